@@ -1,3 +1,8 @@
+// Command kiln scaffolds, builds, tests and checks OKD source-to-image builder images.
 package main
 
-func main() {}
+import "os"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}

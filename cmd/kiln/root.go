@@ -1,0 +1,99 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes shared by every command.
+const (
+	exitOK       = 0
+	exitFailed   = 1 // conflicts, failed checks or steps
+	exitUsage    = 2 // usage or validation errors
+	exitCanceled = 130
+)
+
+// exitError carries an exit code up to run; its message is printed unless empty.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return ""
+	}
+	return e.err.Error()
+}
+func (e *exitError) Unwrap() error { return e.err }
+
+func usageErrorf(format string, a ...any) error {
+	return &exitError{code: exitUsage, err: fmt.Errorf(format, a...)}
+}
+func failedErrorf(format string, a ...any) error {
+	return &exitError{code: exitFailed, err: fmt.Errorf(format, a...)}
+}
+
+// streams are the command's standard streams, injected so commands are testable.
+type streams struct {
+	in       io.Reader
+	out, err io.Writer
+}
+
+// isTerminal reports whether both stdin and stdout are terminals: kiln is
+// interactive only then.
+func (s streams) isTerminal() bool {
+	return isTTY(s.in) && isTTY(s.out)
+}
+
+func isTTY(v any) bool {
+	f, ok := v.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+func newRootCmd(s streams) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "kiln",
+		Short:         "Scaffold, build, test and check OKD source-to-image builder images",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetIn(s.in)
+	root.SetOut(s.out)
+	root.SetErr(s.err)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return &exitError{code: exitUsage, err: err}
+	})
+	root.AddCommand(
+		newVersionCmd(s),
+	)
+	return root
+}
+
+func run(args []string, in io.Reader, out, errw io.Writer) int {
+	s := streams{in: in, out: out, err: errw}
+	root := newRootCmd(s)
+	root.SetArgs(args)
+	err := root.Execute()
+	if err == nil {
+		return exitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if msg := ee.Error(); msg != "" {
+			fmt.Fprintln(errw, "kiln:", msg)
+		}
+		return ee.code
+	}
+	fmt.Fprintln(errw, "kiln:", err)
+	// cobra's own errors (unknown command, bad args) are usage errors.
+	return exitUsage
+}
