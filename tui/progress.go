@@ -1,0 +1,420 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/progress"
+	"github.com/charmbracelet/bubbles/spinner"
+	"github.com/charmbracelet/bubbles/viewport"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/kiln-s2i/kiln/builder"
+)
+
+// Messages the progress view receives.
+type (
+	// eventsMsg carries builder events, batched so a chatty build costs one
+	// update per batch rather than one per line.
+	eventsMsg []builder.Event
+	// runDoneMsg says the run function returned.
+	runDoneMsg struct{ err error }
+	// cancelSentMsg says the run's context was cancelled.
+	cancelSentMsg struct{}
+)
+
+// DefaultLogLines is how many lines of each step's log the view keeps.
+const DefaultLogLines = 5000
+
+// progressModel is the live view of a build or test run.
+type progressModel struct {
+	title string
+	run   *runState
+
+	selected   int
+	pinned     bool // the user chose a step; stop following the running one
+	showLog    bool
+	logDirty   bool
+	log        viewport.Model
+	bar        progress.Model
+	spin       spinner.Model
+	help       help.Model
+	keys       progressKeys
+	cancelRun  func()
+	canceling  bool
+	exitOnDone bool
+	animate    bool
+
+	width, height int
+	now           time.Time
+}
+
+func newProgressModel(title string, logLines int, cancelRun func()) progressModel {
+	if logLines <= 0 {
+		logLines = DefaultLogLines
+	}
+	m := progressModel{
+		title:     title,
+		run:       newRunState(logLines),
+		showLog:   true,
+		log:       viewport.New(80, 10),
+		bar:       progress.New(progress.WithSolidFill(string(colorAccent.Dark)), progress.WithoutPercentage()),
+		spin:      spinner.New(spinner.WithSpinner(spinner.Dot)),
+		help:      help.New(),
+		keys:      newProgressKeys(),
+		cancelRun: cancelRun,
+		animate:   true,
+		width:     80,
+		height:    24,
+	}
+	m.log.KeyMap = viewport.KeyMap{} // the view routes scrolling keys itself
+	m.layout()
+	return m
+}
+
+func (m progressModel) Init() tea.Cmd {
+	if m.animate {
+		return m.spin.Tick
+	}
+	return nil
+}
+
+func (m progressModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.layout()
+		m.logDirty = true
+	case eventsMsg:
+		m.applyEvents(msg)
+		if m.run.finished && m.exitOnDone {
+			return m.syncLog(), tea.Quit
+		}
+	case runDoneMsg:
+		m.run.finish(msg.err)
+		m.canceling = false
+		m.logDirty = true
+		if m.exitOnDone {
+			return m.syncLog(), tea.Quit
+		}
+	case cancelSentMsg:
+		// the run now winds down; its Cleanup and RunFinished events follow
+	case spinner.TickMsg:
+		m.now = msg.Time
+		if m.run.finished {
+			return m, nil // stop ticking: nothing moves any more
+		}
+		var cmd tea.Cmd
+		m.spin, cmd = m.spin.Update(msg)
+		return m, cmd
+	case tea.KeyMsg:
+		return m.updateKey(msg)
+	case tea.MouseMsg:
+		var cmd tea.Cmd
+		m.log, cmd = m.log.Update(msg)
+		return m, cmd
+	}
+	return m.syncLog(), nil
+}
+
+func (m progressModel) updateKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	switch {
+	case key.Matches(msg, m.keys.Cancel):
+		if m.run.finished || m.canceling {
+			return m, tea.Quit // a second Ctrl+C leaves; the run's cleanup is still awaited
+		}
+		m.canceling = true
+		return m, m.cancelCmd()
+	case key.Matches(msg, m.keys.Quit):
+		if m.run.finished {
+			return m, tea.Quit
+		}
+	case key.Matches(msg, m.keys.Up):
+		if m.selected > 0 {
+			m.selected--
+			m.pinned = true
+			m.logDirty = true
+			m.log.GotoBottom()
+		}
+	case key.Matches(msg, m.keys.Down):
+		if m.selected < len(m.run.steps)-1 {
+			m.selected++
+			m.pinned = true
+			m.logDirty = true
+			m.log.GotoBottom()
+		}
+	case key.Matches(msg, m.keys.PageUp):
+		m.log.HalfPageUp()
+	case key.Matches(msg, m.keys.PageDn):
+		m.log.HalfPageDown()
+	case key.Matches(msg, m.keys.Tail):
+		m.log.GotoBottom()
+	case key.Matches(msg, m.keys.ToggleLog):
+		m.showLog = !m.showLog
+		m.layout()
+		m.logDirty = true
+	case key.Matches(msg, m.keys.Help):
+		m.help.ShowAll = !m.help.ShowAll
+		m.layout()
+		m.logDirty = true
+	}
+	return m.syncLog(), nil
+}
+
+// cancelCmd cancels the run's context; the builder then cleans up.
+func (m progressModel) cancelCmd() tea.Cmd {
+	cancel := m.cancelRun
+	return func() tea.Msg {
+		if cancel != nil {
+			cancel()
+		}
+		return cancelSentMsg{}
+	}
+}
+
+func (m *progressModel) applyEvents(events []builder.Event) {
+	for _, e := range events {
+		i := m.run.apply(e)
+		if i < 0 {
+			continue
+		}
+		if !m.pinned && e.Kind == builder.StepStarted && i != m.selected {
+			m.selected = i
+			m.logDirty = true
+		}
+		if i == m.selected {
+			m.logDirty = true
+		}
+	}
+	if m.run.finished {
+		m.canceling = false
+		// show the failure without the user hunting for it
+		if f := m.run.failedStep(); f != nil && !m.pinned {
+			m.selected = m.run.index[f.name]
+		}
+		m.logDirty = true
+	}
+}
+
+// syncLog refreshes the log pane from the selected step's ring, keeping the
+// tail in view unless the user scrolled up.
+func (m progressModel) syncLog() progressModel {
+	if !m.logDirty || !m.showLog {
+		return m
+	}
+	m.logDirty = false
+	if len(m.run.steps) == 0 {
+		m.log.SetContent("")
+		return m
+	}
+	follow := m.log.AtBottom()
+	st := m.run.steps[m.selected]
+	var b strings.Builder
+	if st.log.dropped > 0 {
+		fmt.Fprintf(&b, "… %d earlier lines not kept\n", st.log.dropped)
+	}
+	for i := 0; i < st.log.len(); i++ {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(st.log.at(i))
+	}
+	m.log.SetContent(b.String())
+	if follow {
+		m.log.GotoBottom()
+	}
+	return m
+}
+
+// stepRows is how many lines the step list may use.
+func (m progressModel) stepRows() int {
+	n := len(m.run.steps)
+	if t := m.run.totalSteps(); t > n {
+		n = t
+	}
+	if !m.showLog {
+		return max(1, m.height-m.chromeRows())
+	}
+	limit := max(3, (m.height-m.chromeRows())/3)
+	return max(1, min(n, limit))
+}
+
+// chromeRows counts the lines that are neither steps nor log.
+func (m progressModel) chromeRows() int {
+	rows := 3 // title, bar, blank
+	rows += 1 // status line
+	rows += lipgloss.Height(m.help.View(progressHelp{m.keys, m.run.finished}))
+	if m.showLog {
+		rows += 2 // blank + log header
+	}
+	rows += min(len(m.run.cleanups), 3)
+	return rows
+}
+
+func (m *progressModel) layout() {
+	m.help.Width = m.width
+	m.bar.Width = max(10, m.width-2)
+	m.log.Width = m.width
+	h := m.height - m.chromeRows() - m.stepRows()
+	m.log.Height = max(1, h)
+}
+
+func (m progressModel) View() string {
+	var b strings.Builder
+	b.WriteString(m.headerView())
+	b.WriteByte('\n')
+	b.WriteString(m.bar.ViewAs(m.fraction()))
+	b.WriteString("\n\n")
+	b.WriteString(m.stepsView())
+	if m.showLog {
+		b.WriteString("\n\n")
+		b.WriteString(m.logHeaderView())
+		b.WriteByte('\n')
+		b.WriteString(m.log.View())
+	}
+	if n := len(m.run.cleanups); n > 0 {
+		start := max(0, n-3)
+		for _, c := range m.run.cleanups[start:] {
+			b.WriteString("\n" + mutedStyle.Render("removed "+c))
+		}
+	}
+	b.WriteString("\n" + m.statusView())
+	b.WriteString("\n" + m.help.View(progressHelp{m.keys, m.run.finished}))
+	return b.String()
+}
+
+func (m progressModel) fraction() float64 {
+	total := m.run.totalSteps()
+	if total == 0 {
+		return 0
+	}
+	return float64(m.run.completed()) / float64(total)
+}
+
+func (m progressModel) headerView() string {
+	return titleStyle.Render(m.title) + mutedStyle.Render(fmt.Sprintf("  %d/%d steps", m.run.completed(), m.run.totalSteps()))
+}
+
+func (m progressModel) stepsView() string {
+	rows := m.stepRows()
+	steps := m.run.steps
+	first := 0
+	if m.selected >= rows {
+		first = m.selected - rows + 1
+	}
+	var lines []string
+	nameWidth := 12
+	for _, st := range steps {
+		nameWidth = max(nameWidth, lipgloss.Width(st.name))
+	}
+	nameWidth = min(nameWidth, max(12, m.width/3))
+	for i := first; i < len(steps) && len(lines) < rows; i++ {
+		lines = append(lines, m.stepLine(i, nameWidth))
+	}
+	for n := len(steps); n < m.run.totalSteps() && len(lines) < rows; n++ {
+		lines = append(lines, mutedStyle.Render("  · "+"waiting"))
+	}
+	if len(lines) == 0 {
+		lines = append(lines, mutedStyle.Render("  waiting for the first step…"))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (m progressModel) stepLine(i, nameWidth int) string {
+	st := m.run.steps[i]
+	cursor := "  "
+	if i == m.selected {
+		cursor = "› "
+	}
+	var mark, detail string
+	switch st.status {
+	case stepPending:
+		mark = mutedStyle.Render("·")
+	case stepRunning:
+		mark = m.spin.View()
+		if !m.now.IsZero() && !st.started.IsZero() && m.now.After(st.started) {
+			detail = formatDuration(m.now.Sub(st.started))
+		}
+		if m.canceling {
+			mark = warnStyle.Render("◌")
+		}
+	case stepDone:
+		mark, detail = okStyle.Render("✓"), formatDuration(st.duration)
+	case stepFailed:
+		mark = failStyle.Render("✗")
+		detail = formatDuration(st.duration) + "  " + failStyle.Render(firstLine(st.err))
+	case stepSkipped:
+		mark, detail = mutedStyle.Render("-"), mutedStyle.Render("skipped: "+st.message)
+	}
+	name := truncate(st.name, nameWidth)
+	name += strings.Repeat(" ", max(0, nameWidth-lipgloss.Width(name)))
+	if i == m.selected {
+		name = selectedStyle.Render(name)
+	}
+	line := cursor + mark + " " + name + "  " + detail
+	return truncate(line, m.width)
+}
+
+func (m progressModel) logHeaderView() string {
+	if len(m.run.steps) == 0 {
+		return mutedStyle.Render("── log ──")
+	}
+	st := m.run.steps[m.selected]
+	h := "── log: " + st.name
+	if !m.log.AtBottom() {
+		h += fmt.Sprintf(" (scrolled, %d%%; end follows)", int(m.log.ScrollPercent()*100))
+	}
+	h += " "
+	return mutedStyle.Render(h + strings.Repeat("─", max(0, m.width-lipgloss.Width(h))))
+}
+
+func (m progressModel) statusView() string {
+	switch {
+	case m.canceling:
+		return warnStyle.Render("cancelling: waiting for the builder to clean up…")
+	case m.run.finished && m.run.runErr != "":
+		return failStyle.Render("failed: "+firstLine(m.run.runErr)) + m.durationSuffix()
+	case m.run.finished:
+		return okStyle.Render("done") + m.durationSuffix()
+	default:
+		return mutedStyle.Render("running…")
+	}
+}
+
+func (m progressModel) durationSuffix() string {
+	if m.run.duration > 0 {
+		return mutedStyle.Render(" in " + formatDuration(m.run.duration))
+	}
+	return ""
+}
+
+func formatDuration(d time.Duration) string {
+	switch {
+	case d <= 0:
+		return ""
+	case d < time.Second:
+		return fmt.Sprintf("%dms", d.Milliseconds())
+	case d < time.Minute:
+		return fmt.Sprintf("%.1fs", d.Seconds())
+	default:
+		return d.Truncate(time.Second).String()
+	}
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// truncate cuts s to width cells, marking the cut with an ellipsis.
+func truncate(s string, width int) string {
+	if width <= 0 || lipgloss.Width(s) <= width {
+		return s
+	}
+	return ansiTruncate(s, width-1) + "…"
+}

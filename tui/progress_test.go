@@ -1,0 +1,341 @@
+package tui
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/exp/golden"
+	"github.com/charmbracelet/x/exp/teatest"
+	"github.com/kiln-s2i/kiln/builder"
+	"github.com/kiln-s2i/kiln/tui/internal/fakerun"
+)
+
+var epoch = time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+
+// scriptEvents plays a script into a slice with a fixed clock.
+func scriptEvents(t testing.TB, s fakerun.Script) []builder.Event {
+	t.Helper()
+	s.Clock = fakerun.StepClock(epoch, 250*time.Millisecond)
+	var evs []builder.Event
+	_ = s.Run(context.Background(), builder.SinkFunc(func(e builder.Event) { evs = append(evs, e) }))
+	return evs
+}
+
+func sized(m progressModel, w, h int) progressModel {
+	next, _ := m.Update(tea.WindowSizeMsg{Width: w, Height: h})
+	return next.(progressModel)
+}
+
+func send(t testing.TB, m progressModel, msgs ...tea.Msg) (progressModel, tea.Cmd) {
+	t.Helper()
+	var cmd tea.Cmd
+	for _, msg := range msgs {
+		var next tea.Model
+		next, cmd = m.Update(msg)
+		m = next.(progressModel)
+	}
+	return m, cmd
+}
+
+func keyMsg(s string) tea.KeyMsg {
+	switch s {
+	case "ctrl+c":
+		return tea.KeyMsg{Type: tea.KeyCtrlC}
+	case "up":
+		return tea.KeyMsg{Type: tea.KeyUp}
+	case "down":
+		return tea.KeyMsg{Type: tea.KeyDown}
+	case "enter":
+		return tea.KeyMsg{Type: tea.KeyEnter}
+	case "tab":
+		return tea.KeyMsg{Type: tea.KeyTab}
+	case "shift+tab":
+		return tea.KeyMsg{Type: tea.KeyShiftTab}
+	case "esc":
+		return tea.KeyMsg{Type: tea.KeyEsc}
+	case "pgup":
+		return tea.KeyMsg{Type: tea.KeyPgUp}
+	case "end":
+		return tea.KeyMsg{Type: tea.KeyEnd}
+	case "backspace":
+		return tea.KeyMsg{Type: tea.KeyBackspace}
+	case "left":
+		return tea.KeyMsg{Type: tea.KeyLeft}
+	case "right":
+		return tea.KeyMsg{Type: tea.KeyRight}
+	case " ":
+		return tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}}
+	}
+	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
+}
+
+func isQuit(cmd tea.Cmd) bool {
+	if cmd == nil {
+		return false
+	}
+	_, ok := cmd().(tea.QuitMsg)
+	return ok
+}
+
+func TestProgressViewGoldens(t *testing.T) {
+	ok := scriptEvents(t, fakerun.PodmanBuild(""))
+	failed := scriptEvents(t, fakerun.PodmanBuild("s2i build test app"))
+	tests := []struct {
+		name   string
+		events []builder.Event
+		keys   []string
+	}{
+		{"first-step-running", ok[:5], nil},
+		{"succeeded", ok, nil},
+		{"failed", failed, nil},
+		{"failed-log-hidden", failed, []string{"tab"}},
+		{"selected-first-step", ok, []string{"up", "up", "up", "up"}},
+		{"full-help", ok, []string{"?"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := sized(newProgressModel("kiln test", 0, nil), 100, 30)
+			m.animate = false
+			m, _ = send(t, m, eventsMsg(tt.events))
+			for _, k := range tt.keys {
+				m, _ = send(t, m, keyMsg(k))
+			}
+			golden.RequireEqual(t, []byte(m.View()))
+		})
+	}
+}
+
+func TestProgressSelectionFollowsRunningStepUntilUserMoves(t *testing.T) {
+	evs := scriptEvents(t, fakerun.PodmanBuild(""))
+	m := sized(newProgressModel("kiln test", 0, nil), 100, 30)
+	var started int
+	for _, e := range evs {
+		m, _ = send(t, m, eventsMsg{e})
+		if e.Kind == builder.StepStarted {
+			started++
+			if got := m.run.steps[m.selected].name; started < 3 && got != e.Step {
+				t.Fatalf("after %q started the selection is %q", e.Step, got)
+			}
+			if started == 2 {
+				m, _ = send(t, m, keyMsg("up"))
+			}
+			if started == 3 {
+				break
+			}
+		}
+	}
+	if got := m.run.steps[m.selected].name; got != "build builder image" {
+		t.Fatalf("the user's choice was overridden: selection is %q", got)
+	}
+}
+
+func TestProgressFailureSelectsFailedStep(t *testing.T) {
+	evs := scriptEvents(t, fakerun.PodmanBuild("incremental rebuild"))
+	m := sized(newProgressModel("kiln test", 0, nil), 100, 30)
+	m, _ = send(t, m, eventsMsg(evs))
+	if got := m.run.steps[m.selected].name; got != "incremental rebuild" {
+		t.Fatalf("selection = %q, want the failed step", got)
+	}
+	if !strings.Contains(m.View(), "Error: building at STEP") {
+		t.Fatalf("the failed step's log is not shown:\n%s", m.View())
+	}
+}
+
+func TestProgressLogFollowsTailUnlessScrolledUp(t *testing.T) {
+	m := sized(newProgressModel("kiln build", 0, nil), 80, 20)
+	m, _ = send(t, m, eventsMsg{{Kind: builder.StepStarted, Step: "build"}})
+	for i := 0; i < 100; i++ {
+		m, _ = send(t, m, eventsMsg{{Kind: builder.StepLog, Step: "build", Line: fmt.Sprintf("line %d", i)}})
+	}
+	if !strings.Contains(m.View(), "line 99") {
+		t.Fatalf("the tail is not shown:\n%s", m.View())
+	}
+	m, _ = send(t, m, keyMsg("pgup"))
+	m, _ = send(t, m, eventsMsg{{Kind: builder.StepLog, Step: "build", Line: "line 100"}})
+	if strings.Contains(m.View(), "line 100") || !strings.Contains(m.View(), "scrolled") {
+		t.Fatalf("after scrolling up the view jumped to the tail:\n%s", m.View())
+	}
+	m, _ = send(t, m, keyMsg("end"))
+	m, _ = send(t, m, eventsMsg{{Kind: builder.StepLog, Step: "build", Line: "line 101"}})
+	if !strings.Contains(m.View(), "line 101") {
+		t.Fatalf("end did not resume following:\n%s", m.View())
+	}
+}
+
+func TestProgressLogIsBounded(t *testing.T) {
+	m := sized(newProgressModel("kiln build", 50, nil), 80, 20)
+	m, _ = send(t, m, eventsMsg{{Kind: builder.StepStarted, Step: "build"}})
+	for i := 0; i < 1000; i++ {
+		m, _ = send(t, m, eventsMsg{{Kind: builder.StepLog, Step: "build", Line: fmt.Sprintf("line %d", i)}})
+	}
+	st := m.run.steps[0]
+	if st.log.len() != 50 || st.log.at(0) != "line 950" || st.log.dropped != 950 {
+		t.Fatalf("ring kept %d lines from %q, dropped %d", st.log.len(), st.log.at(0), st.log.dropped)
+	}
+	if !strings.Contains(m.log.View(), "line 999") {
+		t.Fatal("the newest line is not shown")
+	}
+}
+
+func TestProgressCtrlCCancelsThenQuits(t *testing.T) {
+	var cancelled atomic.Bool
+	m := sized(newProgressModel("kiln test", 0, func() { cancelled.Store(true) }), 100, 30)
+	m, _ = send(t, m, eventsMsg{{Kind: builder.StepStarted, Step: "build", Index: 1, Total: 3}})
+	m, cmd := send(t, m, keyMsg("ctrl+c"))
+	if cmd == nil {
+		t.Fatal("ctrl+c returned no command")
+	}
+	if _, ok := cmd().(cancelSentMsg); !ok || !cancelled.Load() {
+		t.Fatal("ctrl+c did not cancel the run")
+	}
+	if !strings.Contains(m.View(), "cancelling") {
+		t.Fatalf("the view does not say it is cancelling:\n%s", m.View())
+	}
+	m, cmd = send(t, m, eventsMsg{
+		{Kind: builder.StepFinished, Step: "build", Err: "cancelled"},
+		{Kind: builder.Cleanup, Message: "container kiln-build-1"},
+		{Kind: builder.RunFinished, Err: "context canceled"},
+	})
+	if isQuit(cmd) {
+		t.Fatal("the view left before the user saw the cleanup")
+	}
+	if !strings.Contains(m.View(), "removed container kiln-build-1") {
+		t.Fatalf("the view does not say what the cleanup removed:\n%s", m.View())
+	}
+	if _, cmd = send(t, m, keyMsg("q")); !isQuit(cmd) {
+		t.Fatal("q did not quit a finished run")
+	}
+}
+
+func TestProgressQuitKeyWaitsForTheRun(t *testing.T) {
+	m := sized(newProgressModel("kiln test", 0, nil), 100, 30)
+	m, _ = send(t, m, eventsMsg{{Kind: builder.StepStarted, Step: "build"}})
+	if _, cmd := send(t, m, keyMsg("q")); isQuit(cmd) {
+		t.Fatal("q quit while the run was going; ctrl+c is the way to stop it")
+	}
+	m, _ = send(t, m, keyMsg("ctrl+c"))
+	if _, cmd := send(t, m, keyMsg("ctrl+c")); !isQuit(cmd) {
+		t.Fatal("a second ctrl+c did not leave")
+	}
+}
+
+func TestCleanLine(t *testing.T) {
+	tests := map[string]string{
+		"plain":                         "plain",
+		"\x1b[31mred\x1b[0m":            "red",
+		"10%\r50%\r100%":                "100%",
+		"a\tb":                          "a    b",
+		"Copying blob 1\rCopying blob 2\r": "Copying blob 2",
+	}
+	for in, want := range tests {
+		if got := cleanLine(in); got != want {
+			t.Errorf("cleanLine(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestPlainSummary(t *testing.T) {
+	for _, failAt := range []string{"", "run container"} {
+		s := newRunState(10)
+		for _, e := range scriptEvents(t, fakerun.PodmanBuild(failAt)) {
+			s.apply(e)
+		}
+		name := "ok"
+		if failAt != "" {
+			name = "failed"
+		}
+		t.Run(name, func(t *testing.T) { golden.RequireEqual(t, []byte(plainSummary("kiln test", s))) })
+	}
+}
+
+// TestProgressProgram runs the model in a real tea.Program.
+func TestProgressProgram(t *testing.T) {
+	m := newProgressModel("kiln test", 0, nil)
+	m.animate = false
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(100, 30))
+	tm.Send(eventsMsg(scriptEvents(t, fakerun.PodmanBuild("run container"))))
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("failed:")) },
+		teatest.WithDuration(5*time.Second))
+	tm.Send(keyMsg("q"))
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(progressModel)
+	teatest.RequireEqualOutput(t, []byte(final.View()))
+}
+
+func runProgressForTest(t *testing.T, in io.Reader, opts ProgressOptions, fn func(context.Context, builder.Sink) error) (string, error) {
+	t.Helper()
+	var out bytes.Buffer
+	opts.In, opts.Out = in, &out
+	opts.NoAltScreen = true
+	opts.programOptions = append(opts.programOptions, tea.WithoutSignals())
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	err := RunProgress(ctx, "kiln test", opts, fn)
+	return out.String(), err
+}
+
+func TestRunProgressPrintsSummaryAfterExit(t *testing.T) {
+	script := fakerun.PodmanBuild("run container")
+	out, err := runProgressForTest(t, strings.NewReader(""), ProgressOptions{ExitWhenDone: true}, script.Run)
+	if err == nil || !strings.Contains(err.Error(), `step "run container" failed`) {
+		t.Fatalf("err = %v, want the run's failure", err)
+	}
+	summary := out[strings.LastIndex(out, "kiln test: FAILED"):]
+	for _, want := range []string{"run container", "FAILED", "removed container kiln-test-run-1", "last lines of run container:", "Running on http://0.0.0.0:8080"} {
+		if !strings.Contains(summary, want) {
+			t.Errorf("summary lacks %q:\n%s", want, summary)
+		}
+	}
+}
+
+// TestRunProgressCtrlCWaitsForCleanup types Ctrl+C into the program while a
+// step hangs: the run's context is cancelled, its cleanup runs and is in the
+// summary, and RunProgress returns only after the run has.
+func TestRunProgressCtrlCWaitsForCleanup(t *testing.T) {
+	script := fakerun.PodmanBuild("")
+	script.Steps[1].Hang = true
+	pr, pw := io.Pipe()
+	started := make(chan struct{})
+	var returned atomic.Bool
+	run := func(ctx context.Context, sink builder.Sink) error {
+		close(started)
+		err := script.Run(ctx, sink)
+		returned.Store(true)
+		return err
+	}
+	go func() {
+		<-started
+		time.Sleep(50 * time.Millisecond) // let the program start reading; not a correctness wait
+		pw.Write([]byte{0x03})             // ctrl+c: cancel
+		time.Sleep(50 * time.Millisecond)
+		pw.Write([]byte{0x03}) // ctrl+c again: leave
+	}()
+	out, err := runProgressForTest(t, pr, ProgressOptions{}, run)
+	if !returned.Load() {
+		t.Fatal("RunProgress returned before the run did")
+	}
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if !strings.Contains(out, "removed image localhost/kiln-test/app:latest") {
+		t.Fatalf("summary lacks the cleanup:\n%s", out)
+	}
+}
+
+func TestRunProgressRecoversPanicInRun(t *testing.T) {
+	out, err := runProgressForTest(t, strings.NewReader(""), ProgressOptions{ExitWhenDone: true},
+		func(context.Context, builder.Sink) error { panic("boom") })
+	if err == nil || !strings.Contains(err.Error(), "panic in run: boom") {
+		t.Fatalf("err = %v, want the panic", err)
+	}
+	if !strings.Contains(out, "FAILED") {
+		t.Fatalf("summary does not say it failed:\n%s", out)
+	}
+}

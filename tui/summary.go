@@ -1,0 +1,59 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+)
+
+// plainSummary is what stays on the normal screen after the alt screen is
+// gone: each step with its duration, the verdict, cleanups, and the failing
+// step's last log lines. No colour, so it reads the same in a log file.
+func plainSummary(title string, s *runState) string {
+	var b strings.Builder
+	verdict := "ok"
+	switch {
+	case s.runErr != "":
+		verdict = "FAILED"
+	case !s.finished:
+		verdict = "incomplete"
+	}
+	fmt.Fprintf(&b, "%s: %s", title, verdict)
+	if s.duration > 0 {
+		fmt.Fprintf(&b, " in %s", formatDuration(s.duration))
+	}
+	b.WriteByte('\n')
+	width := 4
+	for _, st := range s.steps {
+		width = max(width, len(st.name))
+	}
+	for _, st := range s.steps {
+		var status, detail string
+		switch st.status {
+		case stepPending:
+			status = "not run"
+		case stepRunning:
+			status = "stopped"
+		case stepDone:
+			status, detail = "ok", formatDuration(st.duration)
+		case stepFailed:
+			status, detail = "FAILED", strings.TrimSpace(formatDuration(st.duration)+"  "+firstLine(st.err))
+		case stepSkipped:
+			status, detail = "skipped", st.message
+		}
+		line := fmt.Sprintf("  %-*s  %-7s  %s", width, st.name, status, detail)
+		b.WriteString(strings.TrimRight(line, " ") + "\n")
+	}
+	for _, c := range s.cleanups {
+		fmt.Fprintf(&b, "removed %s\n", c)
+	}
+	if f := s.failedStep(); f != nil && f.log.len() > 0 {
+		fmt.Fprintf(&b, "last lines of %s:\n", f.name)
+		for _, l := range f.log.last(f.log.len()) {
+			fmt.Fprintf(&b, "  | %s\n", l)
+		}
+	}
+	if s.runErr != "" {
+		fmt.Fprintf(&b, "error: %s\n", s.runErr)
+	}
+	return b.String()
+}
