@@ -229,10 +229,10 @@ func TestProgressQuitKeyWaitsForTheRun(t *testing.T) {
 
 func TestCleanLine(t *testing.T) {
 	tests := map[string]string{
-		"plain":                         "plain",
-		"\x1b[31mred\x1b[0m":            "red",
-		"10%\r50%\r100%":                "100%",
-		"a\tb":                          "a    b",
+		"plain":                            "plain",
+		"\x1b[31mred\x1b[0m":               "red",
+		"10%\r50%\r100%":                   "100%",
+		"a\tb":                             "a    b",
 		"Copying blob 1\rCopying blob 2\r": "Copying blob 2",
 	}
 	for in, want := range tests {
@@ -313,7 +313,7 @@ func TestRunProgressCtrlCWaitsForCleanup(t *testing.T) {
 	go func() {
 		<-started
 		time.Sleep(50 * time.Millisecond) // let the program start reading; not a correctness wait
-		pw.Write([]byte{0x03})             // ctrl+c: cancel
+		pw.Write([]byte{0x03})            // ctrl+c: cancel
 		time.Sleep(50 * time.Millisecond)
 		pw.Write([]byte{0x03}) // ctrl+c again: leave
 	}()
