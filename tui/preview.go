@@ -1,0 +1,136 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/lipgloss"
+)
+
+// previewModel shows one rendered file beside the form and marks the lines
+// the last change touched.
+type previewModel struct {
+	path    string
+	lines   []string
+	changed map[int]bool
+	last    map[string]string // the previous content of each file, to diff against
+}
+
+func newPreviewModel() previewModel {
+	return previewModel{changed: map[int]bool{}, last: map[string]string{}}
+}
+
+func findFile(files []File, path string) (File, bool) {
+	for _, f := range files {
+		if f.Path == path {
+			return f, true
+		}
+	}
+	return File{}, false
+}
+
+// choose shows the first of the preferred files that exists.
+func (p *previewModel) choose(files []File, prefs []string) {
+	for _, want := range prefs {
+		if f, ok := findFile(files, want); ok {
+			p.show(f)
+			return
+		}
+	}
+	if len(files) > 0 {
+		p.show(files[0])
+	}
+}
+
+// cycle shows the next rendered file.
+func (p *previewModel) cycle(files []File) {
+	for i, f := range files {
+		if f.Path == p.path {
+			p.show(files[(i+1)%len(files)])
+			return
+		}
+	}
+	if len(files) > 0 {
+		p.show(files[0])
+	}
+}
+
+func (p *previewModel) show(f File) {
+	if f.Path != p.path {
+		p.changed = map[int]bool{}
+	}
+	p.path = f.Path
+	p.lines = strings.Split(strings.TrimRight(string(f.Content), "\n"), "\n")
+	p.last[f.Path] = string(f.Content)
+}
+
+func (p *previewModel) clearChanges() { p.changed = map[int]bool{} }
+
+// update takes a new rendering; when the shown file changed, the lines that
+// are new since the previous rendering are marked.
+func (p *previewModel) update(files []File) {
+	for _, f := range files {
+		prev, seen := p.last[f.Path]
+		content := string(f.Content)
+		p.last[f.Path] = content
+		if f.Path != p.path {
+			continue
+		}
+		if seen && prev == content {
+			return
+		}
+		p.lines = strings.Split(strings.TrimRight(content, "\n"), "\n")
+		p.changed = changedLines(prev, p.lines)
+		return
+	}
+}
+
+// changedLines marks each line that the old text did not have (as many
+// times as it had it), which is what an author needs to see the effect of a keystroke.
+func changedLines(old string, lines []string) map[int]bool {
+	count := map[string]int{}
+	for _, l := range strings.Split(strings.TrimRight(old, "\n"), "\n") {
+		count[l]++
+	}
+	changed := map[int]bool{}
+	for i, l := range lines {
+		if count[l] > 0 {
+			count[l]--
+			continue
+		}
+		changed[i] = true
+	}
+	return changed
+}
+
+func (p previewModel) view(width, height int) string {
+	inner := max(10, width-2)
+	rows := max(1, height-3) // border and title
+	first := 0
+	for i := range p.lines {
+		if p.changed[i] {
+			first = i
+			break
+		}
+	}
+	start := 0
+	if first >= rows {
+		start = min(first-rows/3, max(0, len(p.lines)-rows))
+	}
+	var out []string
+	for i := start; i < len(p.lines) && len(out) < rows; i++ {
+		line := truncate(p.lines[i], inner-2)
+		if p.changed[i] {
+			line = changedStyle.Render("▌ " + line + strings.Repeat(" ", max(0, inner-2-lipgloss.Width(line))))
+		} else {
+			line = "  " + line
+		}
+		out = append(out, line)
+	}
+	title := titleStyle.Render(p.path)
+	if n := len(p.changed); n > 0 {
+		title += mutedStyle.Render(fmt.Sprintf("  %d changed", n))
+	}
+	body := strings.Join(out, "\n")
+	return paneStyle.Width(inner).Height(rows + 1).MaxHeight(height).Render(title + "\n" + body)
+}

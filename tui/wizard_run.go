@@ -1,0 +1,267 @@
+package tui
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+)
+
+// WizardInput is what `kiln new` hands the wizard.
+type WizardInput struct {
+	Spec       *Spec  // pre-filled answers (flags, --answers); preset defaults when nil
+	Dir        string // where the files go
+	Yes        bool   // skip the screens whose answers are complete
+	Accessible bool   // line-by-line prompts instead of the full-screen UI
+	Force      bool   // overwrite files that differ
+	In         io.Reader
+	Out        io.Writer
+}
+
+// WizardResult says what the wizard did.
+type WizardResult struct {
+	Written  bool  // the files are on disk
+	BuildNow bool  // the user asked to build and test now
+	Spec     *Spec // the final answers
+}
+
+// RunWizard asks the author every question of the OKD guide, shows the files
+// as they take shape, and writes them on confirmation. It returns ErrCanceled
+// when the user left without writing.
+func RunWizard(ctx context.Context, in WizardInput) (WizardResult, error) {
+	if in.In == nil {
+		in.In = os.Stdin
+	}
+	if in.Out == nil {
+		in.Out = os.Stdout
+	}
+	spec := in.Spec
+	if spec == nil {
+		ps := presets()
+		if len(ps) == 0 {
+			return WizardResult{}, errors.New("no presets to start from")
+		}
+		d, err := defaults(ps[0].Name)
+		if err != nil {
+			return WizardResult{}, err
+		}
+		spec = d
+	}
+	if in.Accessible {
+		return runAccessible(ctx, spec, in)
+	}
+	HonourNoColor()
+	m := newWizardModel(spec, in.Dir, in.Force, in.Yes)
+	p := tea.NewProgram(m, tea.WithInput(in.In), tea.WithOutput(in.Out), tea.WithAltScreen(), tea.WithContext(ctx))
+	final, err := p.Run()
+	if err != nil {
+		if errors.Is(err, tea.ErrInterrupted) || errors.Is(err, context.Canceled) {
+			return WizardResult{Spec: spec}, ErrCanceled
+		}
+		return WizardResult{Spec: spec}, fmt.Errorf("wizard: %w", err)
+	}
+	fm := final.(wizardModel)
+	res := fm.result
+	res.Spec = spec
+	if res.Written {
+		fmt.Fprintf(in.Out, "Wrote %s\n", in.Dir)
+		return res, nil
+	}
+	return res, ErrCanceled
+}
+
+// runAccessible asks the same questions, with the same validation, one line
+// at a time: for screen readers, TERM=dumb and KILN_ACCESSIBLE=1.
+func runAccessible(ctx context.Context, spec *Spec, in WizardInput) (WizardResult, error) {
+	lipgloss.SetColorProfile(termenv.Ascii)
+	a := &accessible{r: bufio.NewReader(in.In), w: in.Out}
+	res := WizardResult{Spec: spec}
+	fmt.Fprintln(a.w, "kiln new: answer each question; Enter keeps the value in brackets.")
+	screens := wizardScreens()
+	for _, def := range screens[:screenReview] {
+		sm := newScreenModel(def, spec)
+		if in.Yes && sm.blocker(problems(spec), spec) < 0 {
+			continue
+		}
+		fmt.Fprintf(a.w, "\n== %d/%d %s: %s\n", def.id+1, len(screens), def.title, def.intro)
+		for i := 0; i < len(sm.fields); i++ {
+			if err := ctx.Err(); err != nil {
+				return res, ErrCanceled
+			}
+			f := sm.fields[i]
+			if !f.def.shown(spec) {
+				continue
+			}
+			if err := a.askField(f, spec); err != nil {
+				return res, err
+			}
+			// a problem another answer caused sends the user back to that field
+			if b := sm.blocker(problems(spec), spec); b >= 0 && b < i {
+				i = b - 1
+			}
+		}
+	}
+	files, err := render(spec)
+	if err != nil {
+		return res, fmt.Errorf("rendering: %w", err)
+	}
+	wp, err := plan(in.Dir, files)
+	if err != nil {
+		return res, err
+	}
+	fmt.Fprintf(a.w, "\n== %d/%d Review\n%s\n", len(screens), len(screens), fileTree(in.Dir, wp))
+	if lintRendered != nil {
+		findings, err := lintRendered(files)
+		if err != nil {
+			return res, fmt.Errorf("lint: %w", err)
+		}
+		fmt.Fprintf(a.w, "Lint: %d finding(s)\n", len(findings))
+		for _, f := range findings {
+			fmt.Fprintln(a.w, "  "+f.String())
+		}
+	}
+	overwrite := in.Force
+	conflicts := 0
+	for _, e := range wp.Entries {
+		if isConflict(e) {
+			conflicts++
+		}
+	}
+	if conflicts > 0 && !overwrite {
+		if overwrite, err = a.yesNo(fmt.Sprintf("%d file(s) differ from what is on disk. Overwrite them?", conflicts), false); err != nil {
+			return res, err
+		}
+		if !overwrite {
+			fmt.Fprintln(a.w, "Nothing written.")
+			return res, ErrCanceled
+		}
+	}
+	write, err := a.yesNo("Write these files?", true)
+	if err != nil {
+		return res, err
+	}
+	if !write {
+		fmt.Fprintln(a.w, "Nothing written.")
+		return res, ErrCanceled
+	}
+	if err := wp.Apply(overwrite); err != nil {
+		return res, err
+	}
+	res.Written = true
+	fmt.Fprintf(a.w, "Wrote %s\n", in.Dir)
+	if res.BuildNow, err = a.yesNo("Build and test now?", true); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+type accessible struct {
+	r *bufio.Reader
+	w io.Writer
+}
+
+// errInputEnded is returned when the answers stop before the questions do.
+var errInputEnded = errors.New("input ended before the wizard finished; nothing written")
+
+func (a *accessible) readLine() (string, error) {
+	line, err := a.r.ReadString('\n')
+	if err != nil && (line == "" || !errors.Is(err, io.EOF)) {
+		return "", errInputEnded
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
+func (a *accessible) askField(f *fieldModel, s *Spec) error {
+	for {
+		if f.def.why != "" {
+			fmt.Fprintln(a.w, "  "+f.def.why)
+		}
+		if f.def.kind == kindChoice {
+			for i, c := range f.def.choices() {
+				fmt.Fprintf(a.w, "  %d) %s: %s\n", i+1, c.value, c.description)
+			}
+		}
+		current := f.def.get(s)
+		label := strings.TrimSpace(f.def.label)
+		switch f.def.kind {
+		case kindToggle:
+			fmt.Fprintf(a.w, "%s (yes/no) [%s]: ", label, current)
+		default:
+			fmt.Fprintf(a.w, "%s [%s]: ", label, current)
+		}
+		answer, err := a.readLine()
+		if err != nil {
+			return err
+		}
+		answer = strings.TrimSpace(answer)
+		if answer == "" {
+			answer = current
+		}
+		if f.def.kind == kindChoice {
+			cs := f.def.choices()
+			if n, err := strconv.Atoi(answer); err == nil && n >= 1 && n <= len(cs) {
+				answer = cs[n-1].value
+			}
+			if choiceIndex(cs, answer) == 0 && (len(cs) == 0 || cs[0].value != answer) {
+				fmt.Fprintf(a.w, "  error: %q is not one of the choices\n", answer)
+				continue
+			}
+		}
+		if err := f.def.set(s, answer); err != nil {
+			fmt.Fprintln(a.w, "  error: "+err.Error())
+			continue
+		}
+		var own []Problem
+		for _, p := range problems(s) {
+			if f.def.owns(p.Field) {
+				own = append(own, p)
+			}
+		}
+		if len(own) == 0 {
+			if f.def.warn != nil {
+				if w := f.def.warn(s); w != "" {
+					fmt.Fprintln(a.w, "  warning: "+w)
+				}
+			}
+			return nil
+		}
+		for _, p := range own {
+			msg := "  error: " + p.Field + ": " + p.Message
+			if p.Fix != "" {
+				msg += " (" + p.Fix + ")"
+			}
+			fmt.Fprintln(a.w, msg)
+		}
+	}
+}
+
+func (a *accessible) yesNo(question string, def bool) (bool, error) {
+	hint := "[Y/n]"
+	if !def {
+		hint = "[y/N]"
+	}
+	for {
+		fmt.Fprintf(a.w, "%s %s: ", question, hint)
+		answer, err := a.readLine()
+		if err != nil {
+			return false, err
+		}
+		if strings.TrimSpace(answer) == "" {
+			return def, nil
+		}
+		b, err := parseYesNo(answer)
+		if err != nil {
+			fmt.Fprintln(a.w, "  error: "+err.Error())
+			continue
+		}
+		return b, nil
+	}
+}
