@@ -118,6 +118,11 @@ func (m wizardModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.help.Width = msg.Width
+		for i := range m.screens {
+			for _, f := range m.screens[i].fields {
+				f.setWidth(m.formWidth())
+			}
+		}
 		return m, nil
 	case planMsg:
 		m.plan, m.findings, m.planErr = msg.plan, msg.findings, msg.err
@@ -267,7 +272,7 @@ func (m wizardModel) writeBlocked() string {
 func (m wizardModel) conflicts() int {
 	n := 0
 	if m.plan != nil {
-		for _, e := range m.plan.Entries {
+		for _, e := range m.plan.Files {
 			if isConflict(e) {
 				n++
 			}
@@ -329,9 +334,9 @@ func (m wizardModel) View() string {
 	bodyHeight := max(3, m.height-lipgloss.Height(header)-lipgloss.Height(helpView)-lipgloss.Height(status)-1)
 	var body string
 	if m.width >= wideLayout {
-		formWidth := min(72, m.width/2)
-		form := lipgloss.NewStyle().Width(formWidth).Height(bodyHeight).MaxHeight(bodyHeight).Render(m.formView(formWidth-1, bodyHeight))
-		pv := m.preview.view(m.width-formWidth, bodyHeight)
+		formWidth := m.formWidth()
+		form := lipgloss.NewStyle().Width(formWidth+1).Height(bodyHeight).MaxHeight(bodyHeight).Render(m.formView(formWidth, bodyHeight))
+		pv := m.preview.view(m.width-formWidth-1, bodyHeight)
 		body = lipgloss.JoinHorizontal(lipgloss.Top, form, pv)
 	} else if m.previewOnly {
 		body = m.preview.view(m.width, bodyHeight)
@@ -339,6 +344,14 @@ func (m wizardModel) View() string {
 		body = lipgloss.NewStyle().Height(bodyHeight).MaxHeight(bodyHeight).Render(m.formView(m.width, bodyHeight))
 	}
 	return header + "\n" + body + "\n" + status + "\n" + helpView
+}
+
+// formWidth is the form's column: half the screen beside the preview, all of it below 120 columns.
+func (m wizardModel) formWidth() int {
+	if m.width >= wideLayout {
+		return min(72, m.width/2) - 1
+	}
+	return m.width
 }
 
 func (m wizardModel) helpKeys() wizardHelp {
@@ -352,7 +365,7 @@ func (m wizardModel) helpKeys() wizardHelp {
 func (m wizardModel) headerView() string {
 	var parts []string
 	for _, sm := range m.screens {
-		label := fmt.Sprintf("%d %s", sm.def.id+1, sm.def.title)
+		label := fmt.Sprintf("%d %s", sm.def.id+1, sm.def.short)
 		switch {
 		case sm.def.id == m.current:
 			label = titleStyle.Render("[" + label + "]")
@@ -421,7 +434,10 @@ func (m wizardModel) reviewView(width, height int) string {
 	lines := strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
 	if height > 0 && len(lines) > height {
 		// keep the question in view; the tree gives way
-		lines = append(lines[:max(0, height-3)], lines[len(lines)-3:]...)
+		tail := lines[len(lines)-3:]
+		cut := len(lines) - height + 1
+		head := lines[:max(0, height-4)]
+		lines = append(append(head, mutedStyle.Render(fmt.Sprintf("  … %d more lines (ctrl+p previews each file)", cut))), tail...)
 	}
 	return strings.Join(lines, "\n")
 }
@@ -480,7 +496,7 @@ type planEntry struct{ path, status string }
 
 func planEntries(p *WritePlan) []planEntry {
 	var out []planEntry
-	for _, e := range p.Entries {
+	for _, e := range p.Files {
 		out = append(out, planEntry{path: e.Path, status: planStatus(e)})
 	}
 	return out

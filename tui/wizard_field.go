@@ -19,7 +19,24 @@ const (
 	kindChoice           // one of choices
 )
 
-type choice struct{ value, description string }
+type choice struct{ value, label, description string }
+
+func (c choice) name() string {
+	if c.label != "" {
+		return c.label
+	}
+	return c.value
+}
+
+// choiceLabel is how a choice field shows its value.
+func (d *fieldDef) choiceLabel(v string) string {
+	for _, c := range d.choices() {
+		if c.value == v {
+			return c.name()
+		}
+	}
+	return v
+}
 
 // fieldDef is one question: how to show it, why it is asked, and how it reads
 // and writes the spec. Definitions are shared by the full-screen wizard, the
@@ -60,12 +77,28 @@ type fieldModel struct {
 func newFieldModel(d *fieldDef, s *Spec) *fieldModel {
 	in := textinput.New()
 	in.Prompt = ""
-	in.Placeholder = d.hint
+	in.Placeholder = hintText(d.hint)
 	in.Cursor.SetMode(cursor.CursorStatic) // steady cursor: no blink timers, stable frames
 	in.CharLimit = 0
 	f := &fieldModel{def: d, input: in}
 	f.reload(s)
 	return f
+}
+
+func hintText(h string) string {
+	if h == "" {
+		return ""
+	}
+	return "e.g. " + h
+}
+
+// fieldLabelWidth is the column where answers start.
+const fieldLabelWidth = 18
+
+// setWidth fits the input to the form; the text scrolls within it.
+func (f *fieldModel) setWidth(formWidth int) {
+	f.input.Width = max(8, formWidth-fieldLabelWidth-4)
+	f.input.SetCursor(f.input.Position())
 }
 
 // reload shows the spec's current value (after a preset change or pre-fill).
@@ -142,7 +175,7 @@ func choiceIndex(cs []choice, v string) int {
 // view renders the field: label and value on one line, then its error (or
 // warning), then, when focused, the reason it is asked.
 func (f *fieldModel) view(width int, focused bool, probs []Problem, s *Spec) string {
-	const labelWidth = 18
+	const labelWidth = fieldLabelWidth
 	label := f.def.label
 	marker := "  "
 	if focused {
@@ -150,7 +183,6 @@ func (f *fieldModel) view(width int, focused bool, probs []Problem, s *Spec) str
 		label = selectedStyle.Render(label)
 	}
 	label += strings.Repeat(" ", max(0, labelWidth-lipgloss.Width(f.def.label)))
-	valueWidth := max(10, width-labelWidth-2)
 	var value string
 	switch f.def.kind {
 	case kindToggle:
@@ -162,16 +194,17 @@ func (f *fieldModel) view(width int, focused bool, probs []Problem, s *Spec) str
 		}
 		value = yes + "  " + no
 	case kindChoice:
-		value = "‹ " + f.input.Value() + " ›"
+		value = "‹ " + f.def.choiceLabel(f.input.Value()) + " ›"
 	default:
-		in := f.input // a copy: View does not change the model
-		in.Width = valueWidth - 1
 		if focused {
+			in := f.input // a copy: View does not change the model
 			in.Focus()
+			value = in.View()
+		} else if v := f.input.Value(); v != "" {
+			value = truncate(v, f.input.Width+1) // unfocused answers read from their start
 		} else {
-			in.Blur()
+			value = mutedStyle.Render(hintText(f.def.hint))
 		}
-		value = in.View()
 	}
 	lines := []string{marker + label + value}
 	indent := strings.Repeat(" ", labelWidth+2)
@@ -183,11 +216,11 @@ func (f *fieldModel) view(width int, focused bool, probs []Problem, s *Spec) str
 		if p.Fix != "" {
 			msg += ": " + p.Fix
 		}
-		lines = append(lines, indent+failStyle.Render(truncate(msg, width-len(indent))))
+		lines = append(lines, wrapIndent(msg, indent, width, failStyle)...)
 	}
 	if f.def.warn != nil {
 		if w := f.def.warn(s); w != "" && len(probs) == 0 {
-			lines = append(lines, indent+warnStyle.Render(truncate("! "+w, width-len(indent))))
+			lines = append(lines, wrapIndent("! "+w, indent, width, warnStyle)...)
 		}
 	}
 	if focused {
@@ -197,14 +230,25 @@ func (f *fieldModel) view(width int, focused bool, probs []Problem, s *Spec) str
 				if c.value == f.input.Value() {
 					mark = "● "
 				}
-				lines = append(lines, indent+truncate(mark+c.value+mutedStyle.Render("  "+c.description), width-len(indent)))
+				lines = append(lines, indent+truncate(mark+c.name()+mutedStyle.Render("  "+c.description), width-len(indent)))
 			}
 		}
 		if f.def.why != "" {
-			lines = append(lines, indent+mutedStyle.Render(truncate(f.def.why, width-len(indent))))
+			lines = append(lines, wrapIndent(f.def.why, indent, width, mutedStyle)...)
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+// wrapIndent wraps text to the width left after indent, styling each line.
+func wrapIndent(text, indent string, width int, style lipgloss.Style) []string {
+	w := max(10, width-len(indent))
+	wrapped := lipgloss.NewStyle().Width(w).Render(text)
+	var out []string
+	for _, l := range strings.Split(wrapped, "\n") {
+		out = append(out, indent+style.Render(strings.TrimRight(l, " ")))
+	}
+	return out
 }
 
 // Parsing helpers shared by the field definitions.

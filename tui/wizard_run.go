@@ -45,15 +45,10 @@ func RunWizard(ctx context.Context, in WizardInput) (WizardResult, error) {
 	}
 	spec := in.Spec
 	if spec == nil {
-		ps := presets()
-		if len(ps) == 0 {
-			return WizardResult{}, errors.New("no presets to start from")
-		}
-		d, err := defaults(ps[0].Name)
-		if err != nil {
+		var err error
+		if spec, err = startingSpec(in.Dir); err != nil {
 			return WizardResult{}, err
 		}
-		spec = d
 	}
 	if in.Accessible {
 		return runAccessible(ctx, spec, in)
@@ -130,7 +125,7 @@ func runAccessible(ctx context.Context, spec *Spec, in WizardInput) (WizardResul
 	}
 	overwrite := in.Force
 	conflicts := 0
-	for _, e := range wp.Entries {
+	for _, e := range wp.Files {
 		if isConflict(e) {
 			conflicts++
 		}
@@ -186,16 +181,20 @@ func (a *accessible) askField(f *fieldModel, s *Spec) error {
 		}
 		if f.def.kind == kindChoice {
 			for i, c := range f.def.choices() {
-				fmt.Fprintf(a.w, "  %d) %s: %s\n", i+1, c.value, c.description)
+				fmt.Fprintf(a.w, "  %d) %s: %s\n", i+1, c.name(), c.description)
 			}
 		}
 		current := f.def.get(s)
+		shown := current
+		if f.def.kind == kindChoice {
+			shown = f.def.choiceLabel(current)
+		}
 		label := strings.TrimSpace(f.def.label)
 		switch f.def.kind {
 		case kindToggle:
-			fmt.Fprintf(a.w, "%s (yes/no) [%s]: ", label, current)
+			fmt.Fprintf(a.w, "%s (yes/no) [%s]: ", label, shown)
 		default:
-			fmt.Fprintf(a.w, "%s [%s]: ", label, current)
+			fmt.Fprintf(a.w, "%s [%s]: ", label, shown)
 		}
 		answer, err := a.readLine()
 		if err != nil {
@@ -203,17 +202,15 @@ func (a *accessible) askField(f *fieldModel, s *Spec) error {
 		}
 		answer = strings.TrimSpace(answer)
 		if answer == "" {
-			answer = current
+			answer = shown
 		}
 		if f.def.kind == kindChoice {
-			cs := f.def.choices()
-			if n, err := strconv.Atoi(answer); err == nil && n >= 1 && n <= len(cs) {
-				answer = cs[n-1].value
-			}
-			if choiceIndex(cs, answer) == 0 && (len(cs) == 0 || cs[0].value != answer) {
-				fmt.Fprintf(a.w, "  error: %q is not one of the choices\n", answer)
+			v, ok := pickChoice(f.def.choices(), answer)
+			if !ok {
+				fmt.Fprintf(a.w, "  error: %q is not one of the choices: answer its number or name\n", answer)
 				continue
 			}
+			answer = v
 		}
 		if err := f.def.set(s, answer); err != nil {
 			fmt.Fprintln(a.w, "  error: "+err.Error())
@@ -264,4 +261,17 @@ func (a *accessible) yesNo(question string, def bool) (bool, error) {
 		}
 		return b, nil
 	}
+}
+
+// pickChoice reads a choice by number, value or label.
+func pickChoice(cs []choice, answer string) (string, bool) {
+	if n, err := strconv.Atoi(answer); err == nil && n >= 1 && n <= len(cs) {
+		return cs[n-1].value, true
+	}
+	for _, c := range cs {
+		if strings.EqualFold(answer, c.value) || strings.EqualFold(answer, c.name()) {
+			return c.value, true
+		}
+	}
+	return "", false
 }

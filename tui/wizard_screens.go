@@ -23,20 +23,23 @@ const (
 type screenDef struct {
 	id      screenID
 	title   string
+	short   string // for the header's list of screens
 	intro   string
 	fields  []*fieldDef
 	preview []string // preferred preview files, first match wins
 }
 
 var engines = []choice{
-	{"podman", "daemonless, rootless; what OKD's own tooling uses"},
-	{"docker", "the Docker engine"},
+	{value: "", label: "auto", description: "use the engine kiln finds: podman, then buildah, then docker"},
+	{value: "podman", description: "daemonless and rootless"},
+	{value: "buildah", description: "builds without a daemon; tests still need podman"},
+	{value: "docker", description: "the Docker engine"},
 }
 
 func presetChoices() []choice {
 	var cs []choice
 	for _, p := range presets() {
-		cs = append(cs, choice{p.Name, p.Description})
+		cs = append(cs, choice{value: p.Name, description: p.Description})
 	}
 	return cs
 }
@@ -108,21 +111,25 @@ func certField(id, label string, get func(*Certification) *string) *fieldDef {
 // wizardScreens are the questions of the OKD guide, in the order an author meets them.
 func wizardScreens() []screenDef {
 	return []screenDef{
-		{id: screenProject, title: "Project", intro: "What the image is called and who keeps it.",
+		{id: screenProject, title: "Project", short: "Project", intro: "What the image is called and who keeps it.",
 			preview: []string{"Dockerfile"},
 			fields: []*fieldDef{
-				textField("name", "Image name", "The name users pull; lower case, digits, . _ -.", []string{"name"},
+				textField("name", "Image name", "The name users pull: a DNS-1123 label (lower case letters, digits, -).", []string{"name"},
 					func(s *Spec) string { return s.Name }, func(s *Spec, v string) { s.Name = v }),
 				textField("tag", "Tag", "G03: keep a tag compatible; ship a breaking change under a new tag.", []string{"tag"},
 					func(s *Spec) string { return s.Tag }, func(s *Spec, v string) { s.Tag = v }),
 				textField("description", "Description", "G23: io.k8s.description tells users what the image does.", []string{"description"},
 					func(s *Spec) string { return s.Description }, func(s *Spec, v string) { s.Description = v }),
-				textField("display-name", "Display name", "G23: io.k8s.display-name is the name the console shows.", []string{"displayName", "display_name", "display-name"},
+				textField("display-name", "Display name", "G23: io.k8s.display-name is the name the console shows.", []string{"displayName"},
 					func(s *Spec) string { return s.DisplayName }, func(s *Spec, v string) { s.DisplayName = v }),
-				textField("maintainer", "Maintainer", "Who to contact about the image (name <email>).", []string{"maintainer"},
-					func(s *Spec) string { return s.Maintainer }, func(s *Spec, v string) { s.Maintainer = v }),
+				withHint(textField("maintainer", "Maintainer", "Who to contact about the image (name <email>).", []string{"maintainer"},
+					func(s *Spec) string { return s.Maintainer }, func(s *Spec, v string) { s.Maintainer = v }), "Name <email>"),
+				withHint(textField("source", "Source URL", "Optional: the builder repo's URL (org.opencontainers.image.source).", []string{"source"},
+					func(s *Spec) string { return s.Source }, func(s *Spec, v string) { s.Source = v }), "https://…"),
+				withHint(textField("licenses", "Licenses", "Optional: an SPDX expression (org.opencontainers.image.licenses).", []string{"licenses"},
+					func(s *Spec) string { return s.Licenses }, func(s *Spec, v string) { s.Licenses = v }), "Apache-2.0"),
 			}},
-		{id: screenRuntime, title: "Runtime", intro: "What the builder is based on and what it installs.",
+		{id: screenRuntime, title: "Runtime", short: "Runtime", intro: "What the builder is based on and what it installs.",
 			preview: []string{"Dockerfile"},
 			fields: []*fieldDef{
 				{id: "preset", label: "Preset", kind: kindChoice, paths: []string{"preset"},
@@ -130,13 +137,16 @@ func wizardScreens() []screenDef {
 					choices: presetChoices,
 					get:     func(s *Spec) string { return s.Preset },
 					set:     applyPreset},
-				{id: "from", label: "Base image", paths: []string{"from", "allowLatest", "allow_latest"}, hint: "registry/image:tag",
+				{id: "from", label: "Base image", paths: []string{"from", "allowLatest"}, hint: "registry/image:tag",
 					why:  "G01/G02: base on a maintained image, by an explicit tag, so fixes flow and nothing shifts.",
 					get:  func(s *Spec) string { return s.From },
 					set:  func(s *Spec, v string) error { s.From = strings.TrimSpace(v); return nil },
 					warn: baseTagWarning},
-				textField("package-manager", "Package manager", "G06: installs and cleans its cache in the same RUN.", []string{"packageManager", "package_manager"},
-					func(s *Spec) string { return s.PackageManager }, func(s *Spec, v string) { s.PackageManager = v }),
+				{id: "package-manager", label: "Package manager", kind: kindChoice, paths: []string{"packageManager"},
+					why:     "G06: kiln installs and cleans the cache in the same RUN, so no cache stays in a layer.",
+					choices: packageManagers,
+					get:     func(s *Spec) string { return s.PackageManager },
+					set:     func(s *Spec, v string) error { s.PackageManager = v; return nil }},
 				listField("packages", "Packages", "G20: the libraries builds of your platform need (drivers, headers).", "pkg, pkg", []string{"packages"},
 					func(s *Spec) []string { return s.Packages }, func(s *Spec, v []string) { s.Packages = v }),
 				{id: "version", label: "Version variable", paths: []string{"version"}, hint: "NAME=value",
@@ -161,7 +171,7 @@ func wizardScreens() []screenDef {
 						return nil
 					}},
 			}},
-		{id: screenPorts, title: "Ports and probes", intro: "Where the service listens and how OKD knows it is healthy.",
+		{id: screenPorts, title: "Ports and probes", short: "Ports", intro: "Where the service listens and how OKD knows it is healthy.",
 			preview: []string{"openshift/template.yaml", "template.yaml", "Dockerfile"},
 			fields: []*fieldDef{
 				{id: "ports", label: "Ports", paths: []string{"ports"}, hint: "8080:http, 8443:https",
@@ -179,7 +189,7 @@ func wizardScreens() []screenDef {
 				probeField("liveness", "Liveness probe", "G26: liveness tells OKD when to restart the container.",
 					func(s *Spec) *Probe { return &s.Liveness }),
 			}},
-		{id: screenUser, title: "User and permissions", intro: "OKD runs the image as an arbitrary UID in the root group.",
+		{id: screenUser, title: "User and permissions", short: "User", intro: "OKD runs the image as an arbitrary UID in the root group.",
 			preview: []string{"Dockerfile"},
 			fields: []*fieldDef{
 				{id: "uid", label: "UID", paths: []string{"uid"}, hint: "1001",
@@ -192,10 +202,10 @@ func wizardScreens() []screenDef {
 						}
 						return err
 					}},
-				listField("writable-dirs", "Writable dirs", "G15: these get group 0 and g=u, so an arbitrary UID in the root group can write.", "/opt/app-root", []string{"writableDirs", "writable_dirs"},
+				listField("writable-dirs", "Writable dirs", "G15: these get group 0 and g=u, so an arbitrary UID in the root group can write.", "/opt/app-root", []string{"writableDirs"},
 					func(s *Spec) []string { return s.WritableDirs }, func(s *Spec, v []string) { s.WritableDirs = v }),
 			}},
-		{id: screenConfig, title: "Configuration", intro: "Configuration comes from the environment; data that must survive goes to volumes.",
+		{id: screenConfig, title: "Configuration", short: "Config", intro: "Configuration comes from the environment; data that must survive goes to volumes.",
 			preview: []string{"Dockerfile"},
 			fields: []*fieldDef{
 				pairsField("env", "Env vars", "G21: configure through environment variables, with defaults that work.", "NAME=value, NAME=value", "env var", []string{"env"},
@@ -217,18 +227,18 @@ func wizardScreens() []screenDef {
 				listField("volumes", "Volumes", "G13: data to keep goes to a declared VOLUME, nowhere else.", "/var/lib/data", []string{"volumes"},
 					func(s *Spec) []string { return s.Volumes }, func(s *Spec, v []string) { s.Volumes = v }),
 			}},
-		{id: screenMetadata, title: "Metadata", intro: "Labels OKD reads to list, place and size the image.",
+		{id: screenMetadata, title: "Metadata", short: "Metadata", intro: "Labels OKD reads to list, place and size the image.",
 			preview: []string{"Dockerfile"},
 			fields: []*fieldDef{
 				listField("tags", "Tags", "G23: io.openshift.tags; `builder` marks an s2i builder in the catalogue.", "builder, python", []string{"tags"},
 					func(s *Spec) []string { return s.Tags }, func(s *Spec, v []string) { s.Tags = v }),
 				listField("wants", "Wants", "G23: io.openshift.wants names images this one needs (e.g. a database).", "postgresql", []string{"wants"},
 					func(s *Spec) []string { return s.Wants }, func(s *Spec, v []string) { s.Wants = v }),
-				toggleField("non-scalable", "Non-scalable", "G24: say so if a second replica would break it (no dynamic clustering).", []string{"nonScalable", "non_scalable"},
+				toggleField("non-scalable", "Non-scalable", "G24: say so if a second replica would break it (no dynamic clustering).", []string{"nonScalable"},
 					func(s *Spec) bool { return s.NonScalable }, func(s *Spec, b bool) { s.NonScalable = b }),
-				textField("min-memory", "Min memory", "G23: io.openshift.min-memory, e.g. 512Mi.", []string{"minMemory", "min_memory"},
+				textField("min-memory", "Min memory", "G23: io.openshift.min-memory, e.g. 512Mi.", []string{"minMemory"},
 					func(s *Spec) string { return s.MinMemory }, func(s *Spec, v string) { s.MinMemory = v }),
-				textField("min-cpu", "Min CPU", "G23: io.openshift.min-cpu, e.g. 500m or 1.", []string{"minCPU", "minCpu", "min_cpu"},
+				textField("min-cpu", "Min CPU", "G23: io.openshift.min-cpu, e.g. 500m or 1.", []string{"minCPU"},
 					func(s *Spec) string { return s.MinCPU }, func(s *Spec, v string) { s.MinCPU = v }),
 				pairsField("labels", "Extra labels", "Any other labels, as key=value.", "key=value", "label", []string{"labels"},
 					func(s *Spec) [][2]string {
@@ -260,7 +270,7 @@ func wizardScreens() []screenDef {
 				certField("cert-description", "  Description", func(c *Certification) *string { return &c.Description }),
 				certField("cert-maintainer", "  Maintainer", func(c *Certification) *string { return &c.Maintainer }),
 			}},
-		{id: screenBuild, title: "Build", intro: "How the builder builds and which engine runs it.",
+		{id: screenBuild, title: "Build", short: "Build", intro: "How the builder builds and which engine runs it.",
 			preview: []string{"s2i/bin/save-artifacts", "s2i/bin/assemble", "Makefile"},
 			fields: []*fieldDef{
 				toggleField("incremental", "Incremental builds", "G29: save-artifacts streams a tar of reusable files; assemble restores it first.", []string{"incremental"},
@@ -271,8 +281,13 @@ func wizardScreens() []screenDef {
 					get:     func(s *Spec) string { return s.Engine },
 					set:     func(s *Spec, v string) error { s.Engine = v; return nil }},
 			}},
-		{id: screenReview, title: "Review", intro: "The files kiln will write.", preview: []string{"Dockerfile"}},
+		{id: screenReview, title: "Review", short: "Review", intro: "The files kiln will write.", preview: []string{"Dockerfile"}},
 	}
+}
+
+func withHint(d *fieldDef, hint string) *fieldDef {
+	d.hint = hint
+	return d
 }
 
 func probeField(id, label, why string, get func(*Spec) *Probe) *fieldDef {
@@ -315,11 +330,14 @@ func applyPreset(s *Spec, name string) error {
 	if err != nil {
 		return err
 	}
+	if s.Description == "" || s.Description == presetDescription(s, s.Preset) {
+		s.Description = presetDescription(s, name)
+	}
 	s.Preset = name
 	s.From, s.AllowLatest = d.From, d.AllowLatest
 	s.PackageManager, s.Packages = d.PackageManager, d.Packages
-	s.Version, s.Tags = d.Version, d.Tags
+	s.Version, s.Tags, s.Env = d.Version, d.Tags, d.Env
 	s.Ports, s.Readiness, s.Liveness = d.Ports, d.Readiness, d.Liveness
-	s.Env = d.Env
+	s.Incremental = d.Incremental
 	return nil
 }
