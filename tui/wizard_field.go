@@ -149,6 +149,7 @@ func (f *fieldModel) update(msg tea.KeyMsg, s *Spec) (tea.Cmd, bool) {
 		f.input.SetValue(cs[i].value)
 	default:
 		var cmd tea.Cmd
+		f.input.Focus() // only the focused field gets keys; its input must take them
 		f.input, cmd = f.input.Update(msg)
 		if f.input.Value() == before {
 			return cmd, false
@@ -209,7 +210,8 @@ func (f *fieldModel) view(width int, focused bool, probs []Problem, s *Spec) str
 	lines := []string{marker + label + value}
 	indent := strings.Repeat(" ", labelWidth+2)
 	if f.parseErr != "" {
-		lines = append(lines, indent+failStyle.Render("✗ "+f.parseErr))
+		lines = append(lines, wrapIndent("✗ "+f.parseErr, indent, width, failStyle)...)
+		probs = nil // the spec still holds the previous answer; its problems would mislead
 	}
 	for _, p := range probs {
 		msg := "✗ " + p.Message

@@ -1,7 +1,9 @@
 package tui
 
 import (
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -16,29 +18,378 @@ func testSpec(t testing.TB) *Spec {
 	return s
 }
 
-func newTestWizard(t testing.TB, w, h int) wizardModel {
+func newTestWizardWith(t testing.TB, s *Spec, dir string, yes bool, w, h int) wizardModel {
 	t.Helper()
-	m := newWizardModel(testSpec(t), filepath.Join(t.TempDir(), "mybuilder"), false, false)
+	m := newWizardModel(s, dir, false, yes)
 	next, _ := m.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	return next.(wizardModel)
 }
 
-func wsend(t testing.TB, m wizardModel, keys ...string) (wizardModel, tea.Cmd) {
+func newTestWizard(t testing.TB, w, h int) wizardModel {
 	t.Helper()
-	var cmd tea.Cmd
-	for _, k := range keys {
-		var next tea.Model
-		next, cmd = m.Update(keyMsg(k))
-		m = next.(wizardModel)
-	}
-	return m, cmd
+	return newTestWizardWith(t, testSpec(t), filepath.Join(t.TempDir(), "mybuilder"), false, w, h)
 }
 
-func TestWizardPeek(t *testing.T) {
+// wsend sends keys; a command's message is delivered too, the way the
+// program would, except tea.Quit.
+func wsend(t testing.TB, m wizardModel, keys ...string) (wizardModel, tea.Cmd) {
+	t.Helper()
+	var last tea.Cmd
+	for _, k := range keys {
+		next, cmd := m.Update(keyMsg(k))
+		m = next.(wizardModel)
+		last = cmd
+		m = runCmds(t, m, cmd)
+	}
+	return m, last
+}
+
+func runCmds(t testing.TB, m wizardModel, cmd tea.Cmd) wizardModel {
+	t.Helper()
+	if cmd == nil {
+		return m
+	}
+	switch msg := cmd().(type) {
+	case nil, tea.QuitMsg:
+	case tea.BatchMsg:
+		for _, c := range msg {
+			m = runCmds(t, m, c)
+		}
+	case planMsg, writtenMsg:
+		next, c := m.Update(msg)
+		m = runCmds(t, next.(wizardModel), c)
+	}
+	return m
+}
+
+// typeText types s into the focused field, after clearing it.
+func typeText(t testing.TB, m wizardModel, s string) wizardModel {
+	t.Helper()
+	f := m.screens[m.current].focused()
+	for range f.input.Value() {
+		m, _ = wsend(t, m, "backspace")
+	}
+	for _, r := range s {
+		m, _ = wsend(t, m, string(r))
+	}
+	return m
+}
+
+// focusField moves focus to the field with id on the current screen.
+func focusOn(t testing.TB, m wizardModel, id string) wizardModel {
+	t.Helper()
+	for i := 0; i < 30; i++ {
+		if f := m.screens[m.current].focused(); f != nil && f.def.id == id {
+			return m
+		}
+		m, _ = wsend(t, m, "tab")
+	}
+	for i := 0; i < 30; i++ {
+		if f := m.screens[m.current].focused(); f != nil && f.def.id == id {
+			return m
+		}
+		m, _ = wsend(t, m, "shift+tab")
+	}
+	t.Fatalf("no field %q on screen %s", id, m.screens[m.current].def.title)
+	return m
+}
+
+func TestWizardEnterAloneReachesReviewAndWrites(t *testing.T) {
 	m := newTestWizard(t, 120, 40)
-	t.Log("\n" + m.View())
-	m, _ = wsend(t, m, "enter", "enter", "enter", "enter", "enter", "enter", "enter")
-	t.Log("\n" + m.View())
+	for i := 0; i < 60 && m.current != screenReview; i++ {
+		m, _ = wsend(t, m, "enter")
+	}
+	if m.current != screenReview {
+		t.Fatalf("enter alone stopped at %s: %s", m.screens[m.current].def.title, m.flash)
+	}
+	if m.plan == nil || !strings.Contains(m.View(), "Write these files? › Yes") {
+		t.Fatalf("review lacks the plan or the write question:\n%s", m.View())
+	}
+	m, _ = wsend(t, m, "enter")
+	if !m.result.Written || m.state != stateOfferBuild {
+		t.Fatalf("enter on review did not write: state %d, flash %q, err %v", m.state, m.flash, m.writeErr)
+	}
+	if _, err := os.Stat(filepath.Join(m.dir, "Dockerfile")); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(m.View(), "Build and test now? › Yes") {
+		t.Fatalf("no build offer:\n%s", m.View())
+	}
+	m, cmd := wsend(t, m, "n", "enter")
+	if !isQuit(cmd) || m.result.BuildNow {
+		t.Fatalf("declining the build: quit %v, BuildNow %v", isQuit(cmd), m.result.BuildNow)
+	}
+}
+
+func TestWizardValidationBlocksAndShowsBesideField(t *testing.T) {
+	tests := []struct {
+		screen screenID
+		field  string
+		value  string
+		want   string // in the field's error
+	}{
+		{screenProject, "name", "My Builder", "name"},
+		{screenProject, "tag", "latest", ""},
+		{screenRuntime, "from", "", ""},
+		{screenPorts, "ports", "80:http", "1024"},
+		{screenPorts, "ports", "http", "NUMBER"},
+		{screenPorts, "readiness", "healthz", "an HTTP path"},
+		{screenUser, "uid", "0", ""},
+		{screenUser, "uid", "abc", "not a number"},
+		{screenConfig, "env", "DB_PASSWORD=secret", ""},
+		{screenConfig, "env", "NOEQUALS", "KEY=value"},
+		{screenMetadata, "tags", "python", "builder"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.field+"="+tt.value, func(t *testing.T) {
+			m := newTestWizard(t, 120, 40)
+			m, _ = m.goToForTest(tt.screen)
+			m = focusOn(t, m, tt.field)
+			m = typeText(t, m, tt.value)
+			f := m.screens[m.current].focused()
+			probs := m.screens[m.current].problemsOf(m.probs, m.spec)[m.screens[m.current].focus]
+			if f.parseErr == "" && len(probs) == 0 {
+				t.Fatalf("%s=%q was accepted", tt.field, tt.value)
+			}
+			view := m.View()
+			if !strings.Contains(view, "✗") || (tt.want != "" && !strings.Contains(view, tt.want)) {
+				t.Fatalf("the error is not shown by the field (want %q):\n%s", tt.want, view)
+			}
+			m, _ = wsend(t, m, "pgdown")
+			if m.current != tt.screen || m.flash == "" {
+				t.Fatalf("went on to %s with a problem standing", m.screens[m.current].def.title)
+			}
+			for i := 0; i < 20; i++ {
+				m, _ = wsend(t, m, "enter")
+			}
+			if m.current != tt.screen {
+				t.Fatalf("enter went on to %s with a problem standing", m.screens[m.current].def.title)
+			}
+		})
+	}
+}
+
+// goToForTest jumps to a screen as if the user had gone through the ones before.
+func (m wizardModel) goToForTest(id screenID) (wizardModel, tea.Cmd) {
+	next, cmd := m.goTo(id)
+	return next.(wizardModel), cmd
+}
+
+func TestWizardAnswersKeptWhenGoingBack(t *testing.T) {
+	m := newTestWizard(t, 120, 40)
+	m = focusOn(t, m, "maintainer")
+	m = typeText(t, m, "Ops <ops@example.com>")
+	m, _ = wsend(t, m, "pgdown") // runtime
+	m = focusOn(t, m, "packages")
+	m = typeText(t, m, "tar, git")
+	m, _ = wsend(t, m, "pgdown", "pgdown", "esc", "esc", "esc") // ports, user, back to project
+	if m.current != screenProject {
+		t.Fatalf("esc did not go back: on %s", m.screens[m.current].def.title)
+	}
+	m = focusOn(t, m, "maintainer")
+	if got := m.screens[screenProject].focused().input.Value(); got != "Ops <ops@example.com>" {
+		t.Fatalf("maintainer field = %q after going back", got)
+	}
+	if m.spec.Maintainer != "Ops <ops@example.com>" || strings.Join(m.spec.Packages, ",") != "tar,git" {
+		t.Fatalf("spec lost answers: maintainer %q packages %v", m.spec.Maintainer, m.spec.Packages)
+	}
+	if !strings.Contains(m.View(), "Ops <ops@example.com>") {
+		t.Fatal("the answer is not shown")
+	}
+}
+
+func TestWizardPrefill(t *testing.T) {
+	s := testSpec(t)
+	s.Maintainer = "Pre <pre@example.com>"
+	s.Ports = []Port{{Number: 9090, Protocol: "tcp", Name: "web"}}
+	s.Certification = &Certification{Vendor: "ACME"}
+	m := newTestWizardWith(t, s, t.TempDir(), false, 120, 40)
+	for id, want := range map[string]string{"maintainer": "Pre <pre@example.com>", "ports": "9090:web", "cert-vendor": "ACME", "certification": "yes"} {
+		found := false
+		for _, sm := range m.screens {
+			for _, f := range sm.fields {
+				if f.def.id == id {
+					found = true
+					if got := f.input.Value(); got != want {
+						t.Errorf("%s shows %q, want %q", id, got, want)
+					}
+				}
+			}
+		}
+		if !found {
+			t.Errorf("no field %s", id)
+		}
+	}
+}
+
+func TestWizardYesSkipsCompleteScreens(t *testing.T) {
+	s := testSpec(t)
+	s.UID = 0 // the user screen is incomplete
+	m := newTestWizardWith(t, s, t.TempDir(), true, 120, 40)
+	if m.current != screenUser {
+		t.Fatalf("--yes started on %s, want the first incomplete screen", m.screens[m.current].def.title)
+	}
+	m = typeText(t, m, "1001")
+	m, _ = wsend(t, m, "pgdown")
+	if m.current != screenReview {
+		t.Fatalf("--yes went to %s after the last incomplete screen, want review", m.screens[m.current].def.title)
+	}
+	complete := newTestWizardWith(t, testSpec(t), t.TempDir(), true, 120, 40)
+	if complete.current != screenReview {
+		t.Fatalf("--yes with complete answers started on %s", complete.screens[complete.current].def.title)
+	}
+}
+
+func TestWizardPresetChangeFollowsThrough(t *testing.T) {
+	m := newTestWizard(t, 120, 40)
+	m, _ = m.goToForTest(screenRuntime)
+	m = focusOn(t, m, "preset")
+	for i := 0; i < 5 && m.spec.Preset != "python"; i++ {
+		m, _ = wsend(t, m, "right")
+	}
+	if m.spec.Preset != "python" {
+		t.Fatal("right did not reach the python preset")
+	}
+	if got := m.screens[screenRuntime].fields[4].input.Value(); !strings.HasPrefix(got, "PYTHON_VERSION=") {
+		t.Errorf("version field = %q after choosing python", got)
+	}
+	if !strings.Contains(m.spec.Description, "Python") {
+		t.Errorf("the generated description did not follow the preset: %q", m.spec.Description)
+	}
+	if !strings.Contains(m.View(), "changed") {
+		t.Errorf("the preview does not mark what changed:\n%s", m.View())
+	}
+	// an author's own description stays
+	m, _ = m.goToForTest(screenProject)
+	m = focusOn(t, m, "description")
+	m = typeText(t, m, "Mine")
+	m, _ = m.goToForTest(screenRuntime)
+	m = focusOn(t, m, "preset")
 	m, _ = wsend(t, m, "right")
-	t.Log("\n" + m.View())
+	if m.spec.Description != "Mine" {
+		t.Errorf("the author's description was replaced: %q", m.spec.Description)
+	}
+}
+
+func TestWizardCertificationFieldsShowWhenChosen(t *testing.T) {
+	m := newTestWizard(t, 120, 40)
+	m, _ = m.goToForTest(screenMetadata)
+	if strings.Contains(m.View(), "Vendor") {
+		t.Fatal("certification fields show before they are chosen")
+	}
+	m = focusOn(t, m, "certification")
+	m, _ = wsend(t, m, " ")
+	if m.spec.Certification == nil {
+		t.Fatal("space did not choose certification")
+	}
+	m, _ = wsend(t, m, "tab", "tab")
+	if f := m.screens[m.current].focused(); f.def.id != "cert-vendor" {
+		t.Fatalf("tab went to %s", f.def.id)
+	}
+	m = typeText(t, m, "ACME")
+	if m.spec.Certification.Vendor != "ACME" || !strings.Contains(m.View(), "ACME") {
+		t.Fatal("the vendor answer did not land")
+	}
+}
+
+func TestWizardReviewConflictsNeedOverwrite(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM scratch\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m := newTestWizardWith(t, testSpec(t), dir, false, 120, 40)
+	m, _ = m.goToForTest(screenReview)
+	m = runCmds(t, m, m.planCmd())
+	if !strings.Contains(m.View(), "conflict") {
+		t.Fatalf("the review does not show the conflict:\n%s", m.View())
+	}
+	m, _ = wsend(t, m, "enter")
+	if m.result.Written || !strings.Contains(m.flash, "press o") {
+		t.Fatalf("wrote over a conflict without asking (flash %q)", m.flash)
+	}
+	m, _ = wsend(t, m, "o", "enter")
+	if !m.result.Written {
+		t.Fatalf("o then enter did not write: %q %v", m.flash, m.writeErr)
+	}
+	got, _ := os.ReadFile(filepath.Join(dir, "Dockerfile"))
+	if string(got) == "FROM scratch\n" {
+		t.Fatal("the conflicting file was not overwritten")
+	}
+}
+
+func TestWizardReviewNoMeansNothingWritten(t *testing.T) {
+	m := newTestWizard(t, 120, 40)
+	m, _ = m.goToForTest(screenReview)
+	m = runCmds(t, m, m.planCmd())
+	m, cmd := wsend(t, m, "n", "enter")
+	if !isQuit(cmd) || m.result.Written {
+		t.Fatal("no did not leave without writing")
+	}
+	if _, err := os.Stat(m.dir); !os.IsNotExist(err) {
+		t.Fatalf("the target exists after no: %v", err)
+	}
+}
+
+func TestWizardCtrlCQuitsWithoutWriting(t *testing.T) {
+	m := newTestWizard(t, 120, 40)
+	m, cmd := wsend(t, m, "ctrl+c")
+	if !isQuit(cmd) || m.result.Written {
+		t.Fatal("ctrl+c did not quit")
+	}
+}
+
+func TestWizardNarrowLayoutFoldsPreview(t *testing.T) {
+	m := newTestWizard(t, 80, 24)
+	if strings.Contains(m.View(), "╭") {
+		t.Fatal("the preview pane shows beside the form at 80 columns")
+	}
+	m, _ = wsend(t, m, "ctrl+o")
+	if !strings.Contains(m.View(), "FROM ") {
+		t.Fatalf("ctrl+o did not show the preview:\n%s", m.View())
+	}
+	m, _ = wsend(t, m, "ctrl+p")
+	if m.preview.path == "Dockerfile" {
+		t.Fatal("ctrl+p did not move to the next file")
+	}
+}
+
+func TestChangedLines(t *testing.T) {
+	got := changedLines("a\nb\nb\nc\n", []string{"a", "b", "x", "b", "b", "c"})
+	want := map[int]bool{2: true, 4: true}
+	if len(got) != len(want) || !got[2] || !got[4] {
+		t.Fatalf("changedLines = %v, want %v", got, want)
+	}
+}
+
+func TestParsePortsAndProbes(t *testing.T) {
+	ports, err := parsePorts("8080:http, 8443/tcp:https, 9000/udp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := formatPorts(ports); got != "8080:http, 8443:https, 9000/udp" {
+		t.Fatalf("round trip = %q", got)
+	}
+	if _, err := parsePorts("http"); err == nil {
+		t.Fatal("a port without a number was accepted")
+	}
+	s := &Spec{Ports: ports}
+	for in, want := range map[string]Probe{
+		"/ready":       {Type: "http", Path: "/ready", Port: 8080},
+		":9000/health": {Type: "http", Path: "/health", Port: 9000},
+		"tcp":          {Type: "tcp", Port: 8080},
+		"tcp :8443":    {Type: "tcp", Port: 8443},
+	} {
+		got, err := parseProbe(in, s)
+		if err != nil || got != want {
+			t.Errorf("parseProbe(%q) = %+v, %v; want %+v", in, got, err, want)
+		}
+		if back := formatProbe(got, s); back != in {
+			t.Errorf("formatProbe(%+v) = %q, want %q", got, back, in)
+		}
+	}
+	for _, bad := range []string{"ready", "tcp x", ":x/ready"} {
+		if _, err := parseProbe(bad, s); err == nil {
+			t.Errorf("parseProbe(%q) accepted", bad)
+		}
+	}
 }
