@@ -42,7 +42,7 @@ func problems(s *Spec) []Problem {
 }
 
 func planStatus(e scaffold.PlannedFile) string { return string(e.Status) }
-func isConflict(e scaffold.PlannedFile) bool  { return e.Status == scaffold.Conflict }
+func isConflict(e scaffold.PlannedFile) bool   { return e.Status == scaffold.Conflict }
 
 // packageManagers are the managers scaffold renders install-and-clean RUNs for.
 func packageManagers() []choice {

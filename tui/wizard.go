@@ -335,7 +335,7 @@ func (m wizardModel) View() string {
 	var body string
 	if m.width >= wideLayout {
 		formWidth := m.formWidth()
-		form := lipgloss.NewStyle().Width(formWidth+1).Height(bodyHeight).MaxHeight(bodyHeight).Render(m.formView(formWidth, bodyHeight))
+		form := lipgloss.NewStyle().Width(formWidth + 1).Height(bodyHeight).MaxHeight(bodyHeight).Render(m.formView(formWidth, bodyHeight))
 		pv := m.preview.view(m.width-formWidth-1, bodyHeight)
 		body = lipgloss.JoinHorizontal(lipgloss.Top, form, pv)
 	} else if m.previewOnly {
@@ -501,4 +501,3 @@ func planEntries(p *WritePlan) []planEntry {
 	}
 	return out
 }
-
