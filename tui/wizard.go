@@ -484,6 +484,8 @@ func fileTree(dir string, p *WritePlan) string {
 			status = okStyle.Render(status)
 		case "conflict":
 			status = failStyle.Render(status)
+		case "update":
+			status = warnStyle.Render(status)
 		default:
 			status = mutedStyle.Render(status)
 		}
