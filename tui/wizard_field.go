@@ -340,19 +340,16 @@ func formatPorts(ps []Port) string {
 	return joinList(items)
 }
 
-// parseProbe reads "/ready" (http on the first port), ":8081/ready", "tcp" or "tcp :8081".
-func parseProbe(v string, s *Spec) (Probe, error) {
+// parseProbe reads "/ready" (http on the first port), ":8081/ready", "tcp"
+// or "tcp :8081". Port 0 means the first port, as in kiln.yaml.
+func parseProbe(v string) (Probe, error) {
 	v = strings.TrimSpace(v)
-	firstPort := 0
-	if len(s.Ports) > 0 {
-		firstPort = s.Ports[0].Number
-	}
 	if v == "" {
 		return Probe{}, nil
 	}
 	if rest, ok := strings.CutPrefix(v, "tcp"); ok {
 		rest = strings.TrimSpace(rest)
-		port := firstPort
+		port := 0
 		if rest != "" {
 			n, err := strconv.Atoi(strings.TrimPrefix(rest, ":"))
 			if err != nil {
@@ -362,7 +359,7 @@ func parseProbe(v string, s *Spec) (Probe, error) {
 		}
 		return Probe{Type: "tcp", Port: port}, nil
 	}
-	port := firstPort
+	port := 0
 	if strings.HasPrefix(v, ":") {
 		num, path, _ := strings.Cut(v[1:], "/")
 		n, err := strconv.Atoi(num)
@@ -377,19 +374,15 @@ func parseProbe(v string, s *Spec) (Probe, error) {
 	return Probe{Type: "http", Path: v, Port: port}, nil
 }
 
-func formatProbe(p Probe, s *Spec) string {
-	firstPort := 0
-	if len(s.Ports) > 0 {
-		firstPort = s.Ports[0].Number
-	}
+func formatProbe(p Probe) string {
 	switch p.Type {
 	case "tcp":
-		if p.Port != 0 && p.Port != firstPort {
+		if p.Port != 0 {
 			return fmt.Sprintf("tcp :%d", p.Port)
 		}
 		return "tcp"
 	case "http":
-		if p.Port != 0 && p.Port != firstPort {
+		if p.Port != 0 {
 			return fmt.Sprintf(":%d%s", p.Port, p.Path)
 		}
 		return p.Path

@@ -292,9 +292,9 @@ func withHint(d *fieldDef, hint string) *fieldDef {
 
 func probeField(id, label, why string, get func(*Spec) *Probe) *fieldDef {
 	return &fieldDef{id: id, label: label, why: why, paths: []string{id}, hint: "/healthz",
-		get: func(s *Spec) string { return formatProbe(*get(s), s) },
+		get: func(s *Spec) string { return formatProbe(*get(s)) },
 		set: func(s *Spec, v string) error {
-			p, err := parseProbe(v, s)
+			p, err := parseProbe(v)
 			if err == nil {
 				*get(s) = p
 			}

@@ -372,23 +372,22 @@ func TestParsePortsAndProbes(t *testing.T) {
 	if _, err := parsePorts("http"); err == nil {
 		t.Fatal("a port without a number was accepted")
 	}
-	s := &Spec{Ports: ports}
 	for in, want := range map[string]Probe{
-		"/ready":       {Type: "http", Path: "/ready", Port: 8080},
+		"/ready":       {Type: "http", Path: "/ready"},
 		":9000/health": {Type: "http", Path: "/health", Port: 9000},
-		"tcp":          {Type: "tcp", Port: 8080},
+		"tcp":          {Type: "tcp"},
 		"tcp :8443":    {Type: "tcp", Port: 8443},
 	} {
-		got, err := parseProbe(in, s)
+		got, err := parseProbe(in)
 		if err != nil || got != want {
 			t.Errorf("parseProbe(%q) = %+v, %v; want %+v", in, got, err, want)
 		}
-		if back := formatProbe(got, s); back != in {
+		if back := formatProbe(got); back != in {
 			t.Errorf("formatProbe(%+v) = %q, want %q", got, back, in)
 		}
 	}
 	for _, bad := range []string{"ready", "tcp x", ":x/ready"} {
-		if _, err := parseProbe(bad, s); err == nil {
+		if _, err := parseProbe(bad); err == nil {
 			t.Errorf("parseProbe(%q) accepted", bad)
 		}
 	}

@@ -1,0 +1,205 @@
+package tui
+
+import (
+	"bytes"
+	"context"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/exp/teatest"
+	"github.com/kiln-s2i/kiln/scaffold"
+)
+
+// fullRunFlags are the answers the full runs type, as kiln new flags.
+func fullRunFlags(t testing.TB) []string {
+	d, err := scaffold.Defaults("python")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []string{
+		"--preset", "python", "--tag", "2.1",
+		"--description", "Acme Python builder", "--display-name", "Acme Python",
+		"--maintainer", "Acme Ops <ops@acme.example>", "--licenses", "Apache-2.0",
+		"--port", "8081:web", "--readiness-path", "/ready", "--liveness-path", "/live",
+		"--env", "GREETING=hello", "--secret", "DB_PASSWORD", "--volume", "/var/lib/acme",
+		"--tags", strings.Join(append(d.Tags, "acme"), ","), "--wants", "postgresql", "--non-scalable",
+		"--min-memory", "512Mi", "--min-cpu", "500m", "--label", "team=ops", "--engine", "podman",
+	}
+}
+
+// kilnNewWithFlags runs the real `kiln new DIR FLAGS…` (not on a terminal,
+// so no wizard) and returns DIR.
+func kilnNewWithFlags(t *testing.T) string {
+	t.Helper()
+	kiln := goBuild(t, "github.com/kiln-s2i/kiln/cmd/kiln", "kiln")
+	dir := filepath.Join(t.TempDir(), "acme-python")
+	cmd := exec.Command(kiln, append([]string{"new", dir}, fullRunFlags(t)...)...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("kiln new with flags: %v\n%s", err, out)
+	}
+	return dir
+}
+
+// requireSameTree fails unless both trees hold the same files, byte for byte, with the same modes.
+func requireSameTree(t *testing.T, want, got string) {
+	t.Helper()
+	read := func(root string) map[string]string {
+		files := map[string]string{}
+		err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			b, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			info, _ := d.Info()
+			rel, _ := filepath.Rel(root, path)
+			files[rel] = info.Mode().String() + "\n" + string(b)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return files
+	}
+	w, g := read(want), read(got)
+	if len(w) == 0 {
+		t.Fatal("the reference repo is empty")
+	}
+	for path, content := range w {
+		if g[path] != content {
+			t.Errorf("%s differs from kiln new with flags:\n--- flags\n%s\n--- wizard\n%s", path, content, g[path])
+		}
+	}
+	for path := range g {
+		if _, ok := w[path]; !ok {
+			t.Errorf("the wizard wrote %s, which kiln new with flags did not", path)
+		}
+	}
+}
+
+// fullRunKeys are the full run's answers as keystrokes, screen by screen.
+// "\n" is Enter; "^U" clears the field (ctrl+u); "→" moves a choice right.
+var fullRunKeys = []string{
+	// project: name stays (from DIR), then tag … licenses
+	"\n", "^U2.1\n", "^UAcme Python builder\n", "^UAcme Python\n", "Acme Ops <ops@acme.example>\n", "\n", "Apache-2.0\n",
+	// runtime: preset generic → python; base, manager, packages, version stay
+	"→\n", "\n", "\n", "\n", "\n",
+	// ports and probes
+	"^U8081:web\n", "^U/ready\n", "^U/live\n",
+	// user: UID and writable dirs stay
+	"\n", "\n",
+	// configuration: add an env var, a secret, a volume
+	", GREETING=hello\n", "DB_PASSWORD\n", "/var/lib/acme\n",
+	// metadata
+	", acme\n", "postgresql\n", "y\n", "512Mi\n", "500m\n", "team=ops\n", "\n",
+	// build: incremental stays, engine auto → podman
+	"\n", "→\n",
+}
+
+func keyMsgs(s string) []tea.KeyMsg {
+	var out []tea.KeyMsg
+	for len(s) > 0 {
+		switch {
+		case strings.HasPrefix(s, "^U"):
+			out, s = append(out, tea.KeyMsg{Type: tea.KeyCtrlU}), s[2:]
+		case strings.HasPrefix(s, "→"):
+			out, s = append(out, tea.KeyMsg{Type: tea.KeyRight}), s[len("→"):]
+		case s[0] == '\n':
+			out, s = append(out, tea.KeyMsg{Type: tea.KeyEnter}), s[1:]
+		default:
+			out, s = append(out, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{rune(s[0])}}), s[1:]
+		}
+	}
+	return out
+}
+
+// TestWizardFullRunMatchesFlags types every answer into the running wizard
+// and checks the repo it writes is byte-identical to kiln new's with flags.
+func TestWizardFullRunMatchesFlags(t *testing.T) {
+	want := kilnNewWithFlags(t)
+	dir := filepath.Join(t.TempDir(), "acme-python")
+	spec, err := startingSpec(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm := teatest.NewTestModel(t, newWizardModel(spec, dir, false, false), teatest.WithInitialTermSize(120, 40))
+	for _, k := range fullRunKeys {
+		for _, msg := range keyMsgs(k) {
+			tm.Send(msg)
+		}
+	}
+	waitOutput(t, tm, "create") // on review, with the plan
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	waitOutput(t, tm, "Build and test now?")
+	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("n")})
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(waitLimit)).(wizardModel)
+	if !final.result.Written || final.result.BuildNow {
+		t.Fatalf("result = %+v", final.result)
+	}
+	requireSameTree(t, want, dir)
+}
+
+// accessibleAnswers are the same answers, one line each, with two wrong
+// answers that must be asked again.
+var accessibleAnswers = []string{
+	"", "2.1", "Acme Python builder", "Acme Python", "Acme Ops <ops@acme.example>", "", "Apache-2.0",
+	"python", "", "", "", "",
+	"80:http", "8081:web", "/ready", "/live", // 80 is refused (G17), then asked again
+	"", "",
+	"PYTHONUNBUFFERED=1, APP_FILE=app.py, GREETING=hello", "DB_PASSWORD", "/var/lib/acme",
+	"", "postgresql", "maybe", "yes", "512Mi", "500m", "team=ops", "", // "maybe" is not yes or no
+	"", "podman",
+	"", // write
+	"n", // build now
+}
+
+func TestAccessibleWizardMatchesFlags(t *testing.T) {
+	want := kilnNewWithFlags(t)
+	dir := filepath.Join(t.TempDir(), "acme-python")
+	spec, err := startingSpec(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _ := scaffold.Defaults("python")
+	answers := append([]string(nil), accessibleAnswers...)
+	answers[21] = strings.Join(append(d.Tags, "acme"), ", ")
+	var out bytes.Buffer
+	res, err := RunWizard(context.Background(), WizardInput{Spec: spec, Dir: dir, Accessible: true,
+		In: strings.NewReader(strings.Join(answers, "\n") + "\n"), Out: &out})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if !res.Written || res.BuildNow {
+		t.Fatalf("result = %+v", res)
+	}
+	for _, wantOut := range []string{"G17", "error: ports[0].number", "error: \"maybe\": answer yes or no", "Write these files? [Y/n]", "Dockerfile"} {
+		if !strings.Contains(out.String(), wantOut) {
+			t.Errorf("the prompts lack %q", wantOut)
+		}
+	}
+	if strings.Contains(out.String(), "\x1b[") {
+		t.Error("accessible mode printed escape sequences")
+	}
+	requireSameTree(t, want, dir)
+}
+
+func TestAccessibleWizardInputEndsWritesNothing(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "x")
+	spec, _ := startingSpec(dir)
+	var out bytes.Buffer
+	_, err := RunWizard(context.Background(), WizardInput{Spec: spec, Dir: dir, Accessible: true, In: strings.NewReader("\n\n"), Out: &out})
+	if err == nil || !strings.Contains(err.Error(), "nothing written") {
+		t.Fatalf("err = %v", err)
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Fatal("files were written")
+	}
+}
