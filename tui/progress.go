@@ -90,11 +90,13 @@ func (m progressModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.logDirty = true
 	case eventsMsg:
 		m.applyEvents(msg)
+		m.layout() // new steps and cleanups take rows from the log
 		if m.run.finished && m.exitOnDone {
 			return m.syncLog(), tea.Quit
 		}
 	case runDoneMsg:
 		m.run.finish(msg.err)
+		m.layout()
 		m.canceling = false
 		m.logDirty = true
 		if m.exitOnDone {

@@ -339,3 +339,22 @@ func TestRunProgressRecoversPanicInRun(t *testing.T) {
 		t.Fatalf("summary does not say it failed:\n%s", out)
 	}
 }
+
+// TestProgressViewFitsTheScreen checks the view never grows past the
+// terminal, whatever the events added (steps, cleanups, help).
+func TestProgressViewFitsTheScreen(t *testing.T) {
+	evs := scriptEvents(t, fakerun.PodmanBuild("run container"))
+	for _, size := range [][2]int{{120, 40}, {80, 24}, {60, 15}} {
+		m := sized(newProgressModel("kiln test", 0, nil), size[0], size[1])
+		for i := range evs {
+			m, _ = send(t, m, eventsMsg{evs[i]})
+			if h := strings.Count(m.View(), "\n") + 1; h > size[1] {
+				t.Fatalf("at %dx%d after %s the view is %d lines:\n%s", size[0], size[1], evs[i].Kind, h, m.View())
+			}
+		}
+		m, _ = send(t, m, keyMsg("?"))
+		if h := strings.Count(m.View(), "\n") + 1; h > size[1] {
+			t.Fatalf("at %dx%d with full help the view is %d lines", size[0], size[1], h)
+		}
+	}
+}
