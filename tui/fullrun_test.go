@@ -157,7 +157,7 @@ var accessibleAnswers = []string{
 	"PYTHONUNBUFFERED=1, APP_FILE=app.py, GREETING=hello", "DB_PASSWORD", "/var/lib/acme",
 	"", "postgresql", "maybe", "yes", "512Mi", "500m", "team=ops", "", // "maybe" is not yes or no
 	"", "podman",
-	"", // write
+	"",  // write
 	"n", // build now
 }
 

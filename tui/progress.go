@@ -38,6 +38,7 @@ type progressModel struct {
 	pinned     bool // the user chose a step; stop following the running one
 	showLog    bool
 	logDirty   bool
+	scrolled   bool // the user scrolled up: the log holds still until they follow again
 	log        viewport.Model
 	bar        progress.Model
 	spin       spinner.Model
@@ -114,10 +115,6 @@ func (m progressModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	case tea.KeyMsg:
 		return m.updateKey(msg)
-	case tea.MouseMsg:
-		var cmd tea.Cmd
-		m.log, cmd = m.log.Update(msg)
-		return m, cmd
 	}
 	return m.syncLog(), nil
 }
@@ -137,23 +134,28 @@ func (m progressModel) updateKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, m.keys.Up):
 		if m.selected > 0 {
 			m.selected--
-			m.pinned = true
-			m.logDirty = true
-			m.log.GotoBottom()
+			m.pinned, m.scrolled, m.logDirty = true, false, true
 		}
 	case key.Matches(msg, m.keys.Down):
 		if m.selected < len(m.run.steps)-1 {
 			m.selected++
-			m.pinned = true
-			m.logDirty = true
-			m.log.GotoBottom()
+			m.pinned, m.scrolled, m.logDirty = true, false, true
 		}
 	case key.Matches(msg, m.keys.PageUp):
+		if !m.scrolled {
+			m.loadFullLog()
+			m.scrolled = true
+		}
 		m.log.HalfPageUp()
 	case key.Matches(msg, m.keys.PageDn):
-		m.log.HalfPageDown()
+		if m.scrolled {
+			m.log.HalfPageDown()
+			if m.log.AtBottom() {
+				m.scrolled, m.logDirty = false, true
+			}
+		}
 	case key.Matches(msg, m.keys.Tail):
-		m.log.GotoBottom()
+		m.scrolled, m.logDirty = false, true
 	case key.Matches(msg, m.keys.ToggleLog):
 		m.showLog = !m.showLog
 		m.layout()
@@ -201,10 +203,11 @@ func (m *progressModel) applyEvents(events []builder.Event) {
 	}
 }
 
-// syncLog refreshes the log pane from the selected step's ring, keeping the
-// tail in view unless the user scrolled up.
+// syncLog refreshes the log pane from the selected step's ring. Following
+// the tail, the pane holds only the lines it shows, so a chatty build costs
+// O(pane height) per update, not O(ring); scrolled up, it holds still.
 func (m progressModel) syncLog() progressModel {
-	if !m.logDirty || !m.showLog {
+	if !m.logDirty || !m.showLog || m.scrolled {
 		return m
 	}
 	m.logDirty = false
@@ -212,7 +215,17 @@ func (m progressModel) syncLog() progressModel {
 		m.log.SetContent("")
 		return m
 	}
-	follow := m.log.AtBottom()
+	st := m.run.steps[m.selected]
+	m.log.SetContent(strings.Join(st.log.last(m.log.Height), "\n"))
+	m.log.GotoBottom()
+	return m
+}
+
+// loadFullLog puts the whole kept log in the pane, at its end, for scrolling.
+func (m *progressModel) loadFullLog() {
+	if len(m.run.steps) == 0 {
+		return
+	}
 	st := m.run.steps[m.selected]
 	var b strings.Builder
 	if st.log.dropped > 0 {
@@ -225,10 +238,7 @@ func (m progressModel) syncLog() progressModel {
 		b.WriteString(st.log.at(i))
 	}
 	m.log.SetContent(b.String())
-	if follow {
-		m.log.GotoBottom()
-	}
-	return m
+	m.log.GotoBottom()
 }
 
 // stepRows is how many lines the step list may use.
@@ -260,8 +270,10 @@ func (m *progressModel) layout() {
 	m.help.Width = m.width
 	m.bar.Width = max(10, m.width-2)
 	m.log.Width = m.width
-	h := m.height - m.chromeRows() - m.stepRows()
-	m.log.Height = max(1, h)
+	h := max(1, m.height-m.chromeRows()-m.stepRows())
+	if h != m.log.Height {
+		m.log.Height, m.logDirty = h, true
+	}
 }
 
 func (m progressModel) View() string {
@@ -366,7 +378,7 @@ func (m progressModel) logHeaderView() string {
 	}
 	st := m.run.steps[m.selected]
 	h := "── log: " + st.name
-	if !m.log.AtBottom() {
+	if m.scrolled {
 		h += fmt.Sprintf(" (scrolled, %d%%; end follows)", int(m.log.ScrollPercent()*100))
 	}
 	h += " "

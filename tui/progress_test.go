@@ -183,6 +183,12 @@ func TestProgressLogIsBounded(t *testing.T) {
 	if !strings.Contains(m.log.View(), "line 999") {
 		t.Fatal("the newest line is not shown")
 	}
+	for i := 0; i < 20; i++ {
+		m, _ = send(t, m, keyMsg("pgup"))
+	}
+	if !strings.Contains(m.log.View(), "… 950 earlier lines not kept") || !strings.Contains(m.log.View(), "line 950") {
+		t.Fatalf("scrolled to the top, the log does not say what it dropped:\n%s", m.log.View())
+	}
 }
 
 func TestProgressCtrlCCancelsThenQuits(t *testing.T) {
