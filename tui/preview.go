@@ -14,6 +14,7 @@ type previewModel struct {
 	lines   []string
 	changed map[int]bool
 	last    map[string]string // the previous content of each file, to diff against
+	stale   bool              // the answers do not render now; this is the last rendering that did
 }
 
 func newPreviewModel() previewModel {
@@ -128,7 +129,9 @@ func (p previewModel) view(width, height int) string {
 		out = append(out, line)
 	}
 	title := titleStyle.Render(p.path)
-	if n := len(p.changed); n > 0 {
+	if p.stale {
+		title += warnStyle.Render("  as of the last valid answers")
+	} else if n := len(p.changed); n > 0 {
 		title += mutedStyle.Render(fmt.Sprintf("  %d changed", n))
 	}
 	body := strings.Join(out, "\n")

@@ -93,7 +93,8 @@ func RunProgress(ctx context.Context, title string, opts ProgressOptions, fn fun
 				}
 			}
 		}()
-		forward(events, summary, p, programDone)
+		// runErr is final once events is closed: the run goroutine sets it first
+		forward(events, summary, p, programDone, func() error { return runErr })
 	}()
 
 	_, progErr := p.Run()
@@ -116,7 +117,7 @@ func RunProgress(ctx context.Context, title string, opts ProgressOptions, fn fun
 
 // forward moves events from the run to the program in batches and keeps the
 // summary's record. After the program is gone it only records.
-func forward(events <-chan builder.Event, summary *runState, p *tea.Program, programDone <-chan struct{}) {
+func forward(events <-chan builder.Event, summary *runState, p *tea.Program, programDone <-chan struct{}, result func() error) {
 	var batch eventsMsg
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
@@ -139,7 +140,7 @@ func forward(events <-chan builder.Event, summary *runState, p *tea.Program, pro
 				select {
 				case <-programDone:
 				default:
-					p.Send(runDoneMsg{})
+					p.Send(runDoneMsg{err: result()})
 				}
 				return
 			}

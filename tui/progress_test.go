@@ -12,10 +12,12 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/kiln-s2i/kiln/builder"
 	"github.com/kiln-s2i/kiln/tui/internal/fakerun"
+	"github.com/muesli/termenv"
 )
 
 var epoch = time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
@@ -362,5 +364,33 @@ func TestProgressViewFitsTheScreen(t *testing.T) {
 		if h := strings.Count(m.View(), "\n") + 1; h > size[1] {
 			t.Fatalf("at %dx%d with full help the view is %d lines", size[0], size[1], h)
 		}
+	}
+}
+
+// TestRunProgressRunErrorWithoutEvents: a run that fails before it reports
+// anything still ends the view with its error.
+func TestRunProgressRunErrorWithoutEvents(t *testing.T) {
+	out, err := runProgressForTest(t, strings.NewReader(""), ProgressOptions{ExitWhenDone: true},
+		func(context.Context, builder.Sink) error { return errors.New("podman: not found") })
+	if err == nil || err.Error() != "podman: not found" {
+		t.Fatalf("err = %v", err)
+	}
+	if !strings.Contains(out, "kiln test: FAILED") || !strings.Contains(out, "error: podman: not found") {
+		t.Fatalf("summary:\n%s", out)
+	}
+}
+
+func TestHonourNoColor(t *testing.T) {
+	defer lipgloss.SetColorProfile(termenv.Ascii)
+	lipgloss.SetColorProfile(termenv.TrueColor)
+	t.Setenv("NO_COLOR", "")
+	HonourNoColor()
+	if lipgloss.ColorProfile() != termenv.TrueColor {
+		t.Fatal("colours dropped without NO_COLOR")
+	}
+	t.Setenv("NO_COLOR", "1")
+	HonourNoColor()
+	if lipgloss.ColorProfile() != termenv.Ascii {
+		t.Fatal("NO_COLOR did not drop colours")
 	}
 }

@@ -95,6 +95,7 @@ func (m *wizardModel) refresh() {
 	if err == nil {
 		m.files = files
 	}
+	m.preview.stale = err != nil
 	m.preview.update(m.files)
 }
 
@@ -385,6 +386,8 @@ func (m wizardModel) statusView() string {
 		return failStyle.Render(truncate(m.flash, m.width))
 	case m.state == stateWriting:
 		return mutedStyle.Render("Writing…")
+	case m.renderErr != nil && len(m.probs) == 0: // problems already show by their fields
+		return failStyle.Render(truncate("✗ rendering: "+m.renderErr.Error(), m.width))
 	}
 	return ""
 }
