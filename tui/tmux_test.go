@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kiln-s2i/kiln/scaffold"
 )
 
 // tmuxSession drives a program in a detached tmux session on a private
@@ -20,14 +22,15 @@ type tmuxSession struct {
 
 const tmuxDeadline = 60 * time.Second
 
-func startTmux(t *testing.T, w, h int, command string) *tmuxSession {
+func startTmux(t *testing.T, w, h int, command string, env ...string) *tmuxSession {
 	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Skip("tmux is not installed: skipping the end-to-end terminal test")
 	}
 	s := &tmuxSession{t: t, socket: fmt.Sprintf("kiln-tui-%d-%d", os.Getpid(), time.Now().UnixNano()), name: "kiln"}
-	s.run("new-session", "-d", "-s", s.name, "-x", fmt.Sprint(w), "-y", fmt.Sprint(h),
-		"env", "TERM=xterm-256color", "NO_COLOR=1", "sh", "-c", command+`; echo "exited with $?"; sleep 600`)
+	args := []string{"new-session", "-d", "-s", s.name, "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), "env", "TERM=xterm-256color", "NO_COLOR=1"}
+	args = append(args, env...)
+	s.run(append(args, "sh", "-c", command+`; echo "exited with $?"; sleep 600`)...)
 	t.Cleanup(func() { exec.Command("tmux", "-L", s.socket, "kill-server").Run() })
 	return s
 }
@@ -149,4 +152,30 @@ func TestTmuxProgress(t *testing.T) {
 			t.Errorf("the summary lacks the cancelled step or the cleanup:\n%s", pane)
 		}
 	})
+}
+
+// TestTmuxAccessible: with TERM=dumb on a terminal, kiln new asks line by line.
+func TestTmuxAccessible(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	want := kilnNewWithFlags(t)
+	kiln := goBuild(t, "github.com/kiln-s2i/kiln/cmd/kiln", "kiln")
+	dir := filepath.Join(t.TempDir(), "acme-python")
+	s := startTmux(t, 120, 40, kiln+" new "+dir, "TERM=dumb")
+	s.waitFor("Image name [acme-python]:")
+	d, _ := scaffold.Defaults("python")
+	answers := append([]string(nil), accessibleAnswers...)
+	answers[21] = strings.Join(append(d.Tags, "acme"), ", ")
+	for _, a := range answers {
+		s.keys(a + "\n")
+	}
+	pane := s.waitFor("exited with")
+	if !strings.Contains(pane, "exited with 0") {
+		t.Fatalf("kiln new failed:\n%s", pane)
+	}
+	if strings.Contains(pane, "╭") {
+		t.Fatal("the full-screen UI started under TERM=dumb")
+	}
+	requireSameTree(t, want, dir)
 }
