@@ -78,11 +78,10 @@ func (p *previewModel) update(files []File) {
 			continue
 		}
 		if seen && prev == content {
-			return
+			continue
 		}
 		p.lines = strings.Split(strings.TrimRight(content, "\n"), "\n")
 		p.changed = changedLines(prev, p.lines)
-		return
 	}
 }
 

@@ -53,7 +53,7 @@ func plainSummary(title string, s *runState) string {
 		}
 	}
 	if s.runErr != "" {
-		fmt.Fprintf(&b, "error: %s\n", s.runErr)
+		fmt.Fprintf(&b, "error: %s\n", firstLine(s.runErr)) // the whole error is returned to the caller
 	}
 	return b.String()
 }

@@ -138,6 +138,15 @@ func TestTmuxProgress(t *testing.T) {
 			}
 		}
 	})
+	t.Run("panic", func(t *testing.T) {
+		s := startTmux(t, 120, 40, bin+" -panic-after 5 -delay 5ms")
+		s.waitFor("panic in run: fake engine blew up")
+		s.keys("q")
+		pane := s.waitFor("exited with")
+		if !strings.Contains(pane, "exited with 1") || !strings.Contains(pane, "kiln test: FAILED") {
+			t.Errorf("after a panic the summary or the exit code is wrong:\n%s", pane)
+		}
+	})
 	t.Run("cancel", func(t *testing.T) {
 		s := startTmux(t, 120, 40, bin+" -hang 'incremental rebuild' -delay 5ms")
 		s.waitFor("Restoring build artifacts")

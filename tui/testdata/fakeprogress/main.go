@@ -9,6 +9,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/kiln-s2i/kiln/builder"
 	"github.com/kiln-s2i/kiln/tui"
 	"github.com/kiln-s2i/kiln/tui/internal/fakerun"
 )
@@ -17,6 +18,7 @@ func main() {
 	failAt := flag.String("fail", "", "name of the step that fails")
 	hang := flag.String("hang", "", "name of the step that waits for cancellation")
 	delay := flag.Duration("delay", 20*time.Millisecond, "delay between output lines")
+	panicAfter := flag.Int("panic-after", 0, "panic in the run after this many events (0: never)")
 	flag.Parse()
 	script := fakerun.PodmanBuild(*failAt)
 	for i := range script.Steps {
@@ -25,7 +27,19 @@ func main() {
 			script.Steps[i].Hang = true
 		}
 	}
-	err := tui.RunProgress(context.Background(), "kiln test", tui.ProgressOptions{}, script.Run)
+	run := script.Run
+	if *panicAfter > 0 {
+		run = func(ctx context.Context, sink builder.Sink) error {
+			n := 0
+			return script.Run(ctx, builder.SinkFunc(func(e builder.Event) {
+				if n++; n > *panicAfter {
+					panic("fake engine blew up")
+				}
+				sink.Event(e)
+			}))
+		}
+	}
+	err := tui.RunProgress(context.Background(), "kiln test", tui.ProgressOptions{}, run)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "fakeprogress:", err)
 		os.Exit(1)
