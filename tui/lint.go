@@ -37,4 +37,3 @@ func renderedFS(files []File) fs.FS {
 	return m
 }
 
-var _ = renderedFS

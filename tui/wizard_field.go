@@ -58,13 +58,18 @@ type fieldDef struct {
 func (d *fieldDef) shown(s *Spec) bool { return d.visible == nil || d.visible(s) }
 
 // owns reports whether a problem's kiln.yaml path belongs to the field.
-func (d *fieldDef) owns(path string) bool {
+func (d *fieldDef) owns(path string) bool { return d.ownership(path) > 0 }
+
+// ownership is the length of the field's path that matches a problem's path
+// (0: none), so the most specific field gets the problem.
+func (d *fieldDef) ownership(path string) int {
+	best := 0
 	for _, p := range d.paths {
 		if path == p || strings.HasPrefix(path, p+"[") || strings.HasPrefix(path, p+".") {
-			return true
+			best = max(best, len(p))
 		}
 	}
-	return false
+	return best
 }
 
 // fieldModel is a field's live state on a screen.

@@ -77,7 +77,7 @@ func (sm *screenModel) move(dir int, s *Spec) bool {
 	return true
 }
 
-// focusFirst focuses the first visible field, or the first with a problem.
+// focusField focuses field i, e.g. the one whose problem keeps the user here.
 func (sm *screenModel) focusField(i int) {
 	if i >= 0 && i < len(sm.fields) {
 		sm.focus = i
@@ -88,11 +88,14 @@ func (sm *screenModel) focusField(i int) {
 func (sm *screenModel) problemsOf(probs []Problem, s *Spec) map[int][]Problem {
 	out := map[int][]Problem{}
 	for _, p := range probs {
+		owner, best := -1, 0
 		for i, f := range sm.fields {
-			if f.def.shown(s) && f.def.owns(p.Field) {
-				out[i] = append(out[i], p)
-				break
+			if n := f.def.ownership(p.Field); n > best && f.def.shown(s) {
+				owner, best = i, n
 			}
+		}
+		if owner >= 0 {
+			out[owner] = append(out[owner], p)
 		}
 	}
 	return out

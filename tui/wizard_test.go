@@ -392,3 +392,34 @@ func TestParsePortsAndProbes(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryProblemHasAField checks each spec problem kiln can report for a
+// wizard answer shows beside the field that asks it, the most specific one.
+func TestEveryProblemHasAField(t *testing.T) {
+	screens := wizardScreens()
+	owner := func(field string) string {
+		id, best := "", 0
+		for _, sd := range screens {
+			for _, d := range sd.fields {
+				if n := d.ownership(field); n > best {
+					id, best = d.id, n
+				}
+			}
+		}
+		return id
+	}
+	for field, want := range map[string]string{
+		"name": "name", "tag": "tag", "description": "description", "displayName": "display-name",
+		"from": "from", "packageManager": "package-manager", "packages[1]": "packages",
+		"ports[0].number": "ports", "readiness.path": "readiness", "liveness.port": "liveness",
+		"uid": "uid", "writableDirs[0]": "writable-dirs", "version.name": "version",
+		"env[1].name": "env", "secrets[0]": "secrets", "volumes[0]": "volumes",
+		"tags": "tags", "tags[0]": "tags", "wants[0]": "wants", "minMemory": "min-memory", "minCPU": "min-cpu",
+		"labels[0].key": "labels", "certification.vendor": "cert-vendor", "engine": "engine", "preset": "preset",
+		"source": "source", "licenses": "licenses", "maintainer": "maintainer",
+	} {
+		if got := owner(field); got != want {
+			t.Errorf("a problem with %s shows by %q, want %q", field, got, want)
+		}
+	}
+}
