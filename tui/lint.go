@@ -36,4 +36,3 @@ func renderedFS(files []File) fs.FS {
 	}
 	return m
 }
-
