@@ -127,6 +127,15 @@ func (m wizardModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case planMsg:
 		m.plan, m.findings, m.planErr = msg.plan, msg.findings, msg.err
+		if m.plan != nil && m.current == screenReview {
+			for _, f := range m.plan.Files {
+				if isConflict(f) && f.Diff != "" {
+					// what writing would change in the author's file
+					m.preview.show(File{Path: f.Path + " (diff with the file on disk)", Content: []byte(f.Diff)})
+					break
+				}
+			}
+		}
 		return m, nil
 	case writtenMsg:
 		if msg.err != nil {
@@ -268,6 +277,24 @@ func (m wizardModel) writeBlocked() string {
 		return fmt.Sprintf("%d file(s) differ from what is on disk: press o to overwrite them, or esc to go back.", n)
 	}
 	return ""
+}
+
+// unownedProblems are the spec's problems no question asks about (e.g. a
+// kiln.yaml key from --answers); the review shows them.
+func (m wizardModel) unownedProblems() []Problem {
+	var out []Problem
+	for _, p := range m.probs {
+		owned := false
+		for _, sm := range m.screens {
+			for _, f := range sm.fields {
+				owned = owned || f.def.owns(p.Field)
+			}
+		}
+		if !owned {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 func (m wizardModel) conflicts() int {
@@ -426,6 +453,9 @@ func (m wizardModel) reviewView(width, height int) string {
 		for _, f := range m.findings {
 			b.WriteString(truncate("  "+f.String(), width) + "\n")
 		}
+	}
+	for _, p := range m.unownedProblems() {
+		b.WriteString(failStyle.Render(truncate("✗ "+p.Field+": "+p.Message+"; "+p.Fix, width)) + "\n")
 	}
 	if m.writeErr != nil {
 		b.WriteString(failStyle.Render(truncate("✗ writing failed: "+m.writeErr.Error(), width)) + "\n")

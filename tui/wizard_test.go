@@ -300,8 +300,8 @@ func TestWizardReviewConflictsNeedOverwrite(t *testing.T) {
 	m := newTestWizardWith(t, testSpec(t), dir, false, 120, 40)
 	m, _ = m.goToForTest(screenReview)
 	m = runCmds(t, m, m.planCmd())
-	if !strings.Contains(m.View(), "conflict") {
-		t.Fatalf("the review does not show the conflict:\n%s", m.View())
+	if !strings.Contains(m.View(), "conflict") || !strings.Contains(m.View(), "-FROM scratch") {
+		t.Fatalf("the review does not show the conflict and its diff:\n%s", m.View())
 	}
 	m, _ = wsend(t, m, "enter")
 	if m.result.Written || !strings.Contains(m.flash, "press o") {
@@ -421,5 +421,20 @@ func TestEveryProblemHasAField(t *testing.T) {
 		if got := owner(field); got != want {
 			t.Errorf("a problem with %s shows by %q, want %q", field, got, want)
 		}
+	}
+}
+
+func TestWizardReviewShowsProblemsNoQuestionAsks(t *testing.T) {
+	s := testSpec(t)
+	s.SchemaVersion = 99
+	m := newTestWizardWith(t, s, t.TempDir(), false, 120, 40)
+	m, _ = m.goToForTest(screenReview)
+	m = runCmds(t, m, m.planCmd())
+	if !strings.Contains(m.View(), "✗ schemaVersion") {
+		t.Fatalf("the review does not show the schemaVersion problem:\n%s", m.View())
+	}
+	m, _ = wsend(t, m, "enter")
+	if m.result.Written {
+		t.Fatal("wrote a spec with a problem")
 	}
 }
