@@ -104,7 +104,8 @@ func changedLines(old string, lines []string) map[int]bool {
 }
 
 func (p previewModel) view(width, height int) string {
-	inner := max(10, width-2)
+	inner := max(10, width-2) // inside the border, padding included
+	text := inner - 2         // inside the padding
 	rows := max(1, height-3) // border and title
 	first := 0
 	for i := range p.lines {
@@ -119,15 +120,15 @@ func (p previewModel) view(width, height int) string {
 	}
 	var out []string
 	for i := start; i < len(p.lines) && len(out) < rows; i++ {
-		line := truncate(p.lines[i], inner-2)
+		line := truncate(p.lines[i], text-2)
 		if p.changed[i] {
-			line = changedStyle.Render("▌ " + line + strings.Repeat(" ", max(0, inner-2-lipgloss.Width(line))))
+			line = changedStyle.Render("▌ " + line + strings.Repeat(" ", max(0, text-2-lipgloss.Width(line))))
 		} else {
 			line = "  " + line
 		}
 		out = append(out, line)
 	}
-	title := titleStyle.Render(p.path)
+	title := titleStyle.Render(truncate(p.path, text))
 	if p.stale {
 		title += warnStyle.Render("  as of the last valid answers")
 	} else if n := len(p.changed); n > 0 {

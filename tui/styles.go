@@ -28,7 +28,7 @@ var (
 	mutedStyle    = lipgloss.NewStyle().Foreground(colorMuted)
 	selectedStyle = lipgloss.NewStyle().Bold(true)
 	changedStyle  = lipgloss.NewStyle().Background(colorChange)
-	paneStyle     = lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(colorMuted)
+	paneStyle     = lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(colorMuted).Padding(0, 1)
 )
 
 // HonourNoColor drops colours when NO_COLOR is set (https://no-color.org).

@@ -232,12 +232,21 @@ func (f *fieldModel) view(width int, focused bool, probs []Problem, s *Spec) str
 	}
 	if focused {
 		if f.def.kind == kindChoice {
-			for _, c := range f.def.choices() {
+			cs := f.def.choices()
+			nameWidth := 0
+			for _, c := range cs {
+				nameWidth = max(nameWidth, lipgloss.Width(c.name()))
+			}
+			for _, c := range cs {
 				mark := "  "
 				if c.value == f.input.Value() {
 					mark = "● "
 				}
-				lines = append(lines, indent+truncate(mark+c.name()+mutedStyle.Render("  "+c.description), width-len(indent)))
+				name := mark + c.name() + strings.Repeat(" ", nameWidth-lipgloss.Width(c.name())+2)
+				// the description wraps under itself, beside the name
+				desc := wrapIndent(c.description, strings.Repeat(" ", len(indent)+lipgloss.Width(name)), width, mutedStyle)
+				desc[0] = indent + name + strings.TrimLeft(desc[0], " ")
+				lines = append(lines, desc...)
 			}
 		}
 		if f.def.why != "" {
