@@ -106,7 +106,7 @@ func changedLines(old string, lines []string) map[int]bool {
 func (p previewModel) view(width, height int) string {
 	inner := max(10, width-2) // inside the border, padding included
 	text := inner - 2         // inside the padding
-	rows := max(1, height-3) // border and title
+	rows := max(1, height-3)  // border and title
 	first := 0
 	for i := range p.lines {
 		if p.changed[i] {
