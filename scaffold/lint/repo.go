@@ -1,0 +1,379 @@
+package lint
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"slices"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/api/resource"
+	"sigs.k8s.io/yaml"
+)
+
+func isQuantity(v string) bool {
+	_, err := resource.ParseQuantity(v)
+	return err == nil
+}
+
+type repo struct {
+	fsys     fs.FS
+	findings []Finding
+	df       *dockerfile
+	dfName   string
+}
+
+// kilnConfig is the part of kiln.yaml lint reads; other keys belong to the
+// scaffold package and are ignored here.
+type kilnConfig struct {
+	Lint struct {
+		Ignore []string `json:"ignore"`
+	} `json:"lint"`
+}
+
+func (r *repo) config(opts Options) (map[string]bool, error) {
+	ignore := ignoreSet(opts.Ignore)
+	if opts.NoRepoConfig {
+		return ignore, nil
+	}
+	src, err := fs.ReadFile(r.fsys, "kiln.yaml")
+	if errors.Is(err, fs.ErrNotExist) {
+		return ignore, nil
+	}
+	if err != nil {
+		return nil, &ParseError{File: "kiln.yaml", Err: unwrapPathError(err)}
+	}
+	var cfg kilnConfig
+	if err := yaml.Unmarshal(src, &cfg); err != nil {
+		return nil, &ParseError{File: "kiln.yaml", Err: err}
+	}
+	for _, id := range cfg.Lint.Ignore {
+		if _, ok := LookupRule(id); !ok {
+			return nil, &ParseError{File: "kiln.yaml", Err: fmt.Errorf("lint.ignore: unknown rule %q (see kiln lint --list)", id)}
+		}
+		ignore[strings.ToUpper(id)] = true
+	}
+	return ignore, nil
+}
+
+func (r *repo) exists(name string) bool {
+	_, err := fs.Stat(r.fsys, name)
+	return err == nil
+}
+
+func (r *repo) lint() error {
+	bin, err := fs.ReadDir(r.fsys, "s2i/bin")
+	hasBin := err == nil
+	for _, name := range []string{"Dockerfile", "Containerfile"} {
+		src, err := fs.ReadFile(r.fsys, name)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return &ParseError{File: name, Err: unwrapPathError(err)}
+		}
+		r.dfName = name
+		r.df, err = lintDockerfileWith(name, src, &r.findings, repoFacts{hasS2IBin: hasBin})
+		if err != nil {
+			return err
+		}
+		break
+	}
+	if r.df == nil && !hasBin {
+		return &ParseError{File: ".", Err: errors.New("no Dockerfile, Containerfile or s2i/bin here: not a builder repository")}
+	}
+	isBuilder := hasBin || (r.df != nil && r.df.isBuider)
+
+	// s2i scripts
+	names := map[string]bool{}
+	for _, e := range bin {
+		if !e.IsDir() {
+			names[e.Name()] = true
+		}
+	}
+	var runInfo *scriptInfo
+	runName := ""
+	for _, e := range bin {
+		if e.IsDir() {
+			continue
+		}
+		p := "s2i/bin/" + e.Name()
+		role := roleFromName(p)
+		if role == roleWrapper {
+			role = roleGeneric
+		}
+		info, err := r.lintFileScript(p, role, scriptContext{saveArtifactsExists: names["save-artifacts"]}, "/usr/libexec/s2i/"+e.Name())
+		if err != nil {
+			return err
+		}
+		if role == roleRun {
+			runInfo, runName = info, p
+		}
+	}
+	if hasBin && (!names["assemble"] || !names["run"]) {
+		var missing []string
+		for _, n := range []string{"assemble", "run"} {
+			if !names[n] {
+				missing = append(missing, "s2i/bin/"+n)
+			}
+		}
+		r.repoFinding("KL126", "%s missing", strings.Join(missing, " and "))
+	}
+
+	// wrapper scripts CMD/ENTRYPOINT start
+	if r.df != nil {
+		done := map[string]bool{}
+		for _, imgPath := range r.df.wrapperScripts() {
+			src, ok := r.df.contextFile(imgPath)
+			if !ok || done[src] || strings.HasPrefix(src, "s2i/bin/") || !r.exists(src) {
+				continue
+			}
+			done[src] = true
+			if _, err := r.lintFileScript(src, roleWrapper, scriptContext{}, imgPath); err != nil {
+				return err
+			}
+		}
+	}
+
+	// test/run
+	if r.exists("test/run") {
+		if _, err := r.lintFileScript("test/run", roleTest, scriptContext{}, ""); err != nil {
+			return err
+		}
+	} else if isBuilder {
+		r.repoFinding("KL130", "no test/run to prove the builder works")
+	}
+
+	if err := r.lintTemplates(isBuilder); err != nil {
+		return err
+	}
+	if runInfo != nil {
+		r.checkReadme(runName, runInfo)
+	}
+	return nil
+}
+
+// repoFinding reports something missing from the repository on the first
+// line of its Dockerfile, where a kiln:ignore-file comment can silence it.
+func (r *repo) repoFinding(id, format string, a ...any) {
+	if r.df != nil {
+		r.df.rep.add(id, 1, format, a...)
+		return
+	}
+	rep := reporter{file: ".", out: &r.findings}
+	rep.add(id, 1, format, a...)
+}
+
+func (r *repo) lintFileScript(p string, role scriptRole, ctx scriptContext, imgPath string) (*scriptInfo, error) {
+	src, err := fs.ReadFile(r.fsys, p)
+	if err != nil {
+		return nil, &ParseError{File: p, Err: unwrapPathError(err)}
+	}
+	var mode fs.FileMode
+	if fi, err := fs.Stat(r.fsys, p); err == nil {
+		mode = fi.Mode()
+	}
+	if imgPath != "" && r.df != nil && r.df.executableInImage(imgPath) {
+		ctx.executableInImage = true
+	}
+	return lintScript(p, src, mode, role, ctx, &r.findings)
+}
+
+type workload struct {
+	Kind     string `json:"kind"`
+	Metadata struct {
+		Name string `json:"name"`
+	} `json:"metadata"`
+	Objects []json.RawMessage `json:"objects"`
+	Spec    struct {
+		Template struct {
+			Spec struct {
+				Containers []struct {
+					Name           string          `json:"name"`
+					ReadinessProbe json.RawMessage `json:"readinessProbe"`
+					LivenessProbe  json.RawMessage `json:"livenessProbe"`
+				} `json:"containers"`
+			} `json:"spec"`
+		} `json:"template"`
+	} `json:"spec"`
+}
+
+var workloadKinds = map[string]bool{"Deployment": true, "DeploymentConfig": true, "StatefulSet": true, "DaemonSet": true}
+
+// lintTemplates checks the probes of workloads in openshift/*.yaml.
+func (r *repo) lintTemplates(isBuilder bool) error {
+	var files []string
+	for _, pat := range []string{"openshift/*.yaml", "openshift/*.yml", "openshift/*.json"} {
+		m, _ := fs.Glob(r.fsys, pat)
+		files = append(files, m...)
+	}
+	slices.Sort(files)
+	templates := 0
+	for _, name := range files {
+		src, err := fs.ReadFile(r.fsys, name)
+		if err != nil {
+			return &ParseError{File: name, Err: unwrapPathError(err)}
+		}
+		rep := reporter{file: name, out: &r.findings}
+		scanIgnores(src, &rep.ignores) // file-wide ignores only: YAML has no instruction units
+		lines := strings.Split(string(src), "\n")
+		for _, doc := range splitYAMLDocs(src) {
+			var w workload
+			if err := yaml.Unmarshal(doc.text, &w); err != nil {
+				return &ParseError{File: name, Line: doc.line, Err: err}
+			}
+			objs := []workload{w}
+			if w.Kind == "Template" {
+				templates++
+				objs = objs[:0]
+				for _, raw := range w.Objects {
+					var o workload
+					if err := json.Unmarshal(raw, &o); err == nil {
+						objs = append(objs, o)
+					}
+				}
+			}
+			for _, o := range objs {
+				if !workloadKinds[o.Kind] {
+					continue
+				}
+				for _, c := range o.Spec.Template.Spec.Containers {
+					var missing []string
+					if isNullJSON(c.ReadinessProbe) {
+						missing = append(missing, "readinessProbe")
+					}
+					if isNullJSON(c.LivenessProbe) {
+						missing = append(missing, "livenessProbe")
+					}
+					if len(missing) > 0 {
+						rep.add("KL131", containerLine(lines, doc.line, c.Name), "container %q of %s %s has no %s",
+							c.Name, o.Kind, o.Metadata.Name, strings.Join(missing, " or "))
+					}
+				}
+			}
+		}
+	}
+	if templates == 0 && isBuilder {
+		r.repoFinding("KL132", "no OKD Template in openshift/*.yaml")
+	}
+	return nil
+}
+
+func isNullJSON(m json.RawMessage) bool {
+	t := bytes.TrimSpace(m)
+	return len(t) == 0 || string(t) == "null"
+}
+
+type yamlDoc struct {
+	text []byte
+	line int
+}
+
+// splitYAMLDocs cuts a multi-document YAML stream at its "---" lines.
+func splitYAMLDocs(src []byte) []yamlDoc {
+	var docs []yamlDoc
+	start, startLine := 0, 1
+	line := 1
+	for i := 0; i <= len(src); i++ {
+		if i < len(src) && src[i] != '\n' {
+			continue
+		}
+		lineStart := i
+		for lineStart > 0 && src[lineStart-1] != '\n' {
+			lineStart--
+		}
+		text := strings.TrimRight(string(src[lineStart:i]), " \r")
+		if text == "---" || strings.HasPrefix(text, "--- ") {
+			if len(bytes.TrimSpace(src[start:lineStart])) > 0 {
+				docs = append(docs, yamlDoc{src[start:lineStart], startLine})
+			}
+			start, startLine = i+1, line+1
+		}
+		line++
+	}
+	if start < len(src) && len(bytes.TrimSpace(src[start:])) > 0 {
+		docs = append(docs, yamlDoc{src[start:], startLine})
+	}
+	return docs
+}
+
+// containerLine finds the line naming a container, for the report.
+func containerLine(lines []string, from int, name string) int {
+	inContainers := false
+	for i := from - 1; i >= 0 && i < len(lines); i++ {
+		t := strings.TrimSpace(lines[i])
+		if strings.HasPrefix(t, "containers:") || strings.Contains(t, `"containers"`) {
+			inContainers = true
+		}
+		if !inContainers {
+			continue
+		}
+		t = strings.TrimSpace(strings.TrimPrefix(t, "-"))
+		if v, ok := strings.CutPrefix(t, "name:"); ok && strings.Trim(strings.TrimSpace(v), `"'`) == name {
+			return i + 1
+		}
+		if strings.Contains(t, `"name"`) && strings.Contains(t, `"`+name+`"`) {
+			return i + 1
+		}
+	}
+	return from
+}
+
+// checkReadme wants every variable run reads to appear in README.md.
+func (r *repo) checkReadme(runName string, info *scriptInfo) {
+	if len(info.envUses) == 0 {
+		return
+	}
+	readme, err := fs.ReadFile(r.fsys, "README.md")
+	hasReadme := err == nil
+	var defined vars
+	if r.df != nil {
+		defined = vars{}
+		for _, in := range r.df.final {
+			if in.cmd == "env" {
+				for _, p := range in.pairs {
+					defined[p.key] = p.value
+				}
+			}
+		}
+	}
+	rep := reporter{file: runName, out: &r.findings}
+	src, _ := fs.ReadFile(r.fsys, runName)
+	dirs, commentLines := scanIgnores(src, &rep.ignores)
+	if len(dirs) > 0 {
+		if f, err := parseShell(runName, string(src)); err == nil {
+			rep.ignores.bind(dirs, commentLines, stmtRanges(f))
+		}
+	}
+	for _, u := range info.envUses {
+		if _, ok := defined[u.name]; ok {
+			continue
+		}
+		switch {
+		case !hasReadme:
+			rep.add("KL133", u.line, "run reads $%s, and there is no README.md to document it", u.name)
+		case !containsWord(readme, u.name):
+			rep.add("KL133", u.line, "run reads $%s, which README.md does not mention", u.name)
+		}
+	}
+}
+
+func containsWord(text []byte, word string) bool {
+	isWord := func(c byte) bool {
+		return c == '_' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
+	}
+	for i := 0; ; {
+		j := bytes.Index(text[i:], []byte(word))
+		if j < 0 {
+			return false
+		}
+		j += i
+		end := j + len(word)
+		if (j == 0 || !isWord(text[j-1])) && (end >= len(text) || !isWord(text[end])) {
+			return true
+		}
+		i = j + 1
+	}
+}

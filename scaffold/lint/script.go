@@ -1,0 +1,456 @@
+package lint
+
+import (
+	"errors"
+	"io/fs"
+	"path"
+	"strings"
+
+	"mvdan.cc/sh/v3/syntax"
+)
+
+type scriptRole int
+
+const (
+	roleGeneric scriptRole = iota
+	roleAssemble
+	roleRun
+	roleSaveArtifacts
+	roleUsage
+	roleWrapper // started by CMD/ENTRYPOINT: must exec its server
+	roleTest
+)
+
+// roleFromName guesses a lone script's role from its file name.
+func roleFromName(name string) scriptRole {
+	base := path.Base(strings.ReplaceAll(name, "\\", "/"))
+	switch base {
+	case "assemble":
+		return roleAssemble
+	case "run":
+		if path.Base(path.Dir(name)) == "test" {
+			return roleTest
+		}
+		return roleRun
+	case "save-artifacts":
+		return roleSaveArtifacts
+	case "usage":
+		return roleUsage
+	}
+	b := strings.TrimSuffix(base, ".sh")
+	if strings.Contains(b, "entrypoint") || strings.HasPrefix(b, "start") || strings.HasPrefix(b, "run") {
+		return roleWrapper
+	}
+	return roleGeneric
+}
+
+// scriptContext is what the repository tells about a script.
+type scriptContext struct {
+	saveArtifactsExists bool
+	executableInImage   bool // the Dockerfile sets the x bit itself
+}
+
+// scriptInfo is what a script tells the repository checks.
+type scriptInfo struct {
+	envUses []envUse // variables read but never set by the script
+}
+
+type envUse struct {
+	name string
+	line int
+}
+
+func lintScript(name string, src []byte, mode fs.FileMode, role scriptRole, ctx scriptContext, out *[]Finding) (*scriptInfo, error) {
+	rep := reporter{file: name, out: out}
+	dirs, commentLines := scanIgnores(src, &rep.ignores)
+	interp, hasShebang := interpreter(src)
+	info := &scriptInfo{}
+	if !hasShebang {
+		rep.add("KL123", 1, "%s has no #! line", path.Base(name))
+	}
+	if mode != 0 && mode.Perm()&0o111 == 0 && !ctx.executableInImage {
+		rep.add("KL124", 1, "%s is not executable (mode %v)", path.Base(name), mode.Perm())
+	}
+	if hasShebang && !isShell(interp) {
+		return info, nil // another language: only the file checks apply
+	}
+	f, err := parseShell(name, string(src))
+	if err != nil {
+		pe := &ParseError{File: name, Err: err}
+		var se syntax.ParseError
+		if errors.As(err, &se) {
+			pe.Line = int(se.Pos.Line())
+			pe.Err = errors.New(se.Text)
+		}
+		return nil, pe
+	}
+	rep.ignores.bind(dirs, commentLines, stmtRanges(f))
+	env := vars{}
+	for _, c := range commands(f, env, 0) {
+		switch c.name() {
+		case "chmod", "chgrp", "chown":
+			for _, op := range c.operands() {
+				if path.Clean(op) == "/etc/passwd" {
+					rep.add("KL075", c.line, "%s changes /etc/passwd", c.name())
+				}
+			}
+		}
+	}
+	switch role {
+	case roleRun, roleWrapper:
+		checkFinalExec(&rep, f)
+		checkServices(&rep, f)
+		for _, l := range logFiles(f, env) {
+			rep.add("KL125", l.line, "logs to %s", l.target)
+		}
+		if role == roleRun {
+			info.envUses = envReads(f)
+		}
+	case roleSaveArtifacts:
+		checkSaveArtifacts(&rep, f)
+	case roleAssemble:
+		if ctx.saveArtifactsExists && !mentionsArtifacts(f) {
+			rep.add("KL122", 1, "assemble never restores /tmp/artifacts, though save-artifacts exists")
+		}
+	}
+	return info, nil
+}
+
+// checkFinalExec follows the script to its final command and wants exec there.
+func checkFinalExec(rep *reporter, f *syntax.File) {
+	funcs := map[string]*syntax.Stmt{}
+	syntax.Walk(f, func(n syntax.Node) bool {
+		if fd, ok := n.(*syntax.FuncDecl); ok && fd.Name != nil {
+			funcs[fd.Name.Value] = fd.Body
+		}
+		return true
+	})
+	for _, bad := range finalNotExec(f.Stmts, funcs, 0) {
+		rep.add("KL120", bad.line, "the final command %s is not exec-ed: signals go to the shell, not to it", bad.what)
+	}
+}
+
+type notExec struct {
+	line int
+	what string
+}
+
+func lastStmt(stmts []*syntax.Stmt) *syntax.Stmt {
+	for i := len(stmts) - 1; i >= 0; i-- {
+		if _, ok := stmts[i].Cmd.(*syntax.FuncDecl); ok {
+			continue
+		}
+		return stmts[i]
+	}
+	return nil
+}
+
+func finalNotExec(stmts []*syntax.Stmt, funcs map[string]*syntax.Stmt, depth int) []notExec {
+	s := lastStmt(stmts)
+	if s == nil || depth > 8 {
+		return nil
+	}
+	return stmtNotExec(s, funcs, depth)
+}
+
+func stmtNotExec(s *syntax.Stmt, funcs map[string]*syntax.Stmt, depth int) []notExec {
+	line := int(s.Pos().Line())
+	if s.Background {
+		return []notExec{{line, "(started in the background with &)"}}
+	}
+	switch c := s.Cmd.(type) {
+	case nil:
+		return nil
+	case *syntax.CallExpr:
+		if len(c.Args) == 0 {
+			return nil // assignments only
+		}
+		name := wordString(c.Args[0], nil)
+		switch name {
+		case "exec":
+			if len(c.Args) > 1 {
+				return nil
+			}
+		case "exit", "return", "die", "fail", "usage":
+			return nil
+		}
+		if body, ok := funcs[name]; ok && depth < 8 {
+			return stmtNotExec(body, funcs, depth+1)
+		}
+		return []notExec{{line, "`" + shortCommand(c) + "`"}}
+	case *syntax.Block:
+		return finalNotExec(c.Stmts, funcs, depth+1)
+	case *syntax.IfClause:
+		var out []notExec
+		for ic := c; ic != nil; ic = ic.Else {
+			out = append(out, finalNotExec(ic.Then, funcs, depth+1)...)
+		}
+		return out
+	case *syntax.CaseClause:
+		var out []notExec
+		for _, item := range c.Items {
+			out = append(out, finalNotExec(item.Stmts, funcs, depth+1)...)
+		}
+		return out
+	case *syntax.BinaryCmd:
+		switch c.Op {
+		case syntax.AndStmt:
+			return stmtNotExec(c.Y, funcs, depth+1)
+		case syntax.OrStmt:
+			return stmtNotExec(c.X, funcs, depth+1)
+		}
+		return []notExec{{line, "(a pipeline)"}}
+	case *syntax.Subshell:
+		return []notExec{{line, "(a subshell)"}}
+	case *syntax.WhileClause, *syntax.ForClause:
+		return []notExec{{line, "(a loop)"}}
+	}
+	return nil
+}
+
+func shortCommand(c *syntax.CallExpr) string {
+	var parts []string
+	for i, w := range c.Args {
+		if i == 3 {
+			parts = append(parts, "...")
+			break
+		}
+		parts = append(parts, wordString(w, nil))
+	}
+	return strings.Join(parts, " ")
+}
+
+func checkServices(rep *reporter, f *syntax.File) {
+	syntax.Walk(f, func(n syntax.Node) bool {
+		switch n := n.(type) {
+		case *syntax.Stmt:
+			if n.Background {
+				what := "a process"
+				if call, ok := n.Cmd.(*syntax.CallExpr); ok && len(call.Args) > 0 {
+					what = wordString(call.Args[0], nil)
+				}
+				rep.add("KL060", int(n.Pos().Line()), "starts %s in the background with &: a second service in the container", what)
+			}
+		case *syntax.CallExpr:
+			if len(n.Args) == 0 {
+				return true
+			}
+			name := path.Base(wordString(n.Args[0], nil))
+			if name == "exec" && len(n.Args) > 1 {
+				name = path.Base(wordString(n.Args[1], nil))
+			}
+			switch {
+			case supervisors[name] && name != "init":
+				rep.add("KL060", int(n.Pos().Line()), "starts %s, a supervisor of several services", name)
+			case name == "sshd":
+				rep.add("KL050", int(n.Pos().Line()), "starts sshd")
+			}
+		}
+		return true
+	})
+}
+
+type logUse struct {
+	line   int
+	target string
+}
+
+func isStdStream(t string) bool {
+	switch t {
+	case "/dev/stdout", "/dev/stderr", "-", "/proc/self/fd/1", "/proc/self/fd/2", "/dev/null", "/dev/fd/1", "/dev/fd/2":
+		return true
+	}
+	return false
+}
+
+func isLogPath(t string) bool {
+	return !isStdStream(t) && (strings.HasSuffix(t, ".log") || strings.HasPrefix(t, "/var/log/"))
+}
+
+// logFiles finds output redirected to log files and --log-file options.
+func logFiles(f *syntax.File, env vars) []logUse {
+	var out []logUse
+	syntax.Walk(f, func(n syntax.Node) bool {
+		switch n := n.(type) {
+		case *syntax.Redirect:
+			switch n.Op {
+			case syntax.RdrOut, syntax.AppOut, syntax.RdrAll, syntax.AppAll, syntax.RdrClob:
+				if t := wordString(n.Word, env); isLogPath(t) {
+					out = append(out, logUse{int(n.Pos().Line()), t})
+				}
+			}
+		case *syntax.CallExpr:
+			for i, w := range n.Args {
+				a := wordString(w, env)
+				opt, val, hasVal := strings.Cut(a, "=")
+				switch strings.TrimLeft(opt, "-") {
+				case "log-file", "logfile", "log_file", "error-log", "errorlog", "access-log", "accesslog":
+				default:
+					continue
+				}
+				if !strings.HasPrefix(opt, "-") {
+					continue
+				}
+				if !hasVal && i+1 < len(n.Args) {
+					val = wordString(n.Args[i+1], env)
+				}
+				if val != "" && !isStdStream(val) && !strings.HasPrefix(val, "$") {
+					out = append(out, logUse{int(n.Pos().Line()), val})
+				}
+			}
+		}
+		return true
+	})
+	return out
+}
+
+var stdoutPrinters = map[string]bool{
+	"echo": true, "printf": true, "cat": true, "ls": true, "pushd": true, "popd": true, "dirs": true,
+	"pwd": true, "env": true, "printenv": true, "date": true, "find": true, "du": true, "df": true,
+	"id": true, "whoami": true, "hostname": true, "uname": true, "which": true, "type": true,
+	"head": true, "tail": true, "wc": true, "grep": true, "tree": true,
+}
+
+// checkSaveArtifacts flags commands whose output would mix into the tar
+// stream: printers whose stdout is not redirected, piped or captured.
+func checkSaveArtifacts(rep *reporter, f *syntax.File) {
+	type span struct{ from, to uint }
+	var quiet []span
+	syntax.Walk(f, func(n syntax.Node) bool {
+		switch n := n.(type) {
+		case *syntax.Stmt:
+			if redirectsStdout(n) {
+				quiet = append(quiet, span{n.Pos().Offset(), n.End().Offset()})
+			}
+		case *syntax.BinaryCmd:
+			if n.Op == syntax.Pipe || n.Op == syntax.PipeAll {
+				quiet = append(quiet, span{n.X.Pos().Offset(), n.X.End().Offset()})
+			}
+		case *syntax.CmdSubst:
+			quiet = append(quiet, span{n.Pos().Offset(), n.End().Offset()})
+		case *syntax.ProcSubst:
+			quiet = append(quiet, span{n.Pos().Offset(), n.End().Offset()})
+		}
+		return true
+	})
+	syntax.Walk(f, func(n syntax.Node) bool {
+		call, ok := n.(*syntax.CallExpr)
+		if !ok || len(call.Args) == 0 {
+			return true
+		}
+		name := path.Base(wordString(call.Args[0], nil))
+		if !stdoutPrinters[name] {
+			return true
+		}
+		off := call.Pos().Offset()
+		for _, q := range quiet {
+			if off >= q.from && off < q.to {
+				return true
+			}
+		}
+		note := ""
+		if name == "pushd" || name == "popd" {
+			note = " (it prints the directory stack)"
+		}
+		rep.add("KL121", int(call.Pos().Line()), "%s writes to stdout%s, corrupting the tar stream", name, note)
+		return true
+	})
+}
+
+func mentionsArtifacts(f *syntax.File) bool {
+	found := false
+	syntax.Walk(f, func(n syntax.Node) bool {
+		if found {
+			return false
+		}
+		switch n := n.(type) {
+		case *syntax.Lit:
+			found = strings.Contains(n.Value, "artifacts")
+		case *syntax.SglQuoted:
+			found = strings.Contains(n.Value, "artifacts")
+		}
+		return !found
+	})
+	return found
+}
+
+var wellKnownVars = map[string]bool{
+	"HOME": true, "PATH": true, "PWD": true, "OLDPWD": true, "USER": true, "UID": true, "EUID": true, "GID": true,
+	"HOSTNAME": true, "HOST": true, "LANG": true, "LANGUAGE": true, "TERM": true, "SHELL": true, "IFS": true,
+	"OPTARG": true, "OPTIND": true, "RANDOM": true, "SECONDS": true, "LINENO": true, "FUNCNAME": true, "PPID": true,
+	"TMPDIR": true, "TZ": true, "PS1": true, "PS4": true, "APP_ROOT": true, "STI_SCRIPTS_PATH": true, "STI_SCRIPTS_URL": true,
+	"HOSTTYPE": true, "OSTYPE": true, "MACHTYPE": true, "LOGNAME": true, "MAIL": true, "EDITOR": true,
+}
+
+// envReads lists the upper-case variables a script reads but never sets:
+// its configuration interface.
+func envReads(f *syntax.File) []envUse {
+	set := map[string]bool{}
+	syntax.Walk(f, func(n syntax.Node) bool {
+		switch n := n.(type) {
+		case *syntax.Assign:
+			if n.Name != nil {
+				set[n.Name.Value] = true
+			}
+		case *syntax.ForClause:
+			if wi, ok := n.Loop.(*syntax.WordIter); ok && wi.Name != nil {
+				set[wi.Name.Value] = true
+			}
+		case *syntax.CallExpr:
+			if len(n.Args) > 1 && (wordString(n.Args[0], nil) == "read" || wordString(n.Args[0], nil) == "export") {
+				for _, w := range n.Args[1:] {
+					name, _, _ := strings.Cut(wordString(w, nil), "=")
+					set[name] = true
+				}
+			}
+		}
+		return true
+	})
+	var out []envUse
+	seen := map[string]bool{}
+	syntax.Walk(f, func(n syntax.Node) bool {
+		pe, ok := n.(*syntax.ParamExp)
+		if !ok || pe.Param == nil {
+			return true
+		}
+		name := pe.Param.Value
+		if seen[name] || set[name] || wellKnownVars[name] || !configName(name) {
+			return true
+		}
+		// ${X:=default} and ${X=default} assign X.
+		if pe.Exp != nil && (pe.Exp.Op == syntax.AssignUnsetOrNull || pe.Exp.Op == syntax.AssignUnset) {
+			if strings.HasPrefix(name, "_") {
+				return true
+			}
+		}
+		seen[name] = true
+		out = append(out, envUse{name, int(pe.Pos().Line())})
+		return true
+	})
+	return out
+}
+
+// configName accepts upper-case names, the convention for environment
+// configuration; lower-case names are the script's own variables.
+func configName(name string) bool {
+	if name == "" || name[0] >= '0' && name[0] <= '9' {
+		return false
+	}
+	for _, p := range []string{"BASH", "LC_", "KUBERNETES_", "OPENSHIFT_BUILD_", "S2I_", "STI_"} {
+		if strings.HasPrefix(name, p) {
+			return false
+		}
+	}
+	letter := false
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case c >= 'A' && c <= 'Z':
+			letter = true
+		case c >= '0' && c <= '9' || c == '_':
+		default:
+			return false
+		}
+	}
+	return letter
+}
