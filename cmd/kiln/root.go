@@ -74,6 +74,7 @@ func newRootCmd(s streams) *cobra.Command {
 	})
 	root.AddCommand(
 		newVersionCmd(s),
+		newLintCmd(s),
 	)
 	return root
 }
