@@ -1138,12 +1138,11 @@ func (d *dockerfile) checkWritableDirs() {
 	if lastWorkdir != nil {
 		addDir(lastWorkdir.workdir, lastWorkdir.line)
 	}
-	seen := map[string]bool{}
+	var reported []string
 	for _, w := range dirs {
-		if seen[w.dir] {
-			continue
+		if covered(w.dir, reported) {
+			continue // the fix for a parent covers it (-R)
 		}
-		seen[w.dir] = true
 		g0, gw := covered(w.dir, group0), covered(w.dir, groupW)
 		if g0 && gw {
 			continue
@@ -1155,6 +1154,7 @@ func (d *dockerfile) checkWritableDirs() {
 		if !gw {
 			missing = append(missing, "chmod -R g=u")
 		}
+		reported = append(reported, w.dir)
 		d.rep.add("KL074", w.line, "%s is written by the app but gets no %s", w.dir, strings.Join(missing, " or "))
 	}
 }
@@ -1183,6 +1183,11 @@ func (d *dockerfile) collectLabels() {
 func isS2ISource(s string) bool {
 	s = strings.TrimPrefix(path.Clean(s), "./")
 	return s == "s2i/bin" || strings.HasPrefix(s, "s2i/bin/") || s == "s2i" || s == ".s2i/bin"
+}
+
+func isS2IDir(s string) bool {
+	s = strings.TrimPrefix(path.Clean(s), "./")
+	return s == "s2i/bin" || s == ".s2i/bin" || s == "s2i"
 }
 
 func validLabelKey(k string) bool {
@@ -1256,8 +1261,8 @@ func (d *dockerfile) checkLabels() {
 			continue
 		}
 		dir := c.dest
-		if !c.destIsDir {
-			dir = path.Dir(c.dest)
+		if !c.destIsDir && !slices.ContainsFunc(c.srcs, isS2IDir) {
+			dir = path.Dir(c.dest) // a single script copied to a file name
 		}
 		switch {
 		case !hasURL && dir != "/usr/libexec/s2i":

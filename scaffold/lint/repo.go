@@ -299,22 +299,29 @@ func splitYAMLDocs(src []byte) []yamlDoc {
 	return docs
 }
 
-// containerLine finds the line naming a container, for the report.
+// containerLine finds the line naming a container inside a containers:
+// block, for the report; from is where the YAML document starts.
 func containerLine(lines []string, from int, name string) int {
-	inContainers := false
+	indent := func(l string) int { return len(l) - len(strings.TrimLeft(l, " ")) }
+	block := -1 // indentation of the containers: key we are inside, or -1
 	for i := from - 1; i >= 0 && i < len(lines); i++ {
-		t := strings.TrimSpace(lines[i])
-		if strings.HasPrefix(t, "containers:") || strings.Contains(t, `"containers"`) {
-			inContainers = true
+		l := lines[i]
+		t := strings.TrimSpace(l)
+		if t == "" || strings.HasPrefix(t, "#") {
+			continue
 		}
-		if !inContainers {
+		if block >= 0 && (indent(l) < block || indent(l) == block && !strings.HasPrefix(t, "-")) {
+			block = -1
+		}
+		if strings.HasPrefix(strings.TrimPrefix(t, "- "), "containers:") {
+			block = indent(l)
+			continue
+		}
+		if block < 0 {
 			continue
 		}
 		t = strings.TrimSpace(strings.TrimPrefix(t, "-"))
 		if v, ok := strings.CutPrefix(t, "name:"); ok && strings.Trim(strings.TrimSpace(v), `"'`) == name {
-			return i + 1
-		}
-		if strings.Contains(t, `"name"`) && strings.Contains(t, `"`+name+`"`) {
 			return i + 1
 		}
 	}
