@@ -1395,6 +1395,10 @@ func (d *dockerfile) wrapperScripts() []string {
 		if len(args) == 0 || strings.Contains(args[0], "$") {
 			continue
 		}
+		if !strings.Contains(args[0], "/") {
+			out = append(out, args[0]) // found through PATH: matched by name
+			continue
+		}
 		out = append(out, absPath(in.workdir, args[0]))
 	}
 	return out
@@ -1430,6 +1434,18 @@ func (d *dockerfile) executableInImage(p string) bool {
 
 // contextFile maps an image path back to the build-context file copied there.
 func (d *dockerfile) contextFile(p string) (string, bool) {
+	if !strings.Contains(p, "/") {
+		for i := len(d.copies) - 1; i >= 0; i-- {
+			c := d.copies[i]
+			for _, s := range c.srcs {
+				s = strings.TrimPrefix(path.Clean(s), "./")
+				if path.Base(s) == p && (c.destIsDir || path.Base(c.dest) == p) {
+					return s, true
+				}
+			}
+		}
+		return "", false
+	}
 	for i := len(d.copies) - 1; i >= 0; i-- {
 		c := d.copies[i]
 		for _, s := range c.srcs {
