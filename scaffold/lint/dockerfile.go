@@ -156,7 +156,9 @@ func (d *dockerfile) build(root *parser.Node) {
 	workdir := "/"
 	for _, n := range root.Children {
 		in := &instr{cmd: strings.ToLower(n.Value), line: n.StartLine, end: n.EndLine, node: n, json: n.Attributes["json"]}
-		in.flags = map[string]string{}
+		if len(n.Flags) > 0 {
+			in.flags = make(map[string]string, len(n.Flags))
+		}
 		for _, f := range n.Flags {
 			k, v, _ := strings.Cut(strings.TrimLeft(f, "-"), "=")
 			in.flags[strings.ToLower(k)] = v

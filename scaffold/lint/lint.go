@@ -7,6 +7,7 @@
 package lint
 
 import (
+	"bytes"
 	"cmp"
 	"errors"
 	"fmt"
@@ -262,7 +263,7 @@ type ignoreDirective struct {
 // scanIgnores finds the ignore comments of a file; it records file-wide ones
 // in ig and returns the per-unit ones for bind.
 func scanIgnores(src []byte, ig *ignores) (dirs []ignoreDirective, commentLines map[int]bool) {
-	if !strings.Contains(string(src), "kiln:ignore") {
+	if !bytes.Contains(src, []byte("kiln:ignore")) {
 		return nil, nil
 	}
 	commentLines = map[int]bool{}

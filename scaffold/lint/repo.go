@@ -220,6 +220,9 @@ func (r *repo) lintTemplates(isBuilder bool) error {
 		scanIgnores(src, &rep.ignores) // file-wide ignores only: YAML has no instruction units
 		lines := strings.Split(string(src), "\n")
 		for _, doc := range splitYAMLDocs(src) {
+			if !bytes.Contains(doc.text, []byte("Template")) && !bytes.Contains(doc.text, []byte("containers")) {
+				continue // an ImageStream, a Service...: nothing to check
+			}
 			var w workload
 			if err := yaml.Unmarshal(doc.text, &w); err != nil {
 				return &ParseError{File: name, Line: doc.line, Err: err}
