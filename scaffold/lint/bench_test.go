@@ -120,7 +120,6 @@ func BenchmarkLintRepo(b *testing.B) {
 	}
 }
 
-
 // BenchmarkBuildkitParse is the floor under BenchmarkLintRepo: buildkit's
 // parser alone on the same Dockerfile.
 func BenchmarkBuildkitParse(b *testing.B) {

@@ -118,14 +118,14 @@ func lintScript(name string, src []byte, mode fs.FileMode, role scriptRole, ctx 
 
 // checkFinalExec follows the script to its final command and wants exec there.
 func checkFinalExec(rep *reporter, f *syntax.File) {
-	funcs := map[string]*syntax.Stmt{}
+	fe := finalExec{funcs: map[string]*syntax.Stmt{}, done: map[string]bool{}}
 	syntax.Walk(f, func(n syntax.Node) bool {
 		if fd, ok := n.(*syntax.FuncDecl); ok && fd.Name != nil {
-			funcs[fd.Name.Value] = fd.Body
+			fe.funcs[fd.Name.Value] = fd.Body
 		}
 		return true
 	})
-	for _, bad := range finalNotExec(f.Stmts, funcs, 0) {
+	for _, bad := range fe.last(f.Stmts, 0) {
 		rep.add("KL120", bad.line, "the final command %s is not exec-ed: signals go to the shell, not to it", bad.what)
 	}
 }
@@ -133,6 +133,13 @@ func checkFinalExec(rep *reporter, f *syntax.File) {
 type notExec struct {
 	line int
 	what string
+}
+
+// finalExec walks to the final commands; each function is followed once, so
+// recursive or branching functions cannot blow up the walk.
+type finalExec struct {
+	funcs map[string]*syntax.Stmt
+	done  map[string]bool
 }
 
 func lastStmt(stmts []*syntax.Stmt) *syntax.Stmt {
@@ -145,15 +152,20 @@ func lastStmt(stmts []*syntax.Stmt) *syntax.Stmt {
 	return nil
 }
 
-func finalNotExec(stmts []*syntax.Stmt, funcs map[string]*syntax.Stmt, depth int) []notExec {
+const maxFinalDepth = 64
+
+func (fe *finalExec) last(stmts []*syntax.Stmt, depth int) []notExec {
 	s := lastStmt(stmts)
-	if s == nil || depth > 8 {
+	if s == nil || depth > maxFinalDepth {
 		return nil
 	}
-	return stmtNotExec(s, funcs, depth)
+	return fe.stmt(s, depth)
 }
 
-func stmtNotExec(s *syntax.Stmt, funcs map[string]*syntax.Stmt, depth int) []notExec {
+func (fe *finalExec) stmt(s *syntax.Stmt, depth int) []notExec {
+	if depth > maxFinalDepth {
+		return nil
+	}
 	line := int(s.Pos().Line())
 	if s.Background {
 		return []notExec{{line, "(started in the background with &)"}}
@@ -174,30 +186,34 @@ func stmtNotExec(s *syntax.Stmt, funcs map[string]*syntax.Stmt, depth int) []not
 		case "exit", "return", "die", "fail", "usage":
 			return nil
 		}
-		if body, ok := funcs[name]; ok && depth < 8 {
-			return stmtNotExec(body, funcs, depth+1)
+		if body, ok := fe.funcs[name]; ok {
+			if fe.done[name] {
+				return nil
+			}
+			fe.done[name] = true
+			return fe.stmt(body, depth+1)
 		}
 		return []notExec{{line, "`" + shortCommand(c) + "`"}}
 	case *syntax.Block:
-		return finalNotExec(c.Stmts, funcs, depth+1)
+		return fe.last(c.Stmts, depth+1)
 	case *syntax.IfClause:
 		var out []notExec
 		for ic := c; ic != nil; ic = ic.Else {
-			out = append(out, finalNotExec(ic.Then, funcs, depth+1)...)
+			out = append(out, fe.last(ic.Then, depth+1)...)
 		}
 		return out
 	case *syntax.CaseClause:
 		var out []notExec
 		for _, item := range c.Items {
-			out = append(out, finalNotExec(item.Stmts, funcs, depth+1)...)
+			out = append(out, fe.last(item.Stmts, depth+1)...)
 		}
 		return out
 	case *syntax.BinaryCmd:
 		switch c.Op {
 		case syntax.AndStmt:
-			return stmtNotExec(c.Y, funcs, depth+1)
+			return fe.stmt(c.Y, depth+1)
 		case syntax.OrStmt:
-			return stmtNotExec(c.X, funcs, depth+1)
+			return fe.stmt(c.X, depth+1)
 		}
 		return []notExec{{line, "(a pipeline)"}}
 	case *syntax.Subshell:
