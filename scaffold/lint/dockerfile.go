@@ -1366,6 +1366,10 @@ func (d *dockerfile) checkProcess() {
 				d.rep.add("KL060", in.line, "%s starts %s, a supervisor of several services", what, c.name())
 			case c.name() == "sshd" || (c.name() == "service" && len(c.args) > 1 && strings.HasPrefix(c.args[1], "ssh")):
 				d.rep.add("KL050", in.line, "%s starts sshd", what)
+			default:
+				if svc := startsDaemon(c.args); svc != "" {
+					d.rep.add("KL060", in.line, "%s starts %s as a background daemon beside the main process", what, svc)
+				}
 			}
 		}
 		if in.program != nil {

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 )
@@ -141,6 +142,23 @@ func lintFile(p string, mode fs.FileMode, opts Options) ([]Finding, error) {
 	src, err := os.ReadFile(p)
 	if err != nil {
 		return nil, &ParseError{File: p, Err: unwrapPathError(err)}
+	}
+	if !opts.NoRepoConfig {
+		// a file at a repository's root follows its kiln.yaml
+		r := &repo{fsys: os.DirFS(filepath.Dir(p))}
+		ignore, err := r.config(Options{})
+		if err != nil {
+			var pe *ParseError
+			if errors.As(err, &pe) {
+				pe.File = filepath.Join(filepath.Dir(p), pe.File)
+			}
+			return nil, err
+		}
+		ids := slices.Clone(opts.Ignore)
+		for id := range ignore {
+			ids = append(ids, id)
+		}
+		opts.Ignore = ids
 	}
 	if looksLikeDockerfile(p, src) {
 		return Dockerfile(p, src, opts)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/url"
 	"path/filepath"
 	"strings"
 )
@@ -179,7 +180,10 @@ func WriteSARIF(w io.Writer, fs []Finding, toolVersion string) error {
 // sarifURI is a relative, slash-separated path, as code scanning wants.
 func sarifURI(file string) string {
 	u := filepath.ToSlash(file)
-	return strings.TrimPrefix(u, "./")
+	if filepath.IsAbs(file) {
+		return (&url.URL{Scheme: "file", Path: u}).String()
+	}
+	return (&url.URL{Path: strings.TrimPrefix(u, "./")}).String()
 }
 
 // ruleName turns a title into a PascalCase SARIF rule name.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io/fs"
 	"path"
+	"slices"
 	"strings"
 
 	"mvdan.cc/sh/v3/syntax"
@@ -260,10 +261,49 @@ func checkServices(rep *reporter, f *syntax.File) {
 				rep.add("KL060", int(n.Pos().Line()), "starts %s, a supervisor of several services", name)
 			case name == "sshd":
 				rep.add("KL050", int(n.Pos().Line()), "starts sshd")
+			default:
+				if svc := startsDaemon(callArgs(n)); svc != "" {
+					rep.add("KL060", int(n.Pos().Line()), "starts %s as a background daemon beside the main process", svc)
+				}
 			}
 		}
 		return true
 	})
+}
+
+func callArgs(c *syntax.CallExpr) []string {
+	args := make([]string, len(c.Args))
+	for i, w := range c.Args {
+		args[i] = wordString(w, nil)
+	}
+	return args
+}
+
+// startsDaemon recognises commands that start a service in the background:
+// service X start, /etc/init.d/X start, systemctl start X, start-stop-daemon,
+// and servers told to daemonize. It returns what is started, or "".
+func startsDaemon(args []string) string {
+	if len(args) == 0 {
+		return ""
+	}
+	name := path.Base(args[0])
+	switch {
+	case name == "service" && len(args) > 2 && (args[2] == "start" || args[2] == "restart"):
+		return args[1]
+	case strings.HasPrefix(args[0], "/etc/init.d/") && len(args) > 1 && (args[1] == "start" || args[1] == "restart"):
+		return name
+	case (name == "systemctl" || name == "rc-service") && len(args) > 2 && slices.Contains(args[1:], "start"):
+		return args[len(args)-1]
+	case name == "start-stop-daemon":
+		return "a daemon"
+	}
+	for _, a := range args[1:] {
+		switch a {
+		case "--daemon", "--daemonize", "-daemon", "--fork":
+			return name
+		}
+	}
+	return ""
 }
 
 type logUse struct {
