@@ -1438,6 +1438,26 @@ func (d *dockerfile) executableInImage(p string) bool {
 	return false
 }
 
+// imagePath maps a build-context file to where the final image has it.
+func (d *dockerfile) imagePath(ctxFile string) (string, bool) {
+	for i := len(d.copies) - 1; i >= 0; i-- {
+		c := d.copies[i]
+		for _, s := range c.srcs {
+			s = strings.TrimPrefix(path.Clean(s), "./")
+			switch {
+			case s == ctxFile && c.destIsDir:
+				return path.Join(c.dest, path.Base(s)), true
+			case s == ctxFile:
+				return c.dest, true
+			case strings.HasPrefix(ctxFile, s+"/") || s == ".":
+				rel := strings.TrimPrefix(ctxFile, s+"/")
+				return path.Join(c.dest, rel), true
+			}
+		}
+	}
+	return "", false
+}
+
 // contextFile maps an image path back to the build-context file copied there.
 func (d *dockerfile) contextFile(p string) (string, bool) {
 	if !strings.Contains(p, "/") {

@@ -104,7 +104,13 @@ func (r *repo) lint() error {
 		if role == roleWrapper {
 			role = roleGeneric
 		}
-		info, err := r.lintFileScript(p, role, scriptContext{saveArtifactsExists: names["save-artifacts"]}, "/usr/libexec/s2i/"+e.Name())
+		img := "/usr/libexec/s2i/" + e.Name()
+		if r.df != nil {
+			if where, ok := r.df.imagePath(p); ok {
+				img = where
+			}
+		}
+		info, err := r.lintFileScript(p, role, scriptContext{saveArtifactsExists: names["save-artifacts"]}, img)
 		if err != nil {
 			return err
 		}
