@@ -939,7 +939,12 @@ func (d *dockerfile) checkPorts() {
 	}
 }
 
-var secretWords = []string{"PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "TOKEN", "APIKEY", "KEY", "CREDENTIALS"}
+// secretWords name secrets anywhere in a variable name; keyWords only as its
+// last word (API_KEY, GITHUB_TOKEN), since KEY_ALIAS or TOKEN_TTL are not.
+var (
+	secretWords = []string{"PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "CREDENTIALS"}
+	keyWords    = []string{"TOKEN", "APIKEY", "KEY"}
+)
 
 // notSecretWords mark names that hold where a secret lives or what it is,
 // not the secret: GPG_KEY is a public fingerprint, *_KEY_FILE a path.
@@ -949,14 +954,24 @@ var notSecretWords = map[string]bool{
 	"SIZE": true, "HOME": true, "NAME": true, "USER": true, "USERNAME": true, "TYPE": true, "ALGORITHM": true,
 	"REF": true, "LOCATION": true, "FORMAT": true, "ENABLED": true, "REQUIRED": true, "HEADER": true,
 	"PREFIX": true, "SOURCE": true, "ENV": true, "VAR": true, "MOUNT": true, "PUBLIC": true, "PUB": true,
+	"HASH": true, "POLICY": true, "EXPIRY": true, "TTL": true, "TIMEOUT": true, "LIFETIME": true, "MIN": true,
+	"MAX": true, "STRENGTH": true, "ROTATION": true, "NAMESPACE": true, "PROVIDER": true,
 }
 
+// secretWord returns the word that makes a name look like a secret, or "".
 func secretWord(name string) string {
-	for _, tok := range strings.Split(strings.ToUpper(name), "_") {
+	toks := strings.Split(strings.ToUpper(name), "_")
+	for _, tok := range toks {
 		for _, w := range secretWords {
-			if tok == w || (len(w) > 3 && strings.HasSuffix(tok, w)) {
+			if tok == w || strings.HasSuffix(tok, w) {
 				return strings.ToLower(w)
 			}
+		}
+	}
+	last := toks[len(toks)-1]
+	for _, w := range keyWords {
+		if last == w || (len(w) > 3 && strings.HasSuffix(last, w)) {
+			return strings.ToLower(w)
 		}
 	}
 	return ""

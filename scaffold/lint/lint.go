@@ -232,6 +232,10 @@ type reporter struct {
 }
 
 func (r *reporter) add(id string, line int, format string, a ...any) {
+	r.addCol(id, line, 1, format, a...)
+}
+
+func (r *reporter) addCol(id string, line, col int, format string, a ...any) {
 	rule := ruleIndex[id]
 	if rule == nil {
 		panic("lint: unknown rule " + id)
@@ -239,11 +243,9 @@ func (r *reporter) add(id string, line int, format string, a ...any) {
 	if r.ignores.suppressed(id, line) {
 		return
 	}
-	if line < 1 {
-		line = 1
-	}
+	line, col = max(line, 1), max(col, 1)
 	*r.out = append(*r.out, Finding{
-		File: r.file, Line: line, Column: 1,
+		File: r.file, Line: line, Column: col,
 		Severity: rule.Severity, Rule: id,
 		Message: fmt.Sprintf(format, a...), Fix: rule.Fix, Guideline: rule.Guideline,
 	})

@@ -61,6 +61,10 @@ type envUse struct {
 	line int
 }
 
+func (r *reporter) addPos(id string, p syntax.Pos, format string, a ...any) {
+	r.addCol(id, int(p.Line()), int(p.Col()), format, a...)
+}
+
 func lintScript(name string, src []byte, mode fs.FileMode, role scriptRole, ctx scriptContext, out *[]Finding) (*scriptInfo, error) {
 	rep := reporter{file: name, out: out}
 	dirs, commentLines := scanIgnores(src, &rep.ignores)
@@ -92,7 +96,7 @@ func lintScript(name string, src []byte, mode fs.FileMode, role scriptRole, ctx 
 		case "chmod", "chgrp", "chown":
 			for _, op := range c.operands() {
 				if path.Clean(op) == "/etc/passwd" {
-					rep.add("KL075", c.line, "%s changes /etc/passwd", c.name())
+					rep.addPos("KL075", c.call.Pos(), "%s changes /etc/passwd", c.name())
 				}
 			}
 		}
@@ -102,7 +106,7 @@ func lintScript(name string, src []byte, mode fs.FileMode, role scriptRole, ctx 
 		checkFinalExec(&rep, f)
 		checkServices(&rep, f)
 		for _, l := range logFiles(f, env) {
-			rep.add("KL125", l.line, "logs to %s", l.target)
+			rep.addPos("KL125", l.pos, "logs to %s", l.target)
 		}
 		if role == roleRun {
 			info.envUses = envReads(f)
@@ -127,12 +131,12 @@ func checkFinalExec(rep *reporter, f *syntax.File) {
 		return true
 	})
 	for _, bad := range fe.last(f.Stmts, 0) {
-		rep.add("KL120", bad.line, "the final command %s is not exec-ed: signals go to the shell, not to it", bad.what)
+		rep.addPos("KL120", bad.pos, "the final command %s is not exec-ed: signals go to the shell, not to it", bad.what)
 	}
 }
 
 type notExec struct {
-	line int
+	pos  syntax.Pos
 	what string
 }
 
@@ -167,7 +171,7 @@ func (fe *finalExec) stmt(s *syntax.Stmt, depth int) []notExec {
 	if depth > maxFinalDepth {
 		return nil
 	}
-	line := int(s.Pos().Line())
+	line := s.Pos()
 	if s.Background {
 		return []notExec{{line, "(started in the background with &)"}}
 	}
@@ -246,7 +250,7 @@ func checkServices(rep *reporter, f *syntax.File) {
 				if call, ok := n.Cmd.(*syntax.CallExpr); ok && len(call.Args) > 0 {
 					what = wordString(call.Args[0], nil)
 				}
-				rep.add("KL060", int(n.Pos().Line()), "starts %s in the background with &: a second service in the container", what)
+				rep.addPos("KL060", n.Pos(), "starts %s in the background with &: a second service in the container", what)
 			}
 		case *syntax.CallExpr:
 			if len(n.Args) == 0 {
@@ -258,12 +262,12 @@ func checkServices(rep *reporter, f *syntax.File) {
 			}
 			switch {
 			case supervisors[name] && name != "init":
-				rep.add("KL060", int(n.Pos().Line()), "starts %s, a supervisor of several services", name)
+				rep.addPos("KL060", n.Pos(), "starts %s, a supervisor of several services", name)
 			case name == "sshd":
-				rep.add("KL050", int(n.Pos().Line()), "starts sshd")
+				rep.addPos("KL050", n.Pos(), "starts sshd")
 			default:
 				if svc := startsDaemon(callArgs(n)); svc != "" {
-					rep.add("KL060", int(n.Pos().Line()), "starts %s as a background daemon beside the main process", svc)
+					rep.addPos("KL060", n.Pos(), "starts %s as a background daemon beside the main process", svc)
 				}
 			}
 		}
@@ -307,7 +311,7 @@ func startsDaemon(args []string) string {
 }
 
 type logUse struct {
-	line   int
+	pos    syntax.Pos
 	target string
 }
 
@@ -332,7 +336,7 @@ func logFiles(f *syntax.File, env vars) []logUse {
 			switch n.Op {
 			case syntax.RdrOut, syntax.AppOut, syntax.RdrAll, syntax.AppAll, syntax.RdrClob:
 				if t := wordString(n.Word, env); isLogPath(t) {
-					out = append(out, logUse{int(n.Pos().Line()), t})
+					out = append(out, logUse{n.Pos(), t})
 				}
 			}
 		case *syntax.CallExpr:
@@ -351,7 +355,7 @@ func logFiles(f *syntax.File, env vars) []logUse {
 					val = wordString(n.Args[i+1], env)
 				}
 				if val != "" && !isStdStream(val) && !strings.HasPrefix(val, "$") {
-					out = append(out, logUse{int(n.Pos().Line()), val})
+					out = append(out, logUse{n.Pos(), val})
 				}
 			}
 		}
@@ -408,7 +412,7 @@ func checkSaveArtifacts(rep *reporter, f *syntax.File) {
 		if name == "pushd" || name == "popd" {
 			note = " (it prints the directory stack)"
 		}
-		rep.add("KL121", int(call.Pos().Line()), "%s writes to stdout%s, corrupting the tar stream", name, note)
+		rep.addPos("KL121", call.Pos(), "%s writes to stdout%s, corrupting the tar stream", name, note)
 		return true
 	})
 }
