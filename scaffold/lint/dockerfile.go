@@ -1117,7 +1117,7 @@ func (d *dockerfile) checkWritableDirs() {
 		case "run":
 			for _, c := range in.cmds {
 				ops := c.operands()
-				if len(ops) < 2 {
+				if len(ops) < 2 && !(c.name() == "fix-permissions" && len(ops) == 1) {
 					continue
 				}
 				targets := ops[1:]
@@ -1147,6 +1147,13 @@ func (d *dockerfile) checkWritableDirs() {
 				case "chmod":
 					if groupWritableMode(ops[0]) {
 						groupW = append(groupW, targets...)
+					}
+				case "fix-permissions":
+					// sclorg's helper: chgrp -R 0 and chmod -R g+rw of its arguments
+					for _, t := range ops {
+						t = absPath(in.workdir, t)
+						group0 = append(group0, t)
+						groupW = append(groupW, t)
 					}
 				}
 			}
@@ -1197,14 +1204,27 @@ func (d *dockerfile) collectLabels() {
 	}
 }
 
+// isS2ISource reports whether a COPY source is s2i scripts: s2i/bin, a
+// script in it, or VERSION/s2i/bin in multi-version repositories.
 func isS2ISource(s string) bool {
-	s = strings.TrimPrefix(path.Clean(s), "./")
-	return s == "s2i/bin" || strings.HasPrefix(s, "s2i/bin/") || s == "s2i" || s == ".s2i/bin"
+	return isS2IDir(s) || isS2IDir(path.Dir(path.Clean(s)))
 }
 
 func isS2IDir(s string) bool {
 	s = strings.TrimPrefix(path.Clean(s), "./")
-	return s == "s2i/bin" || s == ".s2i/bin" || s == "s2i"
+	return s == "s2i/bin" || s == ".s2i/bin" || s == "s2i" || strings.HasSuffix(s, "/s2i/bin")
+}
+
+// s2iBinDir is the build-context directory the s2i scripts are copied from.
+func (d *dockerfile) s2iBinDir() (string, bool) {
+	for _, c := range d.copies {
+		for _, s := range c.srcs {
+			if s = strings.TrimPrefix(path.Clean(s), "./"); isS2IDir(s) && s != "s2i" {
+				return s, true
+			}
+		}
+	}
+	return "", false
 }
 
 func validLabelKey(k string) bool {

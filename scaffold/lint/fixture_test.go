@@ -64,7 +64,7 @@ func loadFixture(t testing.TB, file string) fixture {
 			continue
 		}
 		mode := fs.FileMode(0o644)
-		if strings.HasPrefix(f.Name, "s2i/bin/") || f.Name == "test/run" || strings.HasSuffix(f.Name, ".sh") {
+		if strings.Contains(f.Name, "s2i/bin/") || strings.HasSuffix(f.Name, "test/run") || strings.HasSuffix(f.Name, ".sh") {
 			mode = 0o755
 		}
 		if m, ok := modes[f.Name]; ok {
@@ -173,5 +173,60 @@ func TestRealWorld(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestFilesAPI lints an in-memory repository the way the wizard does before
+// writing it, and a real directory through Repo.
+func TestFilesAPI(t *testing.T) {
+	fx := loadFixture(t, filepath.Join("testdata", "guide", "s2i-scripts.txtar"))
+	files := map[string][]byte{}
+	for name, f := range fx.fsys {
+		files[name] = f.Data
+	}
+	got, err := Files(files, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{"s2i/bin/run:4 KL120": false, "s2i/bin/save-artifacts:3 KL121": false}
+	for _, f := range got {
+		key := fmt.Sprintf("%s:%d %s", f.File, f.Line, f.Rule)
+		if _, ok := want[key]; ok {
+			want[key] = true
+		}
+		if f.Rule == "KL124" {
+			t.Errorf("Files knows no modes, yet reported %v", f)
+		}
+	}
+	for k, seen := range want {
+		if !seen {
+			t.Errorf("Files: missing %s in %v", k, got)
+		}
+	}
+
+	dir := t.TempDir()
+	for name, f := range fx.fsys {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, f.Data, f.Mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+	onDisk, err := Repo(dir, Options{Ignore: []string{"KL121"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range onDisk {
+		if f.Rule == "KL121" {
+			t.Errorf("Options.Ignore did not drop %v", f)
+		}
+	}
+	if Count(onDisk, Error) == 0 {
+		t.Errorf("Repo found no error in the guide's scripts: %v", onDisk)
+	}
+	if _, err := Repo(filepath.Join(dir, "missing"), Options{}); err == nil {
+		t.Error("Repo of a missing directory gave no error")
 	}
 }

@@ -13,9 +13,11 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
+	"testing/fstest"
 )
 
 // Finding is one rule violation at a place in a file.
@@ -82,6 +84,18 @@ func FS(fsys fs.FS, opts Options) ([]Finding, error) {
 		return nil, err
 	}
 	return finish(r.findings, ignore), nil
+}
+
+// Files lints an in-memory repository: paths (slash-separated, relative to
+// the repository root) to contents, as the wizard has them before writing.
+// Modes are unknown, so the execute-bit check (KL124) is skipped; use FS with
+// an fstest.MapFS to give modes.
+func Files(files map[string][]byte, opts Options) ([]Finding, error) {
+	fsys := fstest.MapFS{}
+	for name, data := range files {
+		fsys[strings.TrimPrefix(path.Clean(name), "/")] = &fstest.MapFile{Data: data}
+	}
+	return FS(fsys, opts)
 }
 
 // Dockerfile lints one Dockerfile's text on its own.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"path"
 	"slices"
 	"strings"
 
@@ -64,7 +65,8 @@ func (r *repo) exists(name string) bool {
 }
 
 func (r *repo) lint() error {
-	bin, err := fs.ReadDir(r.fsys, "s2i/bin")
+	binDir := "s2i/bin"
+	bin, err := fs.ReadDir(r.fsys, binDir)
 	hasBin := err == nil
 	for _, name := range []string{"Dockerfile", "Containerfile"} {
 		src, err := fs.ReadFile(r.fsys, name)
@@ -84,6 +86,16 @@ func (r *repo) lint() error {
 	if r.df == nil && !hasBin {
 		return &ParseError{File: ".", Err: errors.New("no Dockerfile, Containerfile or s2i/bin here: not a builder repository")}
 	}
+	if !hasBin && r.df != nil {
+		// multi-version repositories copy VERSION/s2i/bin
+		if dir, ok := r.df.s2iBinDir(); ok {
+			if entries, err := fs.ReadDir(r.fsys, dir); err == nil {
+				binDir, bin, hasBin = dir, entries, true
+			}
+		}
+	}
+	// test/run sits beside s2i/ in the directory that holds the scripts
+	testRun := path.Join(path.Dir(path.Dir(binDir)), "test/run")
 	isBuilder := hasBin || (r.df != nil && r.df.isBuider)
 
 	// s2i scripts
@@ -99,7 +111,7 @@ func (r *repo) lint() error {
 		if e.IsDir() {
 			continue
 		}
-		p := "s2i/bin/" + e.Name()
+		p := binDir + "/" + e.Name()
 		role := roleFromName(p)
 		if role == roleWrapper {
 			role = roleGeneric
@@ -122,7 +134,7 @@ func (r *repo) lint() error {
 		var missing []string
 		for _, n := range []string{"assemble", "run"} {
 			if !names[n] {
-				missing = append(missing, "s2i/bin/"+n)
+				missing = append(missing, binDir+"/"+n)
 			}
 		}
 		r.repoFinding("KL126", "%s missing", strings.Join(missing, " and "))
@@ -133,7 +145,7 @@ func (r *repo) lint() error {
 		done := map[string]bool{}
 		for _, imgPath := range r.df.wrapperScripts() {
 			src, ok := r.df.contextFile(imgPath)
-			if !ok || done[src] || strings.HasPrefix(src, "s2i/bin/") || !r.exists(src) {
+			if !ok || done[src] || strings.HasPrefix(src, binDir+"/") || !r.exists(src) {
 				continue
 			}
 			done[src] = true
@@ -144,19 +156,19 @@ func (r *repo) lint() error {
 	}
 
 	// test/run
-	if r.exists("test/run") {
-		if _, err := r.lintFileScript("test/run", roleTest, scriptContext{}, ""); err != nil {
+	if r.exists(testRun) {
+		if _, err := r.lintFileScript(testRun, roleTest, scriptContext{}, ""); err != nil {
 			return err
 		}
 	} else if isBuilder {
-		r.repoFinding("KL130", "no test/run to prove the builder works")
+		r.repoFinding("KL130", "no %s to prove the builder works", testRun)
 	}
 
 	if err := r.lintTemplates(isBuilder); err != nil {
 		return err
 	}
 	if runInfo != nil {
-		r.checkReadme(runName, runInfo)
+		r.checkReadme(runName, runInfo, path.Dir(path.Dir(binDir)))
 	}
 	return nil
 }
@@ -338,11 +350,14 @@ func containerLine(lines []string, from int, name string) int {
 }
 
 // checkReadme wants every variable run reads to appear in README.md.
-func (r *repo) checkReadme(runName string, info *scriptInfo) {
+func (r *repo) checkReadme(runName string, info *scriptInfo, root string) {
 	if len(info.envUses) == 0 {
 		return
 	}
-	readme, err := fs.ReadFile(r.fsys, "README.md")
+	readme, err := fs.ReadFile(r.fsys, path.Join(root, "README.md"))
+	if err != nil && root != "." {
+		readme, err = fs.ReadFile(r.fsys, "README.md")
+	}
 	hasReadme := err == nil
 	var defined vars
 	if r.df != nil {
