@@ -129,7 +129,7 @@ func lintDockerfileWith(name string, src []byte, out *[]Finding, facts repoFacts
 		pe := &ParseError{File: name, Err: err}
 		var le *parser.LocationError
 		if errors.As(err, &le) && len(le.Locations) > 0 && len(le.Locations[0]) > 0 {
-			pe.Line = le.Locations[0][0].Start.Line
+			pe.Line = max(1, le.Locations[0][0].Start.Line)
 			pe.Err = le.Unwrap()
 		}
 		return nil, pe
