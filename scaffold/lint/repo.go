@@ -153,6 +153,17 @@ func (r *repo) lint() error {
 				return err
 			}
 		}
+		// and the copied scripts whose names say they start the software
+		for _, src := range r.copiedFiles() {
+			if done[src] || strings.HasPrefix(src, binDir+"/") || !wrapperName(src) || !r.isShellScript(src) {
+				continue
+			}
+			done[src] = true
+			img, _ := r.df.imagePath(src)
+			if _, err := r.lintFileScript(src, roleWrapper, scriptContext{}, img); err != nil {
+				return err
+			}
+		}
 	}
 
 	// test/run
@@ -171,6 +182,62 @@ func (r *repo) lint() error {
 		r.checkReadme(runName, runInfo, path.Dir(path.Dir(binDir)))
 	}
 	return nil
+}
+
+// maxCopiedFiles bounds the walk of copied directories (COPY . /src).
+const maxCopiedFiles = 500
+
+// copiedFiles lists the build-context files the final image's COPY and ADD
+// take, walking copied directories (but not .git, node_modules or vendor).
+func (r *repo) copiedFiles() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, c := range r.df.copies {
+		for _, s := range c.srcs {
+			s = strings.TrimPrefix(path.Clean(s), "./")
+			if strings.ContainsAny(s, "*?[") || strings.Contains(s, "://") || strings.HasPrefix(s, "..") || strings.HasPrefix(s, "/") {
+				continue
+			}
+			_ = fs.WalkDir(r.fsys, s, func(p string, e fs.DirEntry, err error) error {
+				if err != nil || len(out) >= maxCopiedFiles {
+					return fs.SkipAll
+				}
+				if e.IsDir() {
+					switch e.Name() {
+					case ".git", "node_modules", "vendor", ".venv", "__pycache__":
+						return fs.SkipDir
+					}
+					return nil
+				}
+				if !seen[p] {
+					seen[p] = true
+					out = append(out, p)
+				}
+				return nil
+			})
+		}
+	}
+	return out
+}
+
+// wrapperName reports whether a file's name says it starts the software.
+func wrapperName(p string) bool {
+	b := strings.TrimSuffix(path.Base(p), ".sh")
+	return strings.Contains(b, "entrypoint") || strings.HasPrefix(b, "start") || b == "run" || b == "launch"
+}
+
+func (r *repo) isShellScript(p string) bool {
+	f, err := r.fsys.Open(p)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, 128)
+	n, _ := f.Read(head)
+	if interp, ok := interpreter(head[:n]); ok {
+		return isShell(interp)
+	}
+	return strings.HasSuffix(p, ".sh")
 }
 
 // repoFinding reports something missing from the repository on the first
