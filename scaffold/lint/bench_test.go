@@ -131,3 +131,29 @@ func BenchmarkBuildkitParse(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "parses/s")
 }
+
+// BenchmarkLintLarge lints large, repetitive inputs of ~100 KB: each must
+// stay linear (these shapes were quadratic once).
+func BenchmarkLintLarge(b *testing.B) {
+	cases := []struct{ name, dockerfile, script string }{
+		{"long-continuation", "FROM a:1\nRUN echo " + strings.Repeat("\\ \t", 20000) + "x\n", "#!/bin/sh\nexec x\n"},
+		{"save-artifacts-10k-statements", "FROM a:1\n", "#!/bin/sh\n" + strings.Repeat("echo a > /dev/null\necho b | cat\n", 5000)},
+		{"3k-ignore-comments", strings.Repeat("# kiln:ignore=KL001\nFROM a\n", 3000), strings.Repeat("# kiln:ignore=KL120\necho\n", 3000)},
+		{"3k-install-runs", "FROM a:1\n" + strings.Repeat("COPY x /x\nRUN yum install -y a\n", 3000), "#!/bin/sh\nexec x\n"},
+		{"2k-recursive-functions", "FROM a:1\n", "#!/bin/sh\n" + strings.Repeat("f() { if a; then f; elif b; then f; else f; fi; }\n", 2000) + "f\n"},
+		{"4k-stages", strings.Repeat("FROM a:1 AS s\nFROM s\n", 2000), "#!/bin/sh\nexec x\n"},
+		{"3k-volumes", "FROM a:1\n" + strings.Repeat("VOLUME /a/b/c\nRUN chown 1:0 /x/y && chmod g=u /z\n", 3000), "#!/bin/sh\nexec x\n"},
+	}
+	for _, c := range cases {
+		fsys := fstest.MapFS{
+			"Dockerfile":             {Data: []byte(c.dockerfile)},
+			"s2i/bin/run":            {Data: []byte(c.script), Mode: 0o755},
+			"s2i/bin/save-artifacts": {Data: []byte(c.script), Mode: 0o755},
+		}
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				_, _ = FS(fsys, Options{})
+			}
+		})
+	}
+}

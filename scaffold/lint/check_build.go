@@ -14,10 +14,8 @@ func (d *dockerfile) checkFrom(st *stage) {
 	if img == "scratch" {
 		return
 	}
-	for _, prev := range d.stages[:st.index] {
-		if prev.name != "" && prev.name == img {
-			return
-		}
+	if prev, ok := d.names[img]; ok && prev.index < st.index {
+		return
 	}
 	if strings.Contains(img, "@") {
 		return
@@ -218,6 +216,15 @@ func hasCacheMount(in *instr) bool {
 }
 
 func (d *dockerfile) checkPackages() {
+	// laterClean[i] is the line of the first RUN after i that cleans the yum cache
+	laterClean := make([]int, len(d.final))
+	next := 0
+	for i := len(d.final) - 1; i >= 0; i-- {
+		laterClean[i] = next
+		if in := d.final[i]; in.cmd == "run" && slices.ContainsFunc(in.cmds, yumCleans) {
+			next = in.line
+		}
+	}
 	for i, in := range d.final {
 		if in.cmd != "run" || hasCacheMount(in) {
 			continue
@@ -235,14 +242,7 @@ func (d *dockerfile) checkPackages() {
 			}
 		}
 		if yum != nil {
-			later := 0
-			for _, next := range d.final[i+1:] {
-				if next.cmd == "run" && slices.ContainsFunc(next.cmds, yumCleans) {
-					later = next.line
-					break
-				}
-			}
-			if later > 0 {
+			if later := laterClean[i]; later > 0 {
 				d.rep.add("KL010", in.line, "%s install leaves its cache in this layer; the clean in the RUN at line %d comes too late", yum.name(), later)
 			} else {
 				d.rep.add("KL010", in.line, "%s install without %s clean all in the same RUN", yum.name(), yum.name())

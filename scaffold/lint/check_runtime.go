@@ -306,8 +306,14 @@ func (d *dockerfile) checkWritableDirs() {
 	if lastWorkdir != nil {
 		addDir(lastWorkdir.workdir, lastWorkdir.line)
 	}
+	group0, groupW = uniq(group0), uniq(groupW)
 	var reported []string
+	seen := map[string]bool{}
 	for _, w := range dirs {
+		if seen[w.dir] {
+			continue
+		}
+		seen[w.dir] = true
 		if covered(w.dir, reported) {
 			continue // the fix for a parent covers it (-R)
 		}
@@ -418,4 +424,17 @@ func (d *dockerfile) checkProcess() {
 			}
 		}
 	}
+}
+
+// uniq drops repeated paths, keeping the first of each.
+func uniq(paths []string) []string {
+	seen := make(map[string]bool, len(paths))
+	out := paths[:0]
+	for _, p := range paths {
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	return out
 }

@@ -54,6 +54,8 @@ type instr struct {
 
 type stage struct {
 	index    int
+	env      vars   // ENV and ARG at the end of the stage
+	workdir  string // WORKDIR at the end of the stage
 	name     string
 	base     string
 	resolved bool
@@ -73,6 +75,7 @@ type copyOp struct {
 
 type dockerfile struct {
 	name    string
+	names   map[string]*stage // stages by AS name
 	rep     reporter
 	stages  []*stage
 	final   []*instr // instructions that make the final image, oldest first
@@ -177,16 +180,16 @@ func (d *dockerfile) build(root *parser.Node) {
 			}
 			env = vars{}
 			workdir = "/"
-			for _, prev := range d.stages {
-				if prev.name != "" && prev.name == strings.ToLower(st.base) {
-					st.parent = prev
-					if last := lastInstr(prev); last != nil {
-						for k, v := range last.env {
-							env[k] = v
-						}
-						workdir = last.workdir
-					}
+			if prev, ok := d.names[strings.ToLower(st.base)]; ok && st.resolved {
+				st.parent = prev
+				env = cloneVars(prev.env)
+				workdir = prev.workdir
+			}
+			if st.name != "" {
+				if d.names == nil {
+					d.names = map[string]*stage{}
 				}
+				d.names[st.name] = st
 			}
 			d.stages = append(d.stages, st)
 		}
@@ -254,14 +257,8 @@ func (d *dockerfile) build(root *parser.Node) {
 		}
 		in.workdir = workdir
 		st.instrs = append(st.instrs, in)
+		st.env, st.workdir = env, workdir
 	}
-}
-
-func lastInstr(st *stage) *instr {
-	if len(st.instrs) == 0 {
-		return nil
-	}
-	return st.instrs[len(st.instrs)-1]
 }
 
 func cloneVars(v vars) vars {

@@ -1,9 +1,21 @@
 // Package lint checks Dockerfiles, s2i scripts and builder repositories
-// against the OKD image guidelines (G01-G31 of shared/guidelines.md).
+// against the OKD image guidelines (G01-G31 of shared/guidelines.md), for
+// `kiln lint`, the wizard and `kiln test`.
 //
 // Every finding names a stable rule ID (KL001...), its severity, the
-// guideline it enforces and a fix. Repositories are read through an fs.FS,
-// so the wizard can lint files before they are written.
+// guideline it enforces and a fix; Rules lists them and docs/lint.md is
+// generated from that table. Entry points:
+//
+//   - Repo(dir) lints a repository on disk; FS(fsys) one in any fs.FS (an
+//     fstest.MapFS for files not yet written); Files(map) the same from a map.
+//   - Dockerfile and Script lint one file's text; Paths mixes directories and
+//     files as the command line gives them.
+//   - WriteText, WriteJSON and WriteSARIF print findings; Explain and
+//     WriteList describe the rules.
+//
+// Dockerfiles are parsed with buildkit's parser and shell with mvdan.cc/sh,
+// as builds and shells read them. Input that does not parse is a
+// *ParseError naming the file and line.
 package lint
 
 import (
@@ -343,14 +355,14 @@ func scanIgnores(src []byte, ig *ignores) (dirs []ignoreDirective, commentLines 
 // bind attaches each directive to the first unit (instruction, statement)
 // starting after it, when only comment lines stand between them.
 func (ig *ignores) bind(dirs []ignoreDirective, commentLines map[int]bool, units [][2]int) {
+	if len(dirs) == 0 {
+		return
+	}
+	units = slices.Clone(units)
+	slices.SortStableFunc(units, func(a, b [2]int) int { return cmp.Compare(a[0], b[0]) })
 	for _, d := range dirs {
-		best := -1
-		for i, u := range units {
-			if u[0] > d.line && (best < 0 || u[0] < units[best][0]) {
-				best = i
-			}
-		}
-		if best < 0 {
+		best, _ := slices.BinarySearchFunc(units, d.line+1, func(u [2]int, line int) int { return cmp.Compare(u[0], line) })
+		if best >= len(units) {
 			continue
 		}
 		ok := true

@@ -1,10 +1,12 @@
 package lint
 
 import (
+	"cmp"
 	"errors"
 	"io/fs"
 	"path"
 	"slices"
+	"sort"
 	"strings"
 
 	"mvdan.cc/sh/v3/syntax"
@@ -393,20 +395,28 @@ func checkSaveArtifacts(rep *reporter, f *syntax.File) {
 		}
 		return true
 	})
+	// the spans nest or are disjoint: merge them into sorted disjoint ones
+	slices.SortFunc(quiet, func(a, b span) int { return cmp.Compare(a.from, b.from) })
+	merged := quiet[:0]
+	for _, q := range quiet {
+		if n := len(merged); n > 0 && q.from < merged[n-1].to {
+			merged[n-1].to = max(merged[n-1].to, q.to)
+			continue
+		}
+		merged = append(merged, q)
+	}
+	isQuiet := func(off uint) bool {
+		i := sort.Search(len(merged), func(i int) bool { return merged[i].to > off })
+		return i < len(merged) && merged[i].from <= off
+	}
 	syntax.Walk(f, func(n syntax.Node) bool {
 		call, ok := n.(*syntax.CallExpr)
 		if !ok || len(call.Args) == 0 {
 			return true
 		}
 		name := path.Base(wordString(call.Args[0], nil))
-		if !stdoutPrinters[name] {
+		if !stdoutPrinters[name] || isQuiet(call.Pos().Offset()) {
 			return true
-		}
-		off := call.Pos().Offset()
-		for _, q := range quiet {
-			if off >= q.from && off < q.to {
-				return true
-			}
 		}
 		note := ""
 		if name == "pushd" || name == "popd" {
