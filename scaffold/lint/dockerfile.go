@@ -360,12 +360,28 @@ func (d *dockerfile) parseProgram(in *instr, raw []string, env vars) {
 			}
 		}
 	}
+	if in.cmd == "run" && !mentionsCheckedCommand(src) {
+		return // nothing any RUN check looks at: skip the parse
+	}
 	f, err := parseShell(d.name, src)
 	if err != nil {
 		return // not sh (SHELL changed, or broken): no command to check
 	}
 	in.program = f
 	in.cmds = commands(f, env, in.line)
+}
+
+// runCommandsChecked are the programs the RUN checks look for; a RUN that
+// names none of them (in any word) needs no shell parse.
+var runCommandsChecked = []string{"yum", "dnf", "apt", "apk", "rm", "chown", "chgrp", "chmod", "fix-permissions", "openssh"}
+
+func mentionsCheckedCommand(src string) bool {
+	for _, c := range runCommandsChecked {
+		if strings.Contains(src, c) {
+			return true
+		}
+	}
+	return false
 }
 
 // finalChain lists the instructions of the final image: the last stage and

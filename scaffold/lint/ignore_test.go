@@ -1,9 +1,11 @@
 package lint
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"testing"
+	"testing/fstest"
 )
 
 func TestIgnoreComments(t *testing.T) {
@@ -100,5 +102,17 @@ func TestParseErrors(t *testing.T) {
 				t.Errorf("error %q: file %q line %d, want %q line <= %d", pe, pe.File, pe.Line, tc.file, tc.line)
 			}
 		})
+	}
+}
+
+func TestTemplateParseError(t *testing.T) {
+	fsys := fstest.MapFS{
+		"Dockerfile":              {Data: []byte("FROM a:1\n")},
+		"openshift/template.yaml": {Data: []byte("kind: Template\nobjects:\n  - kind: [unclosed\n")},
+	}
+	_, err := FS(fsys, Options{})
+	var pe *ParseError
+	if !errors.As(err, &pe) || pe.File != "openshift/template.yaml" || pe.Line < 1 {
+		t.Fatalf("want a ParseError naming openshift/template.yaml and a line, got %v", err)
 	}
 }

@@ -2,16 +2,17 @@ package lint
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"path"
 	"slices"
 	"strings"
 
+	"go.yaml.in/yaml/v3"
 	"k8s.io/apimachinery/pkg/api/resource"
-	"sigs.k8s.io/yaml"
+	sigsyaml "sigs.k8s.io/yaml"
 )
 
 func isQuantity(v string) bool {
@@ -47,7 +48,7 @@ func (r *repo) config(opts Options) (map[string]bool, error) {
 		return nil, &ParseError{File: "kiln.yaml", Err: unwrapPathError(err)}
 	}
 	var cfg kilnConfig
-	if err := yaml.Unmarshal(src, &cfg); err != nil {
+	if err := sigsyaml.Unmarshal(src, &cfg); err != nil {
 		return nil, &ParseError{File: "kiln.yaml", Err: err}
 	}
 	for _, id := range cfg.Lint.Ignore {
@@ -266,23 +267,25 @@ func (r *repo) lintFileScript(p string, role scriptRole, ctx scriptContext, imgP
 	return lintScript(p, src, mode, role, ctx, &r.findings)
 }
 
+// workload is what KL131 reads of a Template, Deployment or
+// DeploymentConfig; yaml.Node fields keep their line for the report.
 type workload struct {
-	Kind     string `json:"kind"`
+	Kind     string `yaml:"kind"`
 	Metadata struct {
-		Name string `json:"name"`
-	} `json:"metadata"`
-	Objects []json.RawMessage `json:"objects"`
+		Name string `yaml:"name"`
+	} `yaml:"metadata"`
+	Objects []workload `yaml:"objects"`
 	Spec    struct {
 		Template struct {
 			Spec struct {
 				Containers []struct {
-					Name           string          `json:"name"`
-					ReadinessProbe json.RawMessage `json:"readinessProbe"`
-					LivenessProbe  json.RawMessage `json:"livenessProbe"`
-				} `json:"containers"`
-			} `json:"spec"`
-		} `json:"template"`
-	} `json:"spec"`
+					Name           yaml.Node `yaml:"name"`
+					ReadinessProbe yaml.Node `yaml:"readinessProbe"`
+					LivenessProbe  yaml.Node `yaml:"livenessProbe"`
+				} `yaml:"containers"`
+			} `yaml:"spec"`
+		} `yaml:"template"`
+	} `yaml:"spec"`
 }
 
 var workloadKinds = map[string]bool{"Deployment": true, "DeploymentConfig": true, "StatefulSet": true, "DaemonSet": true}
@@ -301,27 +304,26 @@ func (r *repo) lintTemplates(isBuilder bool) error {
 		if err != nil {
 			return &ParseError{File: name, Err: unwrapPathError(err)}
 		}
+		if !bytes.Contains(src, []byte("Template")) && !bytes.Contains(src, []byte("containers")) {
+			continue // an ImageStream, a Service...: nothing to check
+		}
 		rep := reporter{file: name, out: &r.findings}
 		scanIgnores(src, &rep.ignores) // file-wide ignores only: YAML has no instruction units
-		lines := strings.Split(string(src), "\n")
-		for _, doc := range splitYAMLDocs(src) {
-			if !bytes.Contains(doc.text, []byte("Template")) && !bytes.Contains(doc.text, []byte("containers")) {
-				continue // an ImageStream, a Service...: nothing to check
-			}
+		dec := yaml.NewDecoder(bytes.NewReader(src))
+		for {
 			var w workload
-			if err := yaml.Unmarshal(doc.text, &w); err != nil {
-				return &ParseError{File: name, Line: doc.line, Err: err}
+			err := dec.Decode(&w)
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			var te *yaml.TypeError
+			if err != nil && !errors.As(err, &te) {
+				return &ParseError{File: name, Line: yamlErrorLine(err), Err: err}
 			}
 			objs := []workload{w}
 			if w.Kind == "Template" {
 				templates++
-				objs = objs[:0]
-				for _, raw := range w.Objects {
-					var o workload
-					if err := json.Unmarshal(raw, &o); err == nil {
-						objs = append(objs, o)
-					}
-				}
+				objs = w.Objects
 			}
 			for _, o := range objs {
 				if !workloadKinds[o.Kind] {
@@ -329,17 +331,20 @@ func (r *repo) lintTemplates(isBuilder bool) error {
 				}
 				for _, c := range o.Spec.Template.Spec.Containers {
 					var missing []string
-					if isNullJSON(c.ReadinessProbe) {
+					if isNullNode(&c.ReadinessProbe) {
 						missing = append(missing, "readinessProbe")
 					}
-					if isNullJSON(c.LivenessProbe) {
+					if isNullNode(&c.LivenessProbe) {
 						missing = append(missing, "livenessProbe")
 					}
 					if len(missing) > 0 {
-						rep.add("KL131", containerLine(lines, doc.line, c.Name), "container %q of %s %s has no %s",
-							c.Name, o.Kind, o.Metadata.Name, strings.Join(missing, " or "))
+						rep.add("KL131", c.Name.Line, "container %q of %s %s has no %s",
+							c.Name.Value, o.Kind, o.Metadata.Name, strings.Join(missing, " or "))
 					}
 				}
+			}
+			if err != nil {
+				break // a type error ends the stream's useful part
 			}
 		}
 	}
@@ -349,71 +354,18 @@ func (r *repo) lintTemplates(isBuilder bool) error {
 	return nil
 }
 
-func isNullJSON(m json.RawMessage) bool {
-	t := bytes.TrimSpace(m)
-	return len(t) == 0 || string(t) == "null"
+func isNullNode(n *yaml.Node) bool {
+	return n == nil || n.Kind == 0 || n.Tag == "!!null"
 }
 
-type yamlDoc struct {
-	text []byte
-	line int
-}
-
-// splitYAMLDocs cuts a multi-document YAML stream at its "---" lines.
-func splitYAMLDocs(src []byte) []yamlDoc {
-	var docs []yamlDoc
-	start, startLine := 0, 1
-	line := 1
-	for i := 0; i <= len(src); i++ {
-		if i < len(src) && src[i] != '\n' {
-			continue
-		}
-		lineStart := i
-		for lineStart > 0 && src[lineStart-1] != '\n' {
-			lineStart--
-		}
-		text := strings.TrimRight(string(src[lineStart:i]), " \r")
-		if text == "---" || strings.HasPrefix(text, "--- ") {
-			if len(bytes.TrimSpace(src[start:lineStart])) > 0 {
-				docs = append(docs, yamlDoc{src[start:lineStart], startLine})
-			}
-			start, startLine = i+1, line+1
-		}
-		line++
+// yamlErrorLine reads the line out of "yaml: line 3: ..." errors.
+func yamlErrorLine(err error) int {
+	var line int
+	msg := err.Error()
+	if i := strings.Index(msg, "line "); i >= 0 {
+		fmt.Sscanf(msg[i:], "line %d", &line)
 	}
-	if start < len(src) && len(bytes.TrimSpace(src[start:])) > 0 {
-		docs = append(docs, yamlDoc{src[start:], startLine})
-	}
-	return docs
-}
-
-// containerLine finds the line naming a container inside a containers:
-// block, for the report; from is where the YAML document starts.
-func containerLine(lines []string, from int, name string) int {
-	indent := func(l string) int { return len(l) - len(strings.TrimLeft(l, " ")) }
-	block := -1 // indentation of the containers: key we are inside, or -1
-	for i := from - 1; i >= 0 && i < len(lines); i++ {
-		l := lines[i]
-		t := strings.TrimSpace(l)
-		if t == "" || strings.HasPrefix(t, "#") {
-			continue
-		}
-		if block >= 0 && (indent(l) < block || indent(l) == block && !strings.HasPrefix(t, "-")) {
-			block = -1
-		}
-		if strings.HasPrefix(strings.TrimPrefix(t, "- "), "containers:") {
-			block = indent(l)
-			continue
-		}
-		if block < 0 {
-			continue
-		}
-		t = strings.TrimSpace(strings.TrimPrefix(t, "-"))
-		if v, ok := strings.CutPrefix(t, "name:"); ok && strings.Trim(strings.TrimSpace(v), `"'`) == name {
-			return i + 1
-		}
-	}
-	return from
+	return line
 }
 
 // checkReadme wants every variable run reads to appear in README.md.
