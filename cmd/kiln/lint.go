@@ -33,6 +33,11 @@ unreadable input.
 Ignore a rule with "# kiln:ignore=KL001 reason" on the line before an
 instruction or statement, "# kiln:ignore-file=KL001 reason" for a file, or
 lint: {ignore: [KL001]} in kiln.yaml.`,
+		Example: `  kiln lint                          # the repository in the current directory
+  kiln lint path/to/Dockerfile s2i/bin/run
+  kiln lint --format sarif > kiln-lint.sarif   # for GitHub code scanning
+  kiln lint --severity error         # fail only on errors
+  kiln lint --explain KL010`,
 		RunE: func(_ *cobra.Command, args []string) error {
 			o.paths = args
 			o.color = isTTY(s.out) && os.Getenv("NO_COLOR") == ""
