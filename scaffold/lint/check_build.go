@@ -37,6 +37,9 @@ func (d *dockerfile) checkInstr(in *instr) {
 	case "copy":
 		d.checkChownFlag(in)
 	case "expose":
+		if !d.inFinal[in.stage] {
+			return // a build stage's ports never ship
+		}
 		for _, p := range in.words {
 			port, _, ok := parsePort(p)
 			if !ok {
@@ -75,7 +78,7 @@ func (d *dockerfile) checkInstr(in *instr) {
 			}
 		}
 	case "volume":
-		if !in.resolved {
+		if !in.resolved || !d.inFinal[in.stage] {
 			return
 		}
 		for _, v := range in.words {
