@@ -24,13 +24,17 @@ func (d *dockerfile) checkCmdCount(st *stage) {
 	}
 }
 
-func (d *dockerfile) exposed() (ports map[string]int, anyExpose bool, firstLine int) {
+// exposed lists the final image's EXPOSEd ports; known is false when some
+// port comes from a variable without a value.
+func (d *dockerfile) exposed() (ports map[string]int, anyExpose, known bool, firstLine int) {
 	ports = map[string]int{}
+	known = true
 	for _, in := range d.final {
 		if in.cmd != "expose" {
 			continue
 		}
 		anyExpose = true
+		known = known && in.resolved
 		if firstLine == 0 {
 			firstLine = in.line
 		}
@@ -40,7 +44,7 @@ func (d *dockerfile) exposed() (ports map[string]int, anyExpose bool, firstLine 
 			}
 		}
 	}
-	return ports, anyExpose, firstLine
+	return ports, anyExpose, known, firstLine
 }
 
 // labelPorts reads io.openshift.expose-services: "8080/tcp:http,8443/tcp:https".
@@ -60,16 +64,16 @@ func labelPorts(v string) map[string]bool {
 }
 
 func (d *dockerfile) checkPorts() {
-	ports, anyExpose, first := d.exposed()
+	ports, anyExpose, known, first := d.exposed()
 	svc, hasSvc := d.labels["io.openshift.expose-services"]
 	switch {
-	case !anyExpose && hasSvc:
+	case !anyExpose && hasSvc && strings.TrimSpace(svc.value) != "":
 		d.rep.add("KL031", svc.line, "io.openshift.expose-services is %q but nothing is EXPOSEd", svc.value)
 	case !anyExpose:
 		d.rep.add("KL033", d.imageLine(), "the image EXPOSEs no port")
 	case !hasSvc:
 		d.rep.add("KL084", first, "EXPOSE without an io.openshift.expose-services label")
-	case svc.resolved:
+	case svc.resolved && known:
 		want := labelPorts(svc.value)
 		var missing, extra []string
 		for p := range ports {
@@ -174,7 +178,7 @@ func (d *dockerfile) checkUser() {
 		}
 	}
 	if last == nil {
-		d.rep.add("KL070", d.imageLine(), "no USER: the image runs as root, and s2i builds on OKD need a numeric USER")
+		d.rep.add("KL070", d.imageLine(), "no USER: the image runs as whatever user its base sets (often root); OKD s2i builds need a numeric USER")
 		return
 	}
 	if !last.resolved || len(last.words) == 0 {

@@ -308,7 +308,16 @@ func (r *repo) lintTemplates(isBuilder bool) error {
 			continue // an ImageStream, a Service...: nothing to check
 		}
 		rep := reporter{file: name, out: &r.findings}
-		scanIgnores(src, &rep.ignores) // file-wide ignores only: YAML has no instruction units
+		// in YAML a kiln:ignore comment covers the next line (a container's name)
+		if dirs, commentLines := scanIgnores(src, &rep.ignores); len(dirs) > 0 {
+			var units [][2]int
+			for i, l := range strings.Split(string(src), "\n") {
+				if t := strings.TrimSpace(l); t != "" && !strings.HasPrefix(t, "#") {
+					units = append(units, [2]int{i + 1, i + 1})
+				}
+			}
+			rep.ignores.bind(dirs, commentLines, units)
+		}
 		dec := yaml.NewDecoder(bytes.NewReader(src))
 		for {
 			var w workload
