@@ -186,10 +186,26 @@ func lintFile(p string, mode fs.FileMode, opts Options) ([]Finding, error) {
 		}
 		opts.Ignore = ids
 	}
+	dir := filepath.Dir(p)
+	var out []Finding
 	if looksLikeDockerfile(p, src) {
-		return Dockerfile(p, src, opts)
+		// beside an s2i/bin directory, the Dockerfile is a builder's
+		_, err := os.Stat(filepath.Join(dir, "s2i", "bin"))
+		if _, err := lintDockerfileWith(p, src, &out, repoFacts{hasS2IBin: err == nil}); err != nil {
+			return nil, err
+		}
+		return finish(out, ignoreSet(opts.Ignore)), nil
 	}
-	return Script(p, src, mode, opts)
+	role := roleFromName(p)
+	var ctx scriptContext
+	if role == roleAssemble {
+		_, err := os.Stat(filepath.Join(dir, "save-artifacts"))
+		ctx.saveArtifactsExists = err == nil
+	}
+	if _, err := lintScript(p, src, mode, role, ctx, &out); err != nil {
+		return nil, err
+	}
+	return finish(out, ignoreSet(opts.Ignore)), nil
 }
 
 func joinDisplay(dir, rel string) string {

@@ -265,8 +265,8 @@ func checkServices(rep *reporter, f *syntax.File) {
 			switch {
 			case supervisors[name] && name != "init":
 				rep.addPos("KL060", n.Pos(), "starts %s, a supervisor of several services", name)
-			case name == "sshd":
-				rep.addPos("KL050", n.Pos(), "starts sshd")
+			case name == "sshd" || name == "dropbear":
+				rep.addPos("KL050", n.Pos(), "starts %s, an SSH server", name)
 			default:
 				if svc := startsDaemon(callArgs(n)); svc != "" {
 					rep.addPos("KL060", n.Pos(), "starts %s as a background daemon beside the main process", svc)
@@ -302,10 +302,28 @@ func startsDaemon(args []string) string {
 		return args[len(args)-1]
 	case name == "start-stop-daemon":
 		return "a daemon"
+	case (name == "apachectl" || name == "httpd") && (slices.Contains(args[1:], "start") || slices.Contains(args[1:], "-k") && slices.Contains(args[1:], "start")):
+		return name
+	case strings.HasPrefix(name, "php-fpm") && slices.Contains(args[1:], "-D"):
+		return name
+	case name == "pg_ctl" && slices.Contains(args[1:], "start"):
+		return "postgres"
+	case name == "memcached" && slices.Contains(args[1:], "-d"):
+		return name
+	case name == "mysqld_safe" || name == "crond" && !slices.Contains(args[1:], "-f") && !slices.Contains(args[1:], "-n"):
+		return name
 	}
-	for _, a := range args[1:] {
-		switch a {
+	for i, a := range args[1:] {
+		opt, val, _ := strings.Cut(a, "=")
+		switch opt {
 		case "--daemon", "--daemonize", "-daemon", "--fork":
+			if val == "" && i+2 < len(args) {
+				val = args[i+2]
+			}
+			switch val {
+			case "no", "false", "0", "off":
+				continue
+			}
 			return name
 		}
 	}
