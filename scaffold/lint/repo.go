@@ -156,7 +156,8 @@ func (r *repo) lint() error {
 		}
 		// and the copied scripts whose names say they start the software
 		for _, src := range r.copiedFiles() {
-			if done[src] || strings.HasPrefix(src, binDir+"/") || !wrapperName(src) || !r.isShellScript(src) {
+			if done[src] || strings.HasPrefix(src, binDir+"/") || src == testRun || strings.HasPrefix(src, "test/") ||
+				!wrapperName(src) || !r.isShellScript(src) {
 				continue
 			}
 			done[src] = true
@@ -196,7 +197,8 @@ func (r *repo) copiedFiles() []string {
 	for _, c := range r.df.copies {
 		for _, s := range c.srcs {
 			s = strings.TrimPrefix(path.Clean(s), "./")
-			if strings.ContainsAny(s, "*?[") || strings.Contains(s, "://") || strings.HasPrefix(s, "..") || strings.HasPrefix(s, "/") {
+			// the whole context (COPY . /src) is application source, not wrappers
+			if s == "." || strings.ContainsAny(s, "*?[") || strings.Contains(s, "://") || strings.HasPrefix(s, "..") || strings.HasPrefix(s, "/") {
 				continue
 			}
 			_ = fs.WalkDir(r.fsys, s, func(p string, e fs.DirEntry, err error) error {
