@@ -212,6 +212,9 @@ func joinDisplay(dir, rel string) string {
 	if dir == "." || dir == "" {
 		return rel
 	}
+	if rel == "." {
+		return dir
+	}
 	return strings.TrimSuffix(dir, "/") + "/" + rel
 }
 
