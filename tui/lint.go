@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io/fs"
 	"testing/fstest"
+
+	"github.com/kiln-s2i/kiln/scaffold/lint"
 )
 
 // Finding is one lint result as the review screen shows it.
@@ -21,14 +23,26 @@ func (f Finding) String() string {
 	if f.Line > 0 {
 		loc = fmt.Sprintf("%s:%d", f.Path, f.Line)
 	}
-	return fmt.Sprintf("%s %s %s: %s", f.Severity, f.Guideline, loc, f.Message)
+	return fmt.Sprintf("%s %s %s %s: %s", f.Severity, f.Rule, f.Guideline, loc, f.Message)
 }
 
-// lintRendered lints the rendered files before they are written. It is nil
-// until scaffold/lint lands; the review then says lint is not available.
-var lintRendered func(files []File) ([]Finding, error)
+// lintRendered lints the rendered files before they are written, with the
+// rendered kiln.yaml's lint settings, as kiln lint would lint them on disk.
+// A nil lintRendered makes the review say lint is not available.
+var lintRendered = func(files []File) ([]Finding, error) {
+	found, err := lint.FS(renderedFS(files), lint.Options{})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Finding, 0, len(found))
+	for _, f := range found {
+		out = append(out, Finding{Guideline: f.Guideline, Rule: f.Rule, Severity: f.Severity.String(),
+			Path: f.File, Line: f.Line, Message: f.Message})
+	}
+	return out, nil
+}
 
-// renderedFS presents rendered files as an fs.FS, the form lint reads.
+// renderedFS presents rendered files as an fs.FS, with their modes, the form lint reads.
 func renderedFS(files []File) fs.FS {
 	m := fstest.MapFS{}
 	for _, f := range files {

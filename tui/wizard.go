@@ -451,7 +451,9 @@ func (m wizardModel) reviewView(width, height int) string {
 	default:
 		b.WriteString(fmt.Sprintf("Lint: %d finding(s)\n", len(m.findings)))
 		for _, f := range m.findings {
-			b.WriteString(truncate("  "+f.String(), width) + "\n")
+			lines := wrapIndent(f.String(), "    ", width, lipgloss.NewStyle())
+			lines[0] = "  " + strings.TrimPrefix(lines[0], "    ")
+			b.WriteString(strings.Join(lines, "\n") + "\n")
 		}
 	}
 	for _, p := range m.unownedProblems() {

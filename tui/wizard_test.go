@@ -438,3 +438,23 @@ func TestWizardReviewShowsProblemsNoQuestionAsks(t *testing.T) {
 		t.Fatal("wrote a spec with a problem")
 	}
 }
+
+func TestWizardReviewShowsLintFindings(t *testing.T) {
+	s := testSpec(t)
+	s.From, s.AllowLatest = "registry.access.redhat.com/ubi9/ubi-minimal:latest", true
+	m := newTestWizardWith(t, s, t.TempDir(), false, 120, 40)
+	m, _ = m.goToForTest(screenRuntime)
+	m = focusOn(t, m, "from")
+	if !strings.Contains(m.View(), "latest can change under you") {
+		t.Fatalf("no warning by the base image:\n%s", m.View())
+	}
+	m, _ = m.goToForTest(screenReview)
+	m = runCmds(t, m, m.planCmd())
+	if m.planErr != nil {
+		t.Fatal(m.planErr)
+	}
+	view := m.View()
+	if !strings.Contains(view, "Lint: ") || !strings.Contains(view, "G02") {
+		t.Fatalf("the review does not show the G02 lint finding:\n%s", view)
+	}
+}
