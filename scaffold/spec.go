@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 
+	yamlv2 "go.yaml.in/yaml/v2"
 	yamlv3 "go.yaml.in/yaml/v3"
 	"sigs.k8s.io/yaml"
 )
@@ -169,8 +170,15 @@ func (s *Spec) Marshal() ([]byte, error) {
 	return append([]byte(header), b...), nil
 }
 
+// plainStyle drops JSON's quotes, but keeps a string quoted when its plain
+// form reads back as something else. Parse reads with sigs.k8s.io/yaml, which
+// follows YAML 1.1 (yaml.v2): there yes, no, on and off are booleans, while the
+// YAML 1.2 encoder writes them plain.
 func plainStyle(n *yamlv3.Node) {
 	n.Style = 0
+	if n.Kind == yamlv3.ScalarNode && n.Tag == "!!str" && !plainReadsBack(n.Value) {
+		n.Style = yamlv3.DoubleQuotedStyle
+	}
 	for _, c := range n.Content {
 		plainStyle(c)
 	}
@@ -190,6 +198,15 @@ func Parse(data []byte) (*Spec, error) {
 		return nil, fmt.Errorf("%s: schemaVersion %d is newer than this kiln understands (%d): upgrade kiln", SpecFile, s.SchemaVersion, SchemaVersion)
 	}
 	return &s, nil
+}
+
+func plainReadsBack(s string) bool {
+	var v any
+	if err := yamlv2.Unmarshal([]byte(s), &v); err != nil {
+		return false
+	}
+	got, ok := v.(string)
+	return ok && got == s
 }
 
 func cleanYAMLError(err error) error {
