@@ -271,7 +271,12 @@ func usageLines(s *Spec) []string {
 	env := imageEnv(s)
 	lines = append(lines, "", "Environment variables (set with -e NAME=value):")
 	for _, e := range env {
-		lines = append(lines, fmt.Sprintf("  %s (default %q)", e.Name, e.Value))
+		// The value verbatim: Go quoting would show \" and \u200f, not what the variable holds.
+		if e.Value == "" {
+			lines = append(lines, fmt.Sprintf("  %s (empty by default)", e.Name))
+		} else {
+			lines = append(lines, fmt.Sprintf("  %s (default: %s)", e.Name, e.Value))
+		}
 	}
 	if len(s.Secrets) > 0 {
 		lines = append(lines, "", "Required secrets, with no default: the app will not start without them:")
