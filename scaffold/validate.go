@@ -11,6 +11,7 @@ import (
 
 	"go.podman.io/image/v5/docker/reference"
 	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/util/validation"
 )
 
 // Problem is one thing wrong with a spec: which field, its value, what is
@@ -58,7 +59,6 @@ var (
 	posixName     = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 	packageName   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9+._:@=~/-]*$`)
 	safePath      = regexp.MustCompile(`^/[A-Za-z0-9._@+/-]*$`)
-	serviceName   = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
 	tagWord       = regexp.MustCompile(`^[a-z0-9][a-z0-9._+-]*$`)
 	labelKey      = regexp.MustCompile(`^[a-z0-9]+([.-][a-z0-9]+)*(/[a-z0-9]+([.-][a-z0-9]+)*)?$`)
 	httpPath      = regexp.MustCompile(`^/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$`)
@@ -222,6 +222,7 @@ func (s *Spec) validatePorts(c *checker) {
 		c.add("ports", "", "is empty: the image declares no port (G09)", "add the port the software listens on, e.g. 8080/tcp:http")
 	}
 	seen := map[string]bool{}
+	names := map[string]string{}
 	for i, p := range s.Ports {
 		f := fmt.Sprintf("ports[%d]", i)
 		switch {
@@ -233,9 +234,21 @@ func (s *Spec) validatePorts(c *checker) {
 		if p.Protocol != "tcp" && p.Protocol != "udp" {
 			c.add(f+".protocol", p.Protocol, "is not a protocol", "use tcp or udp")
 		}
-		if p.Name != "" && (len(p.Name) > 15 || !serviceName.MatchString(p.Name)) {
-			c.add(f+".name", p.Name, "is not a service port name", "use at most 15 lower-case letters, digits and '-', e.g. http")
+		if p.Name != "" {
+			if errs := validation.IsValidPortName(p.Name); len(errs) > 0 {
+				c.add(f+".name", p.Name, "is not a service port name ("+strings.Join(errs, "; ")+")", "use at most 15 lower-case letters, digits and single '-', with a letter, e.g. http")
+			}
 		}
+		// The Service names every port, an unnamed one NUMBER-PROTOCOL; the API
+		// server rejects a Service whose port names repeat.
+		effective := p.Name
+		if effective == "" {
+			effective = fmt.Sprintf("%d-%s", p.Number, p.Protocol)
+		}
+		if prev, dup := names[effective]; dup {
+			c.add(f+".name", p.Name, "names the Service port "+effective+", as "+prev+" does", "give each port its own name")
+		}
+		names[effective] = f
 		key := fmt.Sprintf("%d/%s", p.Number, p.Protocol)
 		if seen[key] {
 			c.add(f, key, "is listed twice", "remove the duplicate")
@@ -259,8 +272,12 @@ func (s *Spec) validateProbe(c *checker, field string, p Probe) {
 	default:
 		c.add(field+".type", p.Type, "is not a probe type (G26)", "use http or tcp")
 	}
-	if p.Port != 0 && !slices.ContainsFunc(s.Ports, func(q Port) bool { return q.Number == p.Port }) {
+	port := s.ProbePort(p)
+	switch {
+	case p.Port != 0 && !slices.ContainsFunc(s.Ports, func(q Port) bool { return q.Number == p.Port }):
 		c.add(field+".port", strconv.Itoa(p.Port), "is not one of the image's ports", "use a port listed in ports, or 0 for the first")
+	case len(s.Ports) > 0 && !slices.ContainsFunc(s.Ports, func(q Port) bool { return q.Number == port && q.Protocol == "tcp" }):
+		c.add(field+".port", strconv.Itoa(p.Port), fmt.Sprintf("makes the probe check port %d, which is not a tcp port: HTTP and TCP probes cannot reach a udp port (G26)", port), "set it to one of the image's tcp ports, or list a tcp port first")
 	}
 }
 
