@@ -120,7 +120,9 @@ func TestValidateRules(t *testing.T) {
 		{"port name double dash", func(s *scaffold.Spec) { s.Ports[0].Name = "a--b" }, []string{"ports[0].name"}},
 		{"port name empty ok", func(s *scaffold.Spec) { s.Ports[0].Name = "" }, nil},
 		{"port listed twice", func(s *scaffold.Spec) { s.Ports = append(s.Ports, scaffold.Port{Number: 8080, Protocol: "tcp"}) }, []string{"ports[1]"}},
-		{"same number tcp and udp ok", func(s *scaffold.Spec) { s.Ports = append(s.Ports, scaffold.Port{Number: 8080, Protocol: "udp", Name: "dns"}) }, nil},
+		{"same number tcp and udp ok", func(s *scaffold.Spec) {
+			s.Ports = append(s.Ports, scaffold.Port{Number: 8080, Protocol: "udp", Name: "dns"})
+		}, nil},
 		{"port names repeat", func(s *scaffold.Spec) {
 			s.Ports = append(s.Ports, scaffold.Port{Number: 9090, Protocol: "tcp", Name: "http"})
 		}, []string{"ports[1].name"}},
@@ -213,7 +215,9 @@ func TestValidateRules(t *testing.T) {
 		}, []string{"labels[1].key"}},
 		{"label value empty", func(s *scaffold.Spec) { s.Labels = []scaffold.Label{{Key: "com.example.a"}} }, []string{"labels[0].value"}},
 		{"label value newline", func(s *scaffold.Spec) { s.Labels = []scaffold.Label{{Key: "com.example.a", Value: "a\nb"}} }, []string{"labels[0].value"}},
-		{"labels ok", func(s *scaffold.Spec) { s.Labels = []scaffold.Label{{Key: "com.example/team", Value: "x"}, {Key: "com.example.b-c", Value: "$y"}} }, nil},
+		{"labels ok", func(s *scaffold.Spec) {
+			s.Labels = []scaffold.Label{{Key: "com.example/team", Value: "x"}, {Key: "com.example.b-c", Value: "$y"}}
+		}, nil},
 
 		{"engine unknown", func(s *scaffold.Spec) { s.Engine = "lxc" }, []string{"engine"}},
 		{"engine podman ok", func(s *scaffold.Spec) { s.Engine = "podman" }, nil},
