@@ -5,6 +5,8 @@ import (
 	"errors"
 	"testing"
 
+	"mvdan.cc/sh/v3/syntax"
+
 	"github.com/kiln-s2i/kiln/scaffold"
 )
 
@@ -55,6 +57,39 @@ func FuzzParseValidate(f *testing.F) {
 		}
 		if !bytes.Equal(again, written) {
 			t.Fatalf("kiln.yaml changes on a round trip:\n%s", lineDiff(string(written), string(again)))
+		}
+	})
+}
+
+// FuzzFreeText puts arbitrary text in the free-text fields of a valid spec,
+// where FuzzParseValidate rarely gets past YAML: accepted text must come
+// back unchanged from the Dockerfile, the YAML and kiln.yaml.
+//
+//	go test ./scaffold -run '^$' -fuzz FuzzFreeText -fuzztime 60s
+func FuzzFreeText(f *testing.F) {
+	for _, v := range hostileValues {
+		f.Add(v, v, "/"+v)
+	}
+	f.Fuzz(func(t *testing.T, text, value, path string) {
+		s := hostileBase(t)
+		s.Description = text
+		s.DisplayName = text
+		s.Maintainer = value
+		s.Version.Value = value
+		s.Env[2].Value = value
+		s.Labels[0].Value = value
+		s.Certification.Summary = text
+		s.Readiness.Path = path
+		if s.Validate() != nil {
+			return
+		}
+		r := renderRepo(t, s)
+		checkDockerfile(t, s, r.content(t, "Dockerfile"))
+		checkImageStreamFile(t, s, r.content(t, "openshift/imagestream.yaml"))
+		checkTemplate(t, s, r.content(t, "openshift/template.yaml"))
+		checkSpecFile(t, s, r.content(t, scaffold.SpecFile))
+		for _, name := range []string{"s2i/bin/usage", "test/run"} {
+			shellCalls(t, name, string(r.content(t, name)), map[string]syntax.LangVariant{"s2i/bin/usage": syntax.LangPOSIX, "test/run": syntax.LangBash}[name])
 		}
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"go.podman.io/image/v5/docker/reference"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -97,6 +98,10 @@ func (c *checker) text(field, value string, required bool, max int) {
 		if required {
 			c.add(field, value, "is empty", "give it a value")
 		}
+		return
+	}
+	if !utf8.ValidString(value) {
+		c.add(field, value, "is not valid UTF-8", "write it as UTF-8 text")
 		return
 	}
 	for _, r := range value {

@@ -70,6 +70,8 @@ func TestValidateRules(t *testing.T) {
 		{"description two lines", func(s *scaffold.Spec) { s.Description = "a\nb" }, []string{"description"}},
 		{"description carriage return", func(s *scaffold.Spec) { s.Description = "a\rb" }, []string{"description"}},
 		{"description control char", func(s *scaffold.Spec) { s.Description = "a\x07b" }, []string{"description"}},
+		{"description invalid UTF-8", func(s *scaffold.Spec) { s.Description = "caf\xe9" }, []string{"description"}},
+		{"label value invalid UTF-8", func(s *scaffold.Spec) { s.Labels = []scaffold.Label{{Key: "com.example.a", Value: "\xff"}} }, []string{"labels[0].value"}},
 		{"description 1001 bytes", func(s *scaffold.Spec) { s.Description = long(1001) }, []string{"description"}},
 		{"description 1000 bytes ok", func(s *scaffold.Spec) { s.Description = long(1000) }, nil},
 		{"displayName empty", func(s *scaffold.Spec) { s.DisplayName = "" }, []string{"displayName"}},
