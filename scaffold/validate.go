@@ -62,6 +62,7 @@ var (
 	safePath      = regexp.MustCompile(`^/[A-Za-z0-9._@+/-]*$`)
 	tagWord       = regexp.MustCompile(`^[a-z0-9][a-z0-9._+-]*$`)
 	labelKey      = regexp.MustCompile(`^[a-z0-9]+([.-][a-z0-9]+)*(/[a-z0-9]+([.-][a-z0-9]+)*)?$`)
+	lintRuleID    = regexp.MustCompile(`^KL[0-9]{3}$`)
 	httpPath      = regexp.MustCompile(`^/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$`)
 	secretPattern = regexp.MustCompile(`(?i)(PASSWORD|PASSWD|PASS$|PWD$|SECRET|TOKEN|(^|_)KEY($|_)|APIKEY|CREDENTIAL)`)
 )
@@ -136,7 +137,7 @@ func (s *Spec) Validate() error {
 	}
 	if s.Lint != nil {
 		for i, id := range s.Lint.Ignore {
-			if !regexp.MustCompile(`^KL[0-9]{3}$`).MatchString(id) {
+			if !lintRuleID.MatchString(id) {
 				c.add(fmt.Sprintf("lint.ignore[%d]", i), id, "is not a lint rule ID", "use an ID like KL001 (see `kiln lint --list`)")
 			}
 		}
