@@ -30,6 +30,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/apimachinery/pkg/util/validation"
 	"mvdan.cc/sh/v3/syntax"
 	"sigs.k8s.io/yaml"
 
@@ -886,6 +887,9 @@ func checkService(t *testing.T, s *scaffold.Spec, svc *corev1.Service) {
 		want := s.Ports[i]
 		if int(p.Port) != want.Number || p.TargetPort != intstr.FromInt32(int32(want.Number)) || string(p.Protocol) != strings.ToUpper(want.Protocol) {
 			t.Errorf("Service port %d is %+v, want %+v", i, p, want)
+		}
+		if errs := validation.IsValidPortName(p.Name); len(errs) > 0 {
+			t.Errorf("Service port name %q is invalid, the API server rejects the Service: %v", p.Name, errs)
 		}
 		if names[p.Name] {
 			t.Errorf("Service port name %q is used twice: the API server rejects the Service", p.Name)
