@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"k8s.io/apimachinery/pkg/util/validation"
+
 	"github.com/kiln-s2i/kiln/scaffold"
 )
 
@@ -120,6 +122,9 @@ func TestValidateRules(t *testing.T) {
 		{"port name 16 chars", func(s *scaffold.Spec) { s.Ports[0].Name = long(16) }, []string{"ports[0].name"}},
 		{"port name digits only", func(s *scaffold.Spec) { s.Ports[0].Name = "8080" }, []string{"ports[0].name"}},
 		{"port name double dash", func(s *scaffold.Spec) { s.Ports[0].Name = "a--b" }, []string{"ports[0].name"}},
+		{"port name leading dash", func(s *scaffold.Spec) { s.Ports[0].Name = "-http" }, []string{"ports[0].name"}},
+		{"port name trailing dash", func(s *scaffold.Spec) { s.Ports[0].Name = "http-" }, []string{"ports[0].name"}},
+		{"port name 15 chars ok", func(s *scaffold.Spec) { s.Ports[0].Name = "a-b-c-d-e-f-g-h" }, nil},
 		{"port name empty ok", func(s *scaffold.Spec) { s.Ports[0].Name = "" }, nil},
 		{"port listed twice", func(s *scaffold.Spec) { s.Ports = append(s.Ports, scaffold.Port{Number: 8080, Protocol: "tcp"}) }, []string{"ports[1]"}},
 		{"same number tcp and udp ok", func(s *scaffold.Spec) {
@@ -304,5 +309,21 @@ func TestPresetDefaultsAreValid(t *testing.T) {
 	}
 	if _, err := scaffold.Defaults("nope"); err == nil {
 		t.Error("Defaults(nope) returned no error")
+	}
+}
+
+// TestPortNamesFollowKubernetes: Validate accepts exactly the port names the
+// API server accepts (apimachinery's IsValidPortName).
+func TestPortNamesFollowKubernetes(t *testing.T) {
+	names := []string{"http", "h", "8080", "8080-tcp", "a1", "1a", "http-alt", "http--alt", "-http", "http-", "HTTP", "http_alt",
+		"http.alt", "abcdefghijklmno", "abcdefghijklmnop", "a-b-c-d-e-f-g-h", "a-b-c-d-e-f-g-hi", "9-9", "x-1", "é"}
+	for _, name := range names {
+		s := validSpec(t)
+		s.Ports[0].Name = name
+		accepted := s.Validate() == nil
+		k8sAccepts := len(validation.IsValidPortName(name)) == 0
+		if accepted != k8sAccepts {
+			t.Errorf("port name %q: Validate accepts it: %v, Kubernetes accepts it: %v", name, accepted, k8sAccepts)
+		}
 	}
 }

@@ -317,3 +317,67 @@ func TestApplyFailureLeavesNoTempFiles(t *testing.T) {
 		noTempFiles(t, dir)
 	})
 }
+
+// TestReRenderUpdatesUneditedFilesOnly: after the spec changes, files still
+// as kiln wrote them are updates, applied without force; a file the author
+// edited is a conflict, and stops the whole apply.
+func TestReRenderUpdatesUneditedFilesOnly(t *testing.T) {
+	dir := t.TempDir()
+	s := presetSpec(t, "python", "golden")
+	first, err := scaffold.Render(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeAll(t, dir, first)
+	manifest, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(scaffold.ManifestFile)))
+	if err != nil {
+		t.Fatalf("Apply wrote no %s: %v", scaffold.ManifestFile, err)
+	}
+	if n := strings.Count(string(manifest), "\n"); n != len(first) {
+		t.Errorf("%s lists %d files, want %d", scaffold.ManifestFile, n, len(first))
+	}
+
+	s.Description = "A new description."
+	second, err := scaffold.Render(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := scaffold.Plan(dir, second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := statuses(plan)
+	for _, name := range []string{"Dockerfile", "README.md", "kiln.yaml", "s2i/bin/usage", "openshift/imagestream.yaml"} {
+		if st[name] != scaffold.Update {
+			t.Errorf("%s (unedited, its content changed) is %s, want update", name, st[name])
+		}
+	}
+	if st["s2i/bin/run"] != scaffold.Identical {
+		t.Errorf("s2i/bin/run is %s, want identical", st["s2i/bin/run"])
+	}
+
+	// The author edits the Makefile by hand; the next render must not touch it.
+	makefile := filepath.Join(dir, "Makefile")
+	if err := os.WriteFile(makefile, []byte("# mine\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s.Description = "Another description."
+	third, err := scaffold.Render(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err = scaffold.Plan(dir, third)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := plan.Conflicts(); !slices.Equal(got, []string{"Makefile"}) {
+		t.Errorf("conflicts %q, want [Makefile]", got)
+	}
+	before := tree(t, dir)
+	if err := plan.Apply(false); err == nil {
+		t.Fatal("Apply(false) with an edited Makefile succeeded")
+	}
+	if !mapsEqual(before, tree(t, dir)) {
+		t.Error("a refused apply changed the directory")
+	}
+}
