@@ -86,6 +86,16 @@ var managedLabels = []string{
 	"org.opencontainers.image.licenses", "maintainer",
 }
 
+// Labels kiln writes from the certification fields; extra labels may not set them either.
+var certificationLabels = []string{"name", "vendor", "version", "release", "summary", "description"}
+
+// Variables the image's ENV always sets, besides the version.
+var imageEnvNames = []string{"APP_ROOT", "HOME", "PORT"}
+
+// The parameters of openshift/template.yaml, besides one per secret.
+var templateParameters = []string{"NAME", "SOURCE_REPOSITORY_URL", "SOURCE_REPOSITORY_REF", "CONTEXT_DIR",
+	"MEMORY_LIMIT", "APPLICATION_DOMAIN", "GITHUB_WEBHOOK_SECRET"}
+
 // Directories an image must never chgrp or declare as a volume.
 var forbiddenDirs = []string{"/", "/bin", "/boot", "/dev", "/etc", "/lib", "/lib64", "/proc", "/root", "/run", "/sbin", "/sys", "/usr", "/var"}
 
@@ -350,8 +360,13 @@ func (s *Spec) validateConfig(c *checker) {
 			c.add(f, name, "is not an environment variable name", "use letters, digits and _ not starting with a digit, e.g. DB_PASSWORD")
 			continue
 		}
-		if prev, dup := names[name]; dup {
+		switch prev, dup := names[name]; {
+		case dup:
 			c.add(f, name, "is already set by "+prev+"; a required secret has no default (G11)", "remove it from env, or from secrets")
+		case slices.Contains(imageEnvNames, name):
+			c.add(f, name, "is a variable the image sets itself, so it is never missing", "name the secret for what it holds, e.g. DB_PASSWORD")
+		case slices.Contains(templateParameters, name):
+			c.add(f, name, "is also a parameter of openshift/template.yaml, which oc process rejects twice", "name the secret for what it holds, e.g. APP_"+name)
 		}
 		names[name] = f
 	}
@@ -384,6 +399,8 @@ func (s *Spec) validateMetadata(c *checker) {
 			c.add(f+".key", l.Key, "is not a label key", "use lower-case reverse-DNS words separated by . or -, e.g. com.example.team")
 		case slices.Contains(managedLabels, l.Key):
 			c.add(f+".key", l.Key, "is written by kiln from its own field", "set it through its field (e.g. --tags, --description) instead")
+		case slices.Contains(certificationLabels, l.Key):
+			c.add(f+".key", l.Key, "is written by kiln from certification."+l.Key, "set it as certification."+l.Key+" (--cert-"+l.Key+") instead")
 		case seen[l.Key]:
 			c.add(f+".key", l.Key, "is listed twice", "remove the duplicate")
 		}

@@ -196,6 +196,8 @@ func TestValidateRules(t *testing.T) {
 		{"secret name invalid", func(s *scaffold.Spec) { s.Secrets = []string{"DB PASSWORD"} }, []string{"secrets[0]"}},
 		{"secret also in env", func(s *scaffold.Spec) { s.Secrets = []string{"APP_FILE"} }, []string{"secrets[0]"}},
 		{"secret twice", func(s *scaffold.Spec) { s.Secrets = []string{"DB_PASSWORD", "DB_PASSWORD"} }, []string{"secrets[1]"}},
+		{"secret named like a template parameter", func(s *scaffold.Spec) { s.Secrets = []string{"GITHUB_WEBHOOK_SECRET", "NAME"} }, []string{"secrets[0]", "secrets[1]"}},
+		{"secret named like a variable the image sets", func(s *scaffold.Spec) { s.Secrets = []string{"PORT", "HOME", "APP_ROOT"} }, []string{"secrets[0]", "secrets[1]", "secrets[2]"}},
 		{"secrets ok", func(s *scaffold.Spec) { s.Secrets = []string{"DB_PASSWORD", "API_TOKEN"} }, nil},
 		{"volume relative", func(s *scaffold.Spec) { s.Volumes = []string{"data"} }, []string{"volumes[0]"}},
 		{"volume system dir", func(s *scaffold.Spec) { s.Volumes = []string{"/var"} }, []string{"volumes[0]"}},
@@ -220,6 +222,9 @@ func TestValidateRules(t *testing.T) {
 		{"label key twice", func(s *scaffold.Spec) {
 			s.Labels = []scaffold.Label{{Key: "com.example.a", Value: "x"}, {Key: "com.example.a", Value: "y"}}
 		}, []string{"labels[1].key"}},
+		{"label key of a certification field", func(s *scaffold.Spec) {
+			s.Labels = []scaffold.Label{{Key: "summary", Value: "x"}, {Key: "vendor", Value: "y"}}
+		}, []string{"labels[0].key", "labels[1].key"}},
 		{"label value empty", func(s *scaffold.Spec) { s.Labels = []scaffold.Label{{Key: "com.example.a"}} }, []string{"labels[0].value"}},
 		{"label value newline", func(s *scaffold.Spec) { s.Labels = []scaffold.Label{{Key: "com.example.a", Value: "a\nb"}} }, []string{"labels[0].value"}},
 		{"labels ok", func(s *scaffold.Spec) {
@@ -324,6 +329,27 @@ func TestPortNamesFollowKubernetes(t *testing.T) {
 		k8sAccepts := len(validation.IsValidPortName(name)) == 0
 		if accepted != k8sAccepts {
 			t.Errorf("port name %q: Validate accepts it: %v, Kubernetes accepts it: %v", name, accepted, k8sAccepts)
+		}
+	}
+}
+
+// TestSecretsCannotShadowTemplateParameters: a secret named like one of the
+// example template's own parameters would declare it twice; Validate rejects
+// every such name, read from the rendered template itself.
+func TestSecretsCannotShadowTemplateParameters(t *testing.T) {
+	s := validSpec(t)
+	var tmpl ocTemplate
+	if !strictYAML(t, "openshift/template.yaml", renderRepo(t, s).content(t, "openshift/template.yaml"), &tmpl) {
+		return
+	}
+	if len(tmpl.Parameters) == 0 {
+		t.Fatal("the template has no parameters")
+	}
+	for _, p := range tmpl.Parameters {
+		s := validSpec(t)
+		s.Secrets = []string{p.Name}
+		if got := problemFields(t, s.Validate()); !slices.Equal(got, []string{"secrets[0]"}) {
+			t.Errorf("secret %s: problems name %q, want [secrets[0]]", p.Name, got)
 		}
 	}
 }
