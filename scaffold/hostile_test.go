@@ -120,3 +120,15 @@ func TestHostileValues(t *testing.T) {
 	}
 	sc.run(t)
 }
+
+// TestSecretNamesThatYAMLReadsAsOtherTypes: a secret is a variable name, and
+// Y, ON, NO or NULL are also YAML 1.1 booleans and null; the template must
+// still carry them as names.
+func TestSecretNamesThatYAMLReadsAsOtherTypes(t *testing.T) {
+	s := hostileBase(t)
+	s.Secrets = []string{"Y", "N", "YES", "NO", "ON", "OFF", "TRUE", "FALSE", "NULL", "Null", "y", "on"}
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	checkRepo(t, s, renderRepo(t, s), nil)
+}
