@@ -728,6 +728,19 @@ func checkTemplate(t *testing.T, s *scaffold.Spec, content []byte) {
 	if got := tmpl.Metadata.Annotations["tags"]; got != strings.Join(s.Tags, ",") {
 		t.Errorf("template tags %q, want %q", got, strings.Join(s.Tags, ","))
 	}
+	for k, v := range tmpl.Labels {
+		if errs := validation.IsValidLabelValue(v); len(errs) > 0 {
+			t.Errorf("template label %s=%q is not a label value: %v", k, v, errs)
+		}
+	}
+	if i := slices.IndexFunc(tmpl.Parameters, func(p ocParameter) bool { return p.Name == "NAME" }); i >= 0 {
+		// NAME names the Service and the Route, which must be DNS-1035 labels.
+		if errs := validation.IsDNS1035Label(tmpl.Parameters[i].Value); len(errs) > 0 {
+			t.Errorf("the default NAME %q cannot name a Service: %v", tmpl.Parameters[i].Value, errs)
+		}
+	} else {
+		t.Errorf("the template has no NAME parameter")
+	}
 	for _, name := range s.Secrets {
 		i := slices.IndexFunc(tmpl.Parameters, func(p ocParameter) bool { return p.Name == name })
 		if i < 0 || !tmpl.Parameters[i].Required || tmpl.Parameters[i].Value != "" {

@@ -61,6 +61,14 @@ func (g specGen) spec() *scaffold.Spec {
 		panic(err)
 	}
 	s.Name = g.word(lower, 1, 1) + g.word(lower+"0123456789-", 0, 20) + g.word(lower, 1, 1)
+	switch {
+	case g.chance(0.1):
+		s.Name = g.word("0123456789", 1, 1) + s.Name
+	case g.chance(0.1):
+		s.Name = g.word(lower, 63, 63)
+	case g.chance(0.1):
+		s.Name = g.word(lower, 57, 57) + "-" + g.word(lower, 5, 5)
+	}
 	s.Tag = g.pick("1.0", "2", "3.11-ubi9", "v1.2.3", "1_0", "20.18")
 	s.Description = g.text(12)
 	s.DisplayName = g.text(5)
