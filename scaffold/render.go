@@ -38,6 +38,8 @@ type renderData struct {
 	UsageLines        []string
 	MemoryLimit       string
 	TriggerAnnotation string
+	AppName           string // the example template's default NAME
+	TemplateName      string // the example template's name and template label
 }
 
 // Home is the assembled application's directory: HOME and WORKDIR.
@@ -126,7 +128,27 @@ func newRenderData(s *Spec) *renderData {
 		"fieldPath": `spec.template.spec.containers[?(@.name=="app")].image`,
 	}})
 	d.TriggerAnnotation = string(trigger)
+	d.AppName = appName(s.Name)
+	d.TemplateName = label63(s.Name, "-example")
 	return d
+}
+
+// appName is the example template's default NAME, which names its Service
+// and Route: a DNS-1035 label, so a letter first and at most 63 characters.
+func appName(name string) string {
+	if name != "" && name[0] >= '0' && name[0] <= '9' {
+		return label63("app-"+name, "")
+	}
+	return label63(name, "-app")
+}
+
+// label63 appends suffix to name, shortening name so that the result fits
+// in a Kubernetes label value or DNS label (63 characters).
+func label63(name, suffix string) string {
+	if max := 63 - len(suffix); len(name) > max {
+		name = strings.TrimRight(name[:max], "-")
+	}
+	return name + suffix
 }
 
 // ExposeServices renders io.openshift.expose-services: PORT/PROTO[:NAME],...
