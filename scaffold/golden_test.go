@@ -28,17 +28,47 @@ func presetSpec(t testing.TB, preset, name string) *scaffold.Spec {
 	return s
 }
 
-// TestGolden compares every rendered file of each preset with
-// testdata/golden/PRESET/, and the file modes with testdata/golden/PRESET.modes.
+// fullSpec uses every feature at once, so its golden files show them all:
+// several ports, tcp probes, secrets, volumes, certification and extra labels.
+func fullSpec(t testing.TB) *scaffold.Spec {
+	s := presetSpec(t, "nodejs", "full")
+	s.Description = `A "full" builder: it's $HOME, ${X} and \ kept as they are.`
+	s.Maintainer = "Kiln Team <kiln@example.com>"
+	s.Source = "https://example.com/kiln/full-builder"
+	s.Licenses = "Apache-2.0"
+	s.Certification = &scaffold.Certification{Name: "full", Vendor: "Example", Version: "1.0", Release: "1", Summary: "Full builder", Description: "Every feature", Maintainer: "certs@example.com"}
+	s.Ports = []scaffold.Port{{Number: 8080, Protocol: "tcp", Name: "http"}, {Number: 9090, Protocol: "tcp"}, {Number: 5353, Protocol: "udp", Name: "dns"}}
+	s.Readiness = scaffold.Probe{Type: "http", Path: "/ready", Port: 9090}
+	s.Liveness = scaffold.Probe{Type: "tcp"}
+	s.UID = 1000
+	s.WritableDirs = []string{"/opt/app-root", "/var/lib/full"}
+	s.Env = append(s.Env, scaffold.EnvVar{Name: "APP_GREETING", Value: "it's \"hi\""}, scaffold.EnvVar{Name: "DB_PASSWORD"})
+	s.Secrets = []string{"API_TOKEN", "ON"}
+	s.Volumes = []string{"/var/lib/full/data"}
+	s.Wants = []string{"postgresql"}
+	s.NonScalable = true
+	s.MinMemory, s.MinCPU = "1Gi", "500m"
+	s.Labels = []scaffold.Label{{Key: "com.example.team", Value: "kiln"}}
+	s.Incremental = false
+	s.PackageManager, s.Packages = "apk", []string{"curl", "tini"}
+	return s
+}
+
+// TestGolden compares every rendered file of each preset, and of fullSpec,
+// with testdata/golden/NAME/, and the file modes with testdata/golden/NAME.modes.
 // Refresh with: go test ./scaffold -run TestGolden -update
 func TestGolden(t *testing.T) {
+	specs := map[string]*scaffold.Spec{"full": fullSpec(t)}
 	for _, preset := range scaffold.PresetNames() {
-		t.Run(preset, func(t *testing.T) {
-			files, err := scaffold.Render(presetSpec(t, preset, "golden"))
+		specs[preset] = presetSpec(t, preset, "golden")
+	}
+	for name, spec := range specs {
+		t.Run(name, func(t *testing.T) {
+			files, err := scaffold.Render(spec)
 			if err != nil {
 				t.Fatal(err)
 			}
-			dir := filepath.Join("testdata", "golden", preset)
+			dir := filepath.Join("testdata", "golden", name)
 			var modes strings.Builder
 			for _, f := range files {
 				fmt.Fprintf(&modes, "%04o %s\n", f.Mode.Perm(), f.Path)
@@ -159,5 +189,12 @@ func TestPresets(t *testing.T) {
 			checkRepo(t, s, renderRepo(t, s), &sc)
 		})
 	}
+	t.Run("full", func(t *testing.T) {
+		s := fullSpec(t)
+		if err := s.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		checkRepo(t, s, renderRepo(t, s), &sc)
+	})
 	sc.run(t)
 }
