@@ -769,6 +769,7 @@ func checkTemplate(t *testing.T, s *scaffold.Spec, content []byte) {
 			if strictYAML(t, what, raw, &deploy) {
 				checkDeployment(t, s, &deploy)
 			}
+			checkProbesAlone(t, raw)
 		case "v1 Service":
 			if strictYAML(t, what, raw, &svc) {
 				checkService(t, s, &svc)
@@ -813,6 +814,34 @@ func checkTemplate(t *testing.T, s *scaffold.Spec, content []byte) {
 		}
 	} else {
 		t.Errorf("Route has no port, or the Service no ports")
+	}
+}
+
+// checkProbesAlone decodes each probe of the Deployment on its own, strictly,
+// as a corev1.Probe.
+func checkProbesAlone(t *testing.T, deployment []byte) {
+	t.Helper()
+	var d struct {
+		Spec struct {
+			Template struct {
+				Spec struct {
+					Containers []map[string]json.RawMessage `json:"containers"`
+				} `json:"spec"`
+			} `json:"template"`
+		} `json:"spec"`
+	}
+	if err := json.Unmarshal(deployment, &d); err != nil || len(d.Spec.Template.Spec.Containers) == 0 {
+		t.Errorf("Deployment has no containers: %v", err)
+		return
+	}
+	for _, key := range []string{"readinessProbe", "livenessProbe"} {
+		raw, ok := d.Spec.Template.Spec.Containers[0][key]
+		if !ok {
+			t.Errorf("Deployment container has no %s", key)
+			continue
+		}
+		var p corev1.Probe
+		strictYAML(t, "Deployment "+key, raw, &p)
 	}
 }
 
