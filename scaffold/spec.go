@@ -10,6 +10,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
+	"strings"
 
 	yamlv2 "go.yaml.in/yaml/v2"
 	yamlv3 "go.yaml.in/yaml/v3"
@@ -214,6 +216,7 @@ func plainReadsBack(s string) bool {
 // newer schema are errors; a missing schemaVersion is fine for answers.
 func Overlay(base *Spec, data []byte) error {
 	over := base.Clone()
+	clearListsIn(over, data)
 	if err := yaml.UnmarshalStrict(data, over); err != nil {
 		return cleanYAMLError(err)
 	}
@@ -222,6 +225,28 @@ func Overlay(base *Spec, data []byte) error {
 	}
 	*base = *over
 	return nil
+}
+
+// clearListsIn empties the lists of s that data sets. encoding/json decodes
+// an array into the elements a slice already holds, so an entry the file gives
+// without a key would keep the base's value for it: a port without a name got
+// the preset's "http", a variable without a value the preset's first value.
+func clearListsIn(s *Spec, data []byte) {
+	j, err := yaml.YAMLToJSON(data)
+	if err != nil {
+		return // UnmarshalStrict reports it
+	}
+	var keys map[string]json.RawMessage
+	if json.Unmarshal(j, &keys) != nil {
+		return
+	}
+	v := reflect.ValueOf(s).Elem()
+	for i := range v.NumField() {
+		name, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("json"), ",")
+		if _, ok := keys[name]; ok && v.Field(i).Kind() == reflect.Slice {
+			v.Field(i).SetZero()
+		}
+	}
 }
 
 func cleanYAMLError(err error) error {
