@@ -113,20 +113,17 @@ func (anyEnv) Keys() []string                 { return nil }
 
 // dockerfile is what a build sees of a Dockerfile.
 type dockerfile struct {
-	from      string
-	labels    map[string]string
-	env       map[string]string
-	expose    []string
-	users     []string
-	cmds      [][]string
-	cmdShell  bool
-	volumes   []string
-	workdirs  []string
-	commands  []instructions.Command
-	escape    rune
-	runs      []string
-	copySrcs  [][]string
-	copyDests []string
+	from     string
+	labels   map[string]string
+	env      map[string]string
+	expose   []string
+	users    []string
+	cmds     [][]string
+	cmdShell bool
+	volumes  []string
+	workdirs []string
+	commands []instructions.Command
+	escape   rune
 }
 
 // parseDockerfile parses with buildkit's parser and instructions, and expands
@@ -193,10 +190,6 @@ func parseDockerfile(t testing.TB, content []byte) *dockerfile {
 			if !c.PrependShell || len(c.CmdLine) != 1 {
 				t.Errorf("RUN is not in shell form: %q", c.CmdLine)
 			}
-			d.runs = append(d.runs, strings.Join(c.CmdLine, " "))
-		case *instructions.CopyCommand:
-			d.copySrcs = append(d.copySrcs, c.SourcePaths)
-			d.copyDests = append(d.copyDests, c.DestPath)
 		}
 	}
 	return d
