@@ -143,6 +143,11 @@ func (g specGen) spec() *scaffold.Spec {
 		names[e.Name] = true
 		s.Env = append(s.Env, e)
 	}
+	if g.chance(0.1) && !names["PORT"] {
+		// The author's variables win over the image's own (G21).
+		names["PORT"] = true
+		s.Env = append(s.Env, scaffold.EnvVar{Name: "PORT", Value: fmt.Sprint(s.Ports[0].Number)})
+	}
 	if len(s.Env) == 0 {
 		s.Env = nil
 	}
