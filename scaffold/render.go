@@ -343,6 +343,29 @@ func yamlQuote(s string) string {
 	return strings.TrimSuffix(buf.String(), "\n")
 }
 
+// markdownCode renders s as a Markdown code span in a table cell: the fence
+// is one backtick longer than any run of backticks inside (CommonMark), and
+// pipes are escaped so the table holds (GFM).
+func markdownCode(s string) string {
+	longest, run := 0, 0
+	for _, r := range s {
+		if r == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	if s == "" {
+		return "(empty)"
+	}
+	fence := strings.Repeat("`", longest+1)
+	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
+		s = " " + s + " "
+	}
+	return fence + markdownCell(s) + fence
+}
+
 // markdownCell keeps a value from breaking a Markdown table.
 func markdownCell(s string) string {
 	return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
@@ -353,6 +376,7 @@ var funcs = template.FuncMap{
 	"sq":      shellQuote,
 	"yq":      yamlQuote,
 	"md":      markdownCell,
+	"code":    markdownCode,
 	"comment": func(s string) string { return strings.NewReplacer("\n", " ", "\r", " ").Replace(s) },
 	"jq": func(s string) string {
 		b, _ := json.Marshal(s)

@@ -345,6 +345,13 @@ func (s *Spec) validateConfig(c *checker) {
 			c.add(f+".name", e.Name, "is not an environment variable name", "use letters, digits and _ not starting with a digit, e.g. APP_CONFIG")
 			continue
 		}
+		if e.Name == "HOME" || e.Name == "APP_ROOT" {
+			c.add(f+".name", e.Name, "is set by kiln: the image prepares "+AppRoot+" and its src/ for an arbitrary UID", "remove it; list other directories the app writes with --writable-dir")
+			continue
+		}
+		if e.Name == "PORT" && len(s.Ports) > 0 && e.Value != strconv.Itoa(s.Ports[0].Number) {
+			c.add(f+".value", e.Value, "differs from the first port, so the app would listen where nothing is exposed", "remove it; kiln sets PORT from the first --port")
+		}
 		if LooksSecret(e.Name) && e.Value != "" {
 			c.add(f+".value", e.Name+"="+e.Value, "sets a default for a password, secret, token or key, which users forget to change (G11)", "remove the value and declare it as a required secret (--secret "+e.Name+")")
 		}

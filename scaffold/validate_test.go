@@ -192,7 +192,11 @@ func TestValidateRules(t *testing.T) {
 		{"env value 4001 bytes", func(s *scaffold.Spec) { s.Env = []scaffold.EnvVar{{Name: "A", Value: long(4001)}} }, []string{"env[0].value"}},
 		{"env twice", func(s *scaffold.Spec) { s.Env = []scaffold.EnvVar{{Name: "A", Value: "1"}, {Name: "A", Value: "2"}} }, []string{"env[1].name"}},
 		{"env repeats the version", func(s *scaffold.Spec) { s.Env = []scaffold.EnvVar{{Name: "PYTHON_VERSION", Value: "3"}} }, []string{"env[0].name"}},
-		{"env overrides PORT ok", func(s *scaffold.Spec) { s.Env = []scaffold.EnvVar{{Name: "PORT", Value: "8080"}} }, nil},
+		{"env repeats PORT ok", func(s *scaffold.Spec) { s.Env = []scaffold.EnvVar{{Name: "PORT", Value: "8080"}} }, nil},
+		{"env PORT differs from the first port", func(s *scaffold.Spec) { s.Env = []scaffold.EnvVar{{Name: "PORT", Value: "9090"}} }, []string{"env[0].value"}},
+		{"env moves HOME and APP_ROOT", func(s *scaffold.Spec) {
+			s.Env = []scaffold.EnvVar{{Name: "HOME", Value: "/home/app"}, {Name: "APP_ROOT", Value: "/app"}}
+		}, []string{"env[0].name", "env[1].name"}},
 		{"secret name invalid", func(s *scaffold.Spec) { s.Secrets = []string{"DB PASSWORD"} }, []string{"secrets[0]"}},
 		{"secret also in env", func(s *scaffold.Spec) { s.Secrets = []string{"APP_FILE"} }, []string{"secrets[0]"}},
 		{"secret twice", func(s *scaffold.Spec) { s.Secrets = []string{"DB_PASSWORD", "DB_PASSWORD"} }, []string{"secrets[1]"}},
