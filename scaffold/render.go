@@ -410,41 +410,42 @@ func cmpOr(a, b string) string {
 	return b
 }
 
-var (
-	parseOnce sync.Once
-	parsed    map[string]*template.Template
-	parseErr  error
-)
+// baseTemplates parses the shared templates once per process.
+var baseTemplates = sync.OnceValues(func() (*template.Template, error) {
+	base := template.New("kiln").Funcs(funcs).Option("missingkey=error")
+	return base.ParseFS(templates.FS, "*.tmpl", "s2i/*.tmpl", "openshift/*.tmpl")
+})
 
-// presetTemplates parses the templates once per process: the shared ones
-// plus each preset's script bodies.
-func presetTemplates(preset string) (*template.Template, error) {
-	parseOnce.Do(func() {
-		base := template.New("kiln").Funcs(funcs).Option("missingkey=error")
-		if _, parseErr = base.ParseFS(templates.FS, "*.tmpl", "s2i/*.tmpl", "openshift/*.tmpl"); parseErr != nil {
-			return
-		}
-		parsed = map[string]*template.Template{}
-		for _, p := range presets {
+// presetParsers parses each preset's script bodies on first use only, so a
+// kiln new pays for its own preset, not for all of them.
+var presetParsers = func() map[string]func() (*template.Template, error) {
+	m := map[string]func() (*template.Template, error){}
+	for _, p := range presets {
+		m[p.Name] = sync.OnceValues(func() (*template.Template, error) {
+			base, err := baseTemplates()
+			if err != nil {
+				return nil, err
+			}
 			t, err := base.Clone()
 			if err == nil {
 				_, err = t.ParseFS(templates.FS, "presets/"+p.Name+".tmpl")
 			}
 			if err != nil {
-				parseErr = fmt.Errorf("preset %s: %w", p.Name, err)
-				return
+				return nil, fmt.Errorf("preset %s: %w", p.Name, err)
 			}
-			parsed[p.Name] = t
-		}
-	})
-	if parseErr != nil {
-		return nil, parseErr
+			return t, nil
+		})
 	}
-	t, ok := parsed[preset]
+	return m
+}()
+
+// presetTemplates returns the shared templates plus the preset's script bodies.
+func presetTemplates(preset string) (*template.Template, error) {
+	parse, ok := presetParsers[preset]
 	if !ok {
 		return nil, fmt.Errorf("preset %q does not exist", preset)
 	}
-	return t, nil
+	return parse()
 }
 
 // executableTestAppFiles are the test app files that must keep their x bit,
