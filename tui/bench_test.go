@@ -1,8 +1,11 @@
 package tui
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"runtime"
+	"strings"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -89,4 +92,29 @@ func BenchmarkWizardKeystroke(b *testing.B) {
 		m = next.(wizardModel)
 		_ = m.View()
 	}
+}
+
+// BenchmarkRunProgressPipeline: log lines per second from a run's Sink
+// through the forwarder, the tea.Program, Update and rendering (to
+// io.Discard), end to end.
+func BenchmarkRunProgressPipeline(b *testing.B) {
+	lines := make([]string, 1024)
+	for i := range lines {
+		lines[i] = fmt.Sprintf("Copying blob sha256:%064d done | line %d", i, i)
+	}
+	run := func(ctx context.Context, sink builder.Sink) error {
+		sink.Event(builder.Event{Kind: builder.StepStarted, Step: "build", Index: 1, Total: 1})
+		for i := 0; i < b.N; i++ {
+			sink.Event(builder.Event{Kind: builder.StepLog, Step: "build", Line: lines[i%len(lines)]})
+		}
+		sink.Event(builder.Event{Kind: builder.StepFinished, Step: "build"})
+		return nil
+	}
+	b.ResetTimer()
+	err := RunProgress(context.Background(), "bench", ProgressOptions{In: strings.NewReader(""), Out: io.Discard,
+		ExitWhenDone: true, NoAltScreen: true, programOptions: []tea.ProgramOption{tea.WithoutSignals()}}, run)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lines/s")
 }
