@@ -37,8 +37,9 @@ func (e *Engine) buildArgs(o BuildOptions) []string {
 	var args []string
 	switch e.Kind {
 	case Buildah:
-		// buildah does not cache layers unless asked; podman and docker do.
-		args = []string{"build", "--layers"}
+		// buildah neither caches layers nor removes the container of a failed
+		// step unless asked; podman and docker do both by default.
+		args = []string{"build", "--layers", "--force-rm"}
 	default:
 		args = []string{"build"}
 	}
