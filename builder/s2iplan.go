@@ -50,8 +50,8 @@ type S2IOptions struct {
 
 // SourceInfo is what the build records about its source (git metadata).
 type SourceInfo struct {
-	Location string // the source's location: its git remote, else its path
-	Git      bool
+	Location                                                     string // the source's location: its git remote, else its path
+	Git                                                          bool
 	CommitID, CommitRef, CommitAuthor, CommitDate, CommitMessage string
 }
 
