@@ -113,8 +113,6 @@ func storageCheck(ctx context.Context, e *Engine) Check {
 				Name string `json:"name"`
 			} `json:"ociRuntime"`
 		} `json:"host"`
-		// buildah
-		BStore map[string]any `json:"store"`
 		// docker
 		Driver        string `json:"Driver"`
 		DockerRootDir string `json:"DockerRootDir"`
