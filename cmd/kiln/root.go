@@ -73,6 +73,9 @@ func newRootCmd(s streams) *cobra.Command {
 		return &exitError{code: exitUsage, err: err}
 	})
 	root.AddCommand(
+		newNewCmd(s),
+		newRenderCmd(s),
+		newPresetsCmd(s),
 		newVersionCmd(s),
 	)
 	return root

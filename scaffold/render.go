@@ -1,0 +1,436 @@
+package scaffold
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"text/template"
+
+	"github.com/kiln-s2i/kiln/templates"
+)
+
+// File is one rendered file of a builder repo.
+type File struct {
+	Path    string // slash-separated, relative to the repo root
+	Content []byte
+	Mode    fs.FileMode // 0755 for scripts, 0644 otherwise
+}
+
+// renderData is what templates see: the spec plus values derived from it.
+type renderData struct {
+	Spec              *Spec
+	Home              string
+	Port              int
+	FirstPort         Port
+	ReadinessPort     int
+	LivenessPort      int
+	ReadinessPath     string
+	Labels            []Label
+	Env               []EnvVar
+	SetupCommands     []string
+	UsageLines        []string
+	MemoryLimit       string
+	TriggerAnnotation string
+}
+
+// Home is the assembled application's directory: HOME and WORKDIR.
+const Home = AppRoot + "/src"
+
+// ScriptsDir is where the s2i scripts live in the image.
+const ScriptsDir = "/usr/libexec/s2i"
+
+// Render renders every file of the builder repo described by s. The same
+// spec always renders the same bytes. s must be valid.
+func Render(s *Spec) ([]File, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	tmpl, err := presetTemplates(s.Preset)
+	if err != nil {
+		return nil, err
+	}
+	d := newRenderData(s)
+	var files []File
+	add := func(name, tmplName string, mode fs.FileMode) error {
+		var buf bytes.Buffer
+		if err := tmpl.ExecuteTemplate(&buf, tmplName, d); err != nil {
+			return fmt.Errorf("rendering %s: %w", name, err)
+		}
+		files = append(files, File{Path: name, Content: buf.Bytes(), Mode: mode})
+		return nil
+	}
+	outputs := []struct {
+		path, tmpl string
+		mode       fs.FileMode
+	}{
+		{"Dockerfile", "Dockerfile.tmpl", 0o644},
+		{"s2i/bin/assemble", "assemble.tmpl", 0o755},
+		{"s2i/bin/run", "run.tmpl", 0o755},
+		{"s2i/bin/usage", "usage.tmpl", 0o755},
+		{"Makefile", "Makefile.tmpl", 0o644},
+		{"test/run", "test-run.tmpl", 0o755},
+		{"openshift/template.yaml", "template.yaml.tmpl", 0o644},
+		{"openshift/imagestream.yaml", "imagestream.yaml.tmpl", 0o644},
+		{"README.md", "README.md.tmpl", 0o644},
+	}
+	if s.Incremental {
+		outputs = append(outputs, struct {
+			path, tmpl string
+			mode       fs.FileMode
+		}{"s2i/bin/save-artifacts", "save-artifacts.tmpl", 0o755})
+	}
+	for _, o := range outputs {
+		if err := add(o.path, o.tmpl, o.mode); err != nil {
+			return nil, err
+		}
+	}
+	app, err := testAppFiles(s.Preset)
+	if err != nil {
+		return nil, err
+	}
+	files = append(files, app...)
+	spec, err := s.Marshal()
+	if err != nil {
+		return nil, err
+	}
+	files = append(files, File{Path: SpecFile, Content: spec, Mode: 0o644})
+	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
+	return files, nil
+}
+
+func newRenderData(s *Spec) *renderData {
+	d := &renderData{Spec: s, Home: Home, MemoryLimit: "512Mi"}
+	if len(s.Ports) > 0 {
+		d.FirstPort = s.Ports[0]
+		d.Port = s.Ports[0].Number
+	}
+	d.ReadinessPort = s.ProbePort(s.Readiness)
+	d.LivenessPort = s.ProbePort(s.Liveness)
+	d.ReadinessPath = s.Readiness.Path
+	if s.MinMemory != "" {
+		d.MemoryLimit = s.MinMemory
+	}
+	d.Labels = imageLabels(s)
+	d.Env = imageEnv(s)
+	d.SetupCommands = setupCommands(s)
+	d.UsageLines = usageLines(s)
+	trigger, _ := json.Marshal([]map[string]any{{
+		"from":      map[string]string{"kind": "ImageStreamTag", "name": "${NAME}:latest"},
+		"fieldPath": `spec.template.spec.containers[?(@.name=="app")].image`,
+	}})
+	d.TriggerAnnotation = string(trigger)
+	return d
+}
+
+// ExposeServices renders io.openshift.expose-services: PORT/PROTO[:NAME],...
+func (s *Spec) ExposeServices() string {
+	var parts []string
+	for _, p := range s.Ports {
+		part := fmt.Sprintf("%d/%s", p.Number, p.Protocol)
+		if p.Name != "" {
+			part += ":" + p.Name
+		}
+		parts = append(parts, part)
+	}
+	return strings.Join(parts, ",")
+}
+
+// imageLabels lists the image's labels in a fixed order (G14, G23).
+func imageLabels(s *Spec) []Label {
+	var ls []Label
+	add := func(k, v string) {
+		if v != "" {
+			ls = append(ls, Label{Key: k, Value: v})
+		}
+	}
+	add("io.k8s.description", s.Description)
+	add("io.k8s.display-name", s.DisplayName)
+	add("io.openshift.expose-services", s.ExposeServices())
+	add("io.openshift.tags", strings.Join(s.Tags, ","))
+	add("io.openshift.wants", strings.Join(s.Wants, ","))
+	add("io.openshift.non-scalable", strconv.FormatBool(s.NonScalable))
+	add("io.openshift.min-memory", s.MinMemory)
+	add("io.openshift.min-cpu", s.MinCPU)
+	add("io.openshift.s2i.scripts-url", "image://"+ScriptsDir)
+	add("io.openshift.s2i.assemble-user", s.UIDString())
+	add("maintainer", s.Maintainer)
+	add("org.opencontainers.image.title", s.DisplayName)
+	add("org.opencontainers.image.description", s.Description)
+	add("org.opencontainers.image.version", s.Tag)
+	add("org.opencontainers.image.source", s.Source)
+	add("org.opencontainers.image.licenses", s.Licenses)
+	if c := s.Certification; c != nil {
+		add("name", c.Name)
+		add("vendor", c.Vendor)
+		add("version", c.Version)
+		add("release", c.Release)
+		add("summary", c.Summary)
+		add("description", c.Description)
+		if s.Maintainer == "" {
+			add("maintainer", c.Maintainer)
+		}
+	}
+	ls = append(ls, s.Labels...)
+	return ls
+}
+
+// imageEnv is the ENV of the image: the version, well-known paths, the port,
+// then the author's variables, which win over kiln's (G10, G21).
+func imageEnv(s *Spec) []EnvVar {
+	own := map[string]bool{}
+	for _, e := range s.Env {
+		own[e.Name] = true
+	}
+	var env []EnvVar
+	for _, e := range []EnvVar{
+		s.Version,
+		{Name: "APP_ROOT", Value: AppRoot},
+		{Name: "HOME", Value: Home},
+		{Name: "PORT", Value: strconv.Itoa(portOrZero(s))},
+	} {
+		if !own[e.Name] {
+			env = append(env, e)
+		}
+	}
+	return append(env, s.Env...)
+}
+
+func portOrZero(s *Spec) int {
+	if len(s.Ports) == 0 {
+		return 0
+	}
+	return s.Ports[0].Number
+}
+
+// installCommand is one RUN fragment that installs packages and removes the
+// package manager's caches in the same layer (G06).
+func installCommand(manager string, pkgs []string) []string {
+	if len(pkgs) == 0 || manager == "none" {
+		return nil
+	}
+	list := make([]string, len(pkgs))
+	for i, p := range pkgs {
+		list[i] = shellWord(p)
+	}
+	p := strings.Join(list, " ")
+	switch manager {
+	case "dnf":
+		return []string{"dnf -y install --setopt=install_weak_deps=0 --nodocs " + p, "dnf clean all"}
+	case "microdnf":
+		return []string{"microdnf -y install --setopt=install_weak_deps=0 --nodocs " + p, "microdnf clean all"}
+	case "yum":
+		return []string{"yum -y install --setopt=tsflags=nodocs " + p, "yum clean all -y"}
+	case "apt":
+		return []string{"apt-get update", "DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends " + p, "rm -rf /var/lib/apt/lists/*"}
+	case "apk":
+		return []string{"apk add --no-cache " + p}
+	}
+	return nil
+}
+
+// appDirs are the directories the app writes: HOME, the writable
+// directories and the volumes, without ones already inside another.
+func appDirs(s *Spec) []string {
+	all := append([]string{Home}, s.WritableDirs...)
+	all = append(all, s.Volumes...)
+	sort.Strings(all)
+	var out []string
+	for _, d := range slices.Compact(all) {
+		if slices.ContainsFunc(out, func(p string) bool { return strings.HasPrefix(d, p+"/") }) {
+			continue
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+func setupCommands(s *Spec) []string {
+	cmds := installCommand(s.PackageManager, s.Packages)
+	dirs := append([]string{Home}, s.WritableDirs...)
+	dirs = append(dirs, s.Volumes...)
+	slices.Sort(dirs)
+	dirs = slices.Compact(dirs)
+	top := strings.Join(appDirs(s), " ")
+	return append(cmds,
+		"mkdir -p "+strings.Join(dirs, " "),
+		fmt.Sprintf("chown -R %d:0 %s", s.UID, top),
+		"chgrp -R 0 "+top,
+		"chmod -R g=u "+top,
+	)
+}
+
+func usageLines(s *Spec) []string {
+	var lines []string
+	env := imageEnv(s)
+	lines = append(lines, "", "Environment variables (set with -e NAME=value):")
+	for _, e := range env {
+		lines = append(lines, fmt.Sprintf("  %s (default %q)", e.Name, e.Value))
+	}
+	if len(s.Secrets) > 0 {
+		lines = append(lines, "", "Required secrets, with no default: the app will not start without them:")
+		for _, name := range s.Secrets {
+			lines = append(lines, "  "+name)
+		}
+	}
+	if len(s.Volumes) > 0 {
+		lines = append(lines, "", "Volumes for persistent data: "+strings.Join(s.Volumes, ", "))
+	}
+	return lines
+}
+
+// shellWord quotes a word for sh only when it needs it.
+func shellWord(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("+-._/:@=,%", r))
+	}) < 0 {
+		return s
+	}
+	return shellQuote(s)
+}
+
+// shellQuote single-quotes s for sh: nothing inside is special.
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// dockerfileQuote double-quotes s for a Dockerfile LABEL or ENV value: the
+// escape character, quotes and $ (which would be expanded) are escaped.
+func dockerfileQuote(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, `$`, `\$`)
+	return `"` + r.Replace(s) + `"`
+}
+
+// yamlQuote renders s as a YAML double-quoted scalar (JSON is YAML).
+func yamlQuote(s string) string {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s)
+	return strings.TrimSuffix(buf.String(), "\n")
+}
+
+// markdownCell keeps a value from breaking a Markdown table.
+func markdownCell(s string) string {
+	return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
+}
+
+var funcs = template.FuncMap{
+	"dq":      dockerfileQuote,
+	"sq":      shellQuote,
+	"yq":      yamlQuote,
+	"md":      markdownCell,
+	"comment": func(s string) string { return strings.NewReplacer("\n", " ", "\r", " ").Replace(s) },
+	"jq": func(s string) string {
+		b, _ := json.Marshal(s)
+		return string(b)
+	},
+	"join":     func(l []string, sep string) string { return strings.Join(l, sep) },
+	"upper":    strings.ToUpper,
+	"portName": func(p Port) string { return cmpOr(p.Name, fmt.Sprintf("%d-%s", p.Number, p.Protocol)) },
+	"indent": func(n int, s string) string {
+		pad := strings.Repeat(" ", n)
+		return pad + strings.ReplaceAll(strings.TrimSuffix(s, "\n"), "\n", "\n"+pad)
+	},
+	"probe": func(p Probe, port int) string {
+		if p.Type == "tcp" {
+			return fmt.Sprintf("tcpSocket:\n  port: %d", port)
+		}
+		return fmt.Sprintf("httpGet:\n  path: %s\n  port: %d", yamlQuote(p.Path), port)
+	},
+	"probeText": func(p Probe, port int) string {
+		if p.Type == "tcp" {
+			return fmt.Sprintf("TCP connect to port %d", port)
+		}
+		return fmt.Sprintf("HTTP GET `%s` on port %d answers 2xx", markdownCell(p.Path), port)
+	},
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+var (
+	parseOnce sync.Once
+	parsed    map[string]*template.Template
+	parseErr  error
+)
+
+// presetTemplates parses the templates once per process: the shared ones
+// plus each preset's script bodies.
+func presetTemplates(preset string) (*template.Template, error) {
+	parseOnce.Do(func() {
+		base := template.New("kiln").Funcs(funcs).Option("missingkey=error")
+		if _, parseErr = base.ParseFS(templates.FS, "*.tmpl", "s2i/*.tmpl", "openshift/*.tmpl"); parseErr != nil {
+			return
+		}
+		parsed = map[string]*template.Template{}
+		for _, p := range presets {
+			t, err := base.Clone()
+			if err == nil {
+				_, err = t.ParseFS(templates.FS, "presets/"+p.Name+".tmpl")
+			}
+			if err != nil {
+				parseErr = fmt.Errorf("preset %s: %w", p.Name, err)
+				return
+			}
+			parsed[p.Name] = t
+		}
+	})
+	if parseErr != nil {
+		return nil, parseErr
+	}
+	t, ok := parsed[preset]
+	if !ok {
+		return nil, fmt.Errorf("preset %q does not exist", preset)
+	}
+	return t, nil
+}
+
+// executableTestAppFiles are the test app files that must keep their x bit,
+// which embed.FS does not record.
+var executableTestAppFiles = []string{"build", "start"}
+
+var (
+	testAppOnce  sync.Once
+	testAppCache map[string][]File
+	testAppErr   error
+)
+
+func testAppFiles(preset string) ([]File, error) {
+	testAppOnce.Do(func() {
+		testAppCache = map[string][]File{}
+		for _, p := range presets {
+			root := "testapp/" + p.Name
+			testAppErr = fs.WalkDir(templates.FS, root, func(name string, d fs.DirEntry, err error) error {
+				if err != nil || d.IsDir() {
+					return err
+				}
+				data, err := fs.ReadFile(templates.FS, name)
+				if err != nil {
+					return err
+				}
+				rel := strings.TrimPrefix(name, root+"/")
+				mode := fs.FileMode(0o644)
+				if slices.Contains(executableTestAppFiles, path.Base(rel)) {
+					mode = 0o755
+				}
+				testAppCache[p.Name] = append(testAppCache[p.Name], File{Path: "test/test-app/" + rel, Content: data, Mode: mode})
+				return nil
+			})
+			if testAppErr != nil {
+				return
+			}
+		}
+	})
+	return testAppCache[preset], testAppErr
+}

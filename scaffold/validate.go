@@ -1,0 +1,374 @@
+package scaffold
+
+import (
+	"fmt"
+	"path"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"go.podman.io/image/v5/docker/reference"
+	"k8s.io/apimachinery/pkg/api/resource"
+)
+
+// Problem is one thing wrong with a spec: which field, its value, what is
+// wrong and how to fix it.
+type Problem struct {
+	Field   string `json:"field"` // the kiln.yaml key path, e.g. "ports[0].number"
+	Value   string `json:"value"`
+	Message string `json:"message"`
+	Fix     string `json:"fix"`
+}
+
+func (p Problem) String() string {
+	return fmt.Sprintf("%s: %q %s; %s", p.Field, p.Value, p.Message, p.Fix)
+}
+
+// ValidationError lists every problem found in a spec.
+type ValidationError struct {
+	Problems []Problem
+}
+
+func (e *ValidationError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "the spec has %d problem(s):", len(e.Problems))
+	for _, p := range e.Problems {
+		b.WriteString("\n  ")
+		b.WriteString(p.String())
+	}
+	return b.String()
+}
+
+// For returns the problems of one field and of everything below it.
+func (e *ValidationError) For(field string) []Problem {
+	var out []Problem
+	for _, p := range e.Problems {
+		if p.Field == field || strings.HasPrefix(p.Field, field+".") || strings.HasPrefix(p.Field, field+"[") {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+var (
+	dns1123Label  = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+	imageTag      = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
+	posixName     = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	packageName   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9+._:@=~/-]*$`)
+	safePath      = regexp.MustCompile(`^/[A-Za-z0-9._@+/-]*$`)
+	serviceName   = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+	tagWord       = regexp.MustCompile(`^[a-z0-9][a-z0-9._+-]*$`)
+	labelKey      = regexp.MustCompile(`^[a-z0-9]+([.-][a-z0-9]+)*(/[a-z0-9]+([.-][a-z0-9]+)*)?$`)
+	httpPath      = regexp.MustCompile(`^/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$`)
+	secretPattern = regexp.MustCompile(`(?i)(PASSWORD|PASSWD|PASS$|PWD$|SECRET|TOKEN|(^|_)KEY($|_)|APIKEY|CREDENTIAL)`)
+)
+
+// Names of labels kiln writes itself; extra labels may not set them.
+var managedLabels = []string{
+	"io.k8s.description", "io.k8s.display-name",
+	"io.openshift.tags", "io.openshift.wants", "io.openshift.expose-services",
+	"io.openshift.non-scalable", "io.openshift.min-memory", "io.openshift.min-cpu",
+	"io.openshift.s2i.scripts-url", "io.openshift.s2i.assemble-user",
+	"org.opencontainers.image.title", "org.opencontainers.image.description",
+	"org.opencontainers.image.version", "org.opencontainers.image.source",
+	"org.opencontainers.image.licenses", "maintainer",
+}
+
+// Directories an image must never chgrp or declare as a volume.
+var forbiddenDirs = []string{"/", "/bin", "/boot", "/dev", "/etc", "/lib", "/lib64", "/proc", "/root", "/run", "/sbin", "/sys", "/usr", "/var"}
+
+// LooksSecret reports whether an environment variable name says it holds a
+// password, secret, token or key (G11): such a variable gets no default.
+func LooksSecret(name string) bool { return secretPattern.MatchString(name) }
+
+type checker struct{ problems []Problem }
+
+func (c *checker) add(field, value, message, fix string) {
+	c.problems = append(c.problems, Problem{Field: field, Value: value, Message: message, Fix: fix})
+}
+
+// text checks a free-text field: it may hold any printable text (quotes,
+// $, backslashes, unicode) but no line breaks or control characters, which
+// no label or single-line value can carry.
+func (c *checker) text(field, value string, required bool, max int) {
+	if value == "" {
+		if required {
+			c.add(field, value, "is empty", "give it a value")
+		}
+		return
+	}
+	for _, r := range value {
+		if r == '\n' || r == '\r' {
+			c.add(field, value, "spans several lines", "write it on one line")
+			return
+		}
+		if unicode.IsControl(r) {
+			c.add(field, value, fmt.Sprintf("contains the control character %U", r), "remove it")
+			return
+		}
+	}
+	if len(value) > max {
+		c.add(field, value, fmt.Sprintf("is %d bytes long", len(value)), fmt.Sprintf("keep it under %d bytes", max))
+	}
+}
+
+// Validate returns a *ValidationError listing every problem, or nil.
+func (s *Spec) Validate() error {
+	c := &checker{}
+	if s.SchemaVersion != SchemaVersion {
+		c.add("schemaVersion", strconv.Itoa(s.SchemaVersion), "is not a schema this kiln writes", fmt.Sprintf("set it to %d", SchemaVersion))
+	}
+	s.validateProject(c)
+	s.validateRuntime(c)
+	s.validatePorts(c)
+	s.validateUser(c)
+	s.validateConfig(c)
+	s.validateMetadata(c)
+	if !slices.Contains([]string{"", "podman", "buildah", "docker"}, s.Engine) {
+		c.add("engine", s.Engine, "is not a known engine", "use podman, buildah or docker, or leave it empty to detect one")
+	}
+	if s.Lint != nil {
+		for i, id := range s.Lint.Ignore {
+			if !regexp.MustCompile(`^KL[0-9]{3}$`).MatchString(id) {
+				c.add(fmt.Sprintf("lint.ignore[%d]", i), id, "is not a lint rule ID", "use an ID like KL001 (see `kiln lint --list`)")
+			}
+		}
+	}
+	if len(c.problems) == 0 {
+		return nil
+	}
+	return &ValidationError{Problems: c.problems}
+}
+
+func (s *Spec) validateProject(c *checker) {
+	switch {
+	case s.Name == "":
+		c.add("name", s.Name, "is empty", "name the image, e.g. python-builder")
+	case len(s.Name) > 63 || !dns1123Label.MatchString(s.Name):
+		c.add("name", s.Name, "is not a DNS-1123 label", "use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit, e.g. my-image")
+	}
+	switch {
+	case s.Tag == "":
+		c.add("tag", s.Tag, "is empty", "tag the image with its compatibility line, e.g. 1.0 (G03)")
+	case !imageTag.MatchString(s.Tag):
+		c.add("tag", s.Tag, "is not a valid image tag", "use letters, digits, '_', '.' and '-' (at most 128), e.g. 1.0")
+	case s.Tag == "latest":
+		c.add("tag", s.Tag, "promises no compatibility (G03)", "tag with a version such as 1.0; keep it for compatible updates and move to 2.0 for breaking ones")
+	}
+	c.text("description", s.Description, true, 1000)
+	c.text("displayName", s.DisplayName, true, 200)
+	c.text("maintainer", s.Maintainer, false, 200)
+	c.text("source", s.Source, false, 500)
+	c.text("licenses", s.Licenses, false, 200)
+	if cert := s.Certification; cert != nil {
+		for _, f := range []struct{ key, val string }{
+			{"name", cert.Name}, {"vendor", cert.Vendor}, {"version", cert.Version}, {"release", cert.Release},
+			{"summary", cert.Summary}, {"description", cert.Description}, {"maintainer", cert.Maintainer},
+		} {
+			c.text("certification."+f.key, f.val, false, 1000)
+		}
+	}
+}
+
+func (s *Spec) validateRuntime(c *checker) {
+	if _, ok := PresetByName(s.Preset); !ok {
+		c.add("preset", s.Preset, "is not a preset", "use one of "+strings.Join(PresetNames(), ", "))
+	}
+	if problem, fix := checkBaseImage(s.From, s.AllowLatest); problem != "" {
+		c.add("from", s.From, problem, fix)
+	}
+	if !slices.Contains(PackageManagers, s.PackageManager) {
+		c.add("packageManager", s.PackageManager, "is not a package manager kiln knows", "use one of "+strings.Join(PackageManagers, ", "))
+	}
+	if s.PackageManager == "none" && len(s.Packages) > 0 {
+		c.add("packages", strings.Join(s.Packages, " "), "are listed but the package manager is none", "set packageManager, or remove the packages")
+	}
+	for i, p := range s.Packages {
+		if !packageName.MatchString(p) {
+			c.add(fmt.Sprintf("packages[%d]", i), p, "is not a package name", "use the package manager's name for it, e.g. python3.11 or libpq-dev")
+		}
+	}
+}
+
+// checkBaseImage parses FROM as an image reference (G01, G02).
+func checkBaseImage(from string, allowLatest bool) (problem, fix string) {
+	if from == "" {
+		return "is empty", "name a maintained upstream base image with a tag, e.g. registry.access.redhat.com/ubi9/ubi-minimal:9.5"
+	}
+	ref, err := reference.ParseNormalizedNamed(from)
+	if err != nil {
+		return "is not an image reference (" + err.Error() + ")", "write it as [registry/]name:tag, e.g. registry.access.redhat.com/ubi9/ubi-minimal:9.5"
+	}
+	if _, ok := ref.(reference.Digested); ok {
+		return "", ""
+	}
+	tagged, ok := ref.(reference.Tagged)
+	if !ok {
+		if allowLatest {
+			return "", ""
+		}
+		return "has no tag, so it means latest and can change under you (G02)", "add an explicit tag, e.g. " + from + ":1.0, or pass --allow-latest"
+	}
+	if tagged.Tag() == "latest" && !allowLatest {
+		return "uses the tag latest, which can break your image at any update (G02)", "pin a version tag, or pass --allow-latest"
+	}
+	return "", ""
+}
+
+func (s *Spec) validatePorts(c *checker) {
+	if len(s.Ports) == 0 {
+		c.add("ports", "", "is empty: the image declares no port (G09)", "add the port the software listens on, e.g. 8080/tcp:http")
+	}
+	seen := map[string]bool{}
+	for i, p := range s.Ports {
+		f := fmt.Sprintf("ports[%d]", i)
+		switch {
+		case p.Number < 1024 && p.Number > 0:
+			c.add(f+".number", strconv.Itoa(p.Number), "is below 1024: OKD runs images as an arbitrary non-root UID, which cannot bind privileged ports (G17)", "listen on 1024-65535, e.g. 8080")
+		case p.Number < 1 || p.Number > 65535:
+			c.add(f+".number", strconv.Itoa(p.Number), "is not a port number", "use 1024-65535, e.g. 8080")
+		}
+		if p.Protocol != "tcp" && p.Protocol != "udp" {
+			c.add(f+".protocol", p.Protocol, "is not a protocol", "use tcp or udp")
+		}
+		if p.Name != "" && (len(p.Name) > 15 || !serviceName.MatchString(p.Name)) {
+			c.add(f+".name", p.Name, "is not a service port name", "use at most 15 lower-case letters, digits and '-', e.g. http")
+		}
+		key := fmt.Sprintf("%d/%s", p.Number, p.Protocol)
+		if seen[key] {
+			c.add(f, key, "is listed twice", "remove the duplicate")
+		}
+		seen[key] = true
+	}
+	s.validateProbe(c, "readiness", s.Readiness)
+	s.validateProbe(c, "liveness", s.Liveness)
+}
+
+func (s *Spec) validateProbe(c *checker, field string, p Probe) {
+	switch p.Type {
+	case "http":
+		if !httpPath.MatchString(p.Path) {
+			c.add(field+".path", p.Path, "is not an HTTP path", "start it with / and use URL characters only, e.g. /healthz")
+		}
+	case "tcp":
+		if p.Path != "" {
+			c.add(field+".path", p.Path, "is set on a tcp probe", "remove it, or make the probe http")
+		}
+	default:
+		c.add(field+".type", p.Type, "is not a probe type (G26)", "use http or tcp")
+	}
+	if p.Port != 0 && !slices.ContainsFunc(s.Ports, func(q Port) bool { return q.Number == p.Port }) {
+		c.add(field+".port", strconv.Itoa(p.Port), "is not one of the image's ports", "use a port listed in ports, or 0 for the first")
+	}
+}
+
+func (s *Spec) validateUser(c *checker) {
+	if s.UID <= 0 || s.UID > 2147483647 {
+		c.add("uid", strconv.Itoa(s.UID), "is not a non-root numeric UID (G18)", "use a number such as 1001; OKD replaces it with an arbitrary UID in group 0 at run time")
+	}
+	if len(s.WritableDirs) == 0 {
+		c.add("writableDirs", "", "is empty: nothing would be writable by an arbitrary UID (G15)", "list the directories the app writes, e.g. /opt/app-root")
+	}
+	for i, d := range s.WritableDirs {
+		checkDir(c, fmt.Sprintf("writableDirs[%d]", i), d)
+	}
+}
+
+func checkDir(c *checker, field, dir string) {
+	switch {
+	case !safePath.MatchString(dir):
+		c.add(field, dir, "is not an absolute path of plain characters", "use an absolute path of letters, digits and . _ @ + - /, e.g. /opt/app-root")
+	case path.Clean(dir) != dir:
+		c.add(field, dir, "is not a clean path", "write it as "+path.Clean(dir))
+	case slices.Contains(forbiddenDirs, dir) || strings.HasPrefix(dir, "/proc/") || strings.HasPrefix(dir, "/sys/") || strings.HasPrefix(dir, "/dev/") || strings.HasPrefix(dir, "/etc/passwd"):
+		c.add(field, dir, "is a system directory; changing its group or mounting over it breaks the image (G16)", "use an application directory such as /opt/app-root or /var/lib/myapp")
+	}
+}
+
+func (s *Spec) validateConfig(c *checker) {
+	switch {
+	case !posixName.MatchString(s.Version.Name):
+		c.add("version.name", s.Version.Name, "is not an environment variable name (G10)", "use letters, digits and _ not starting with a digit, e.g. PYTHON_VERSION")
+	case s.Version.Value == "":
+		c.add("version.value", s.Version.Value, "is empty (G10)", "give the version of the software, e.g. 3.11")
+	}
+	c.text("version.value", s.Version.Value, false, 200)
+	names := map[string]string{s.Version.Name: "version.name"}
+	for i, e := range s.Env {
+		f := fmt.Sprintf("env[%d]", i)
+		if !posixName.MatchString(e.Name) {
+			c.add(f+".name", e.Name, "is not an environment variable name", "use letters, digits and _ not starting with a digit, e.g. APP_CONFIG")
+			continue
+		}
+		if LooksSecret(e.Name) && e.Value != "" {
+			c.add(f+".value", e.Name+"="+e.Value, "sets a default for a password, secret, token or key, which users forget to change (G11)", "remove the value and declare it as a required secret (--secret "+e.Name+")")
+		}
+		c.text(f+".value", e.Value, false, 4000)
+		if prev, dup := names[e.Name]; dup {
+			c.add(f+".name", e.Name, "is already set by "+prev, "set each variable once")
+		}
+		names[e.Name] = f + ".name"
+	}
+	for i, name := range s.Secrets {
+		f := fmt.Sprintf("secrets[%d]", i)
+		if !posixName.MatchString(name) {
+			c.add(f, name, "is not an environment variable name", "use letters, digits and _ not starting with a digit, e.g. DB_PASSWORD")
+			continue
+		}
+		if prev, dup := names[name]; dup {
+			c.add(f, name, "is already set by "+prev+"; a required secret has no default (G11)", "remove it from env, or from secrets")
+		}
+		names[name] = f
+	}
+	for i, v := range s.Volumes {
+		checkDir(c, fmt.Sprintf("volumes[%d]", i), v)
+	}
+}
+
+func (s *Spec) validateMetadata(c *checker) {
+	if !slices.Contains(s.Tags, "builder") {
+		c.add("tags", strings.Join(s.Tags, ","), "does not contain builder, so OKD will not offer this image as an s2i builder (G23)", "add builder to the tags")
+	}
+	for i, t := range s.Tags {
+		if !tagWord.MatchString(t) {
+			c.add(fmt.Sprintf("tags[%d]", i), t, "is not a tag word", "use lower-case letters, digits and . _ + -, e.g. python")
+		}
+	}
+	for i, t := range s.Wants {
+		if !tagWord.MatchString(t) {
+			c.add(fmt.Sprintf("wants[%d]", i), t, "is not a tag word", "use lower-case letters, digits and . _ + -, e.g. postgresql")
+		}
+	}
+	checkQuantity(c, "minMemory", s.MinMemory, "e.g. 512Mi or 1Gi")
+	checkQuantity(c, "minCPU", s.MinCPU, "e.g. 500m or 1")
+	seen := map[string]bool{}
+	for i, l := range s.Labels {
+		f := fmt.Sprintf("labels[%d]", i)
+		switch {
+		case len(l.Key) > 253 || !labelKey.MatchString(l.Key):
+			c.add(f+".key", l.Key, "is not a label key", "use lower-case reverse-DNS words separated by . or -, e.g. com.example.team")
+		case slices.Contains(managedLabels, l.Key):
+			c.add(f+".key", l.Key, "is written by kiln from its own field", "set it through its field (e.g. --tags, --description) instead")
+		case seen[l.Key]:
+			c.add(f+".key", l.Key, "is listed twice", "remove the duplicate")
+		}
+		seen[l.Key] = true
+		c.text(f+".value", l.Value, true, 4000)
+	}
+}
+
+func checkQuantity(c *checker, field, value, example string) {
+	if value == "" {
+		return
+	}
+	q, err := resource.ParseQuantity(value)
+	if err != nil {
+		c.add(field, value, "is not a Kubernetes quantity (G23)", "write it as a Kubernetes quantity, "+example)
+		return
+	}
+	if q.Sign() <= 0 {
+		c.add(field, value, "is not positive", "write a positive quantity, "+example)
+	}
+}
