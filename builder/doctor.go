@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 )
@@ -161,8 +162,8 @@ func staticBinary() (path string, args []string, ok bool) {
 	return "", nil, false
 }
 
-// trialTar is a one-file root filesystem holding the binary at /trial.
-func trialTar(bin string) (*bytes.Buffer, error) {
+// trialTar is a one-file root filesystem holding the binary as /name.
+func trialTar(bin, name string) (*bytes.Buffer, error) {
 	f, err := os.Open(bin)
 	if err != nil {
 		return nil, err
@@ -174,7 +175,7 @@ func trialTar(bin string) (*bytes.Buffer, error) {
 	}
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
-	if err := tw.WriteHeader(&tar.Header{Name: "trial", Mode: 0o755, Size: fi.Size(), Typeflag: tar.TypeReg}); err != nil {
+	if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o755, Size: fi.Size(), Typeflag: tar.TypeReg}); err != nil {
 		return nil, err
 	}
 	if _, err := io.Copy(tw, f); err != nil {
@@ -193,7 +194,9 @@ func trialRun(ctx context.Context, e *Engine) Check {
 		c.Detail = "no statically linked program to run (build kiln with CGO_ENABLED=0, or install busybox-static)"
 		return c
 	}
-	buf, err := trialTar(bin)
+	// The binary keeps its name: busybox picks its applet from argv[0].
+	inside := "/" + filepath.Base(bin)
+	buf, err := trialTar(bin, inside[1:])
 	if err != nil {
 		c.Detail = err.Error()
 		return c
@@ -206,8 +209,8 @@ func trialRun(ctx context.Context, e *Engine) Check {
 		name := newName("kiln-doctor-")
 		if _, err = e.Output(ctx, "from", "--name", name, "scratch"); err == nil {
 			defer e.Output(cleanup, "rm", name)
-			if _, err = e.Output(ctx, "copy", "--chmod", "0755", name, bin, "/trial"); err == nil {
-				out, err = e.Output(ctx, append([]string{"run", name, "/trial"}, args...)...)
+			if _, err = e.Output(ctx, "copy", "--chmod", "0755", name, bin, inside); err == nil {
+				out, err = e.Output(ctx, append([]string{"run", name, inside}, args...)...)
 			}
 		}
 	default:
@@ -221,7 +224,7 @@ func trialRun(ctx context.Context, e *Engine) Check {
 		}
 		defer e.Output(cleanup, "rmi", "-f", ref)
 		name := newName("kiln-doctor-")
-		out, err = e.Output(ctx, append([]string{"run", "--rm", "--name", name, "--entrypoint", "/trial", ref}, args...)...)
+		out, err = e.Output(ctx, append([]string{"run", "--rm", "--name", name, "--entrypoint", inside, ref}, args...)...)
 		e.Output(cleanup, "rm", "-f", name)
 	}
 	if err != nil {

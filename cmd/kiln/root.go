@@ -77,6 +77,11 @@ func newRootCmd(s streams) *cobra.Command {
 		newRenderCmd(s),
 		newPresetsCmd(s),
 		newVersionCmd(s),
+		newBuildCmd(s),
+		newS2ICmd(s),
+		newUsageCmd(s),
+		newTestCmd(s),
+		newDoctorCmd(s),
 	)
 	return root
 }
