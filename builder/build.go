@@ -62,22 +62,78 @@ func (e *Engine) buildArgs(o BuildOptions) []string {
 }
 
 // Build builds an image, reporting each Dockerfile instruction as a sub-step
-// of step. On failure or cancellation it removes the dangling images the
-// failed build left behind (podman keeps the last good layer as <none>).
+// of step. On failure or cancellation it removes what the failed build left
+// behind: podman and buildah keep the working containers of a build they were
+// interrupted in, and the last good layer as a dangling <none> image.
 func (e *Engine) Build(ctx context.Context, sink Sink, step string, o BuildOptions) error {
 	r := newReporter(sink)
-	before, _ := e.danglingImages(context.WithoutCancel(ctx))
+	quiet := context.WithoutCancel(ctx)
+	beforeImages, _ := e.danglingImages(quiet)
+	beforeContainers, _ := e.workingContainers(quiet)
 	p := newBuildParser(r, step)
 	err := e.Stream(ctx, p.Line, nil, e.buildArgs(o)...)
 	p.Finish(err)
 	if err == nil {
 		return nil
 	}
-	e.removeNewDangling(context.WithoutCancel(ctx), r, step, before)
+	e.removeNewContainers(quiet, r, step, beforeContainers)
+	e.removeNewDangling(quiet, r, step, beforeImages)
 	if IsCanceled(err) {
 		return err
 	}
 	return &BuildError{Step: p.lastStep(), Err: err}
+}
+
+// workingContainers lists the containers podman or buildah has (buildah's
+// working containers included), ID to name.
+func (e *Engine) workingContainers(ctx context.Context) (map[string]string, error) {
+	var out []byte
+	var err error
+	switch e.Kind {
+	case Podman:
+		out, err = e.Output(ctx, "ps", "-a", "--no-trunc", "--external", "--format", "{{.ID}} {{.Names}}")
+	case Buildah:
+		out, err = e.Output(ctx, "containers", "--notruncate", "--format", "{{.ContainerID}} {{.ContainerName}}")
+	default:
+		return nil, nil // docker's daemon cleans up after an interrupted build
+	}
+	if err != nil {
+		return nil, err
+	}
+	set := map[string]string{}
+	for _, line := range strings.Split(string(out), "\n") {
+		if id, name, ok := strings.Cut(strings.TrimSpace(line), " "); ok {
+			set[id] = name
+		}
+	}
+	return set, nil
+}
+
+// removeNewContainers removes the working containers that appeared during a
+// build which did not finish (only those named like buildah's, so a
+// container someone started meanwhile is left alone).
+func (e *Engine) removeNewContainers(ctx context.Context, r *reporter, step string, before map[string]string) {
+	if before == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	after, err := e.workingContainers(ctx)
+	if err != nil {
+		return
+	}
+	for id, name := range after {
+		if _, ok := before[id]; ok || !strings.Contains(name, "working-container") {
+			continue
+		}
+		rm := []string{"rm", "-f", id}
+		if e.Kind == Buildah {
+			rm = []string{"rm", id}
+		}
+		if _, err := e.Output(ctx, rm...); err == nil {
+			r.emit(Event{Kind: Cleanup, Step: step, Message: "build container " + name})
+		}
+	}
 }
 
 func (e *Engine) danglingImages(ctx context.Context) (map[string]bool, error) {

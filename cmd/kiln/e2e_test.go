@@ -210,6 +210,9 @@ func TestE2ECancelMidBuildRemovesEverything(t *testing.T) {
 	if d := time.Since(t0); d > 30*time.Second {
 		t.Errorf("kiln took %s to stop after SIGINT", d)
 	}
+	if !strings.Contains(log.String(), "removed build container") {
+		t.Errorf("the interrupted build's working container was not removed by kiln:\n%s", log.String())
+	}
 	if !strings.Contains(log.String(), "cancelled") {
 		t.Errorf("no word of the cancellation:\n%s", log.String())
 	}
