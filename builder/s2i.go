@@ -20,7 +20,13 @@ import (
 type S2IResult struct {
 	Plan     *S2IPlan
 	Restored bool // artifacts of the previous image were handed to assemble
+	// SaveErr says why an incremental build fell back to a clean one;
+	// ErrNoArtifacts when save-artifacts worked but saved nothing.
+	SaveErr error
 }
+
+// ErrNoArtifacts is an incremental build whose save-artifacts wrote an empty tar.
+var ErrNoArtifacts = errors.New("save-artifacts wrote no files")
 
 // S2IBuild runs `kiln s2i build`: it resolves the plan, lays out the context
 // (upload/src without .git and .s2iignore matches, upload/scripts, and for
@@ -55,7 +61,8 @@ func S2IBuild(ctx context.Context, e *Engine, sink Sink, step string, o S2IOptio
 	}
 	res := &S2IResult{Plan: plan}
 	if o.Incremental {
-		res.Restored = saveArtifacts(ctx, e, r, step, o, plan, filepath.Join(dir, "upload", "artifacts.tar"))
+		res.SaveErr = saveArtifacts(ctx, e, r, step, o, plan, filepath.Join(dir, "upload", "artifacts.tar"))
+		res.Restored = res.SaveErr == nil
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
@@ -272,12 +279,15 @@ func newName(prefix string) string {
 }
 
 // saveArtifacts runs the previous output image's save-artifacts into tarPath.
-// Any failure is a warning and the build goes on clean.
-func saveArtifacts(ctx context.Context, e *Engine, r *reporter, step string, o S2IOptions, plan *S2IPlan, tarPath string) bool {
-	fail := func(why string) bool {
+// Any failure is a warning (and the returned error) and the build goes on clean.
+func saveArtifacts(ctx context.Context, e *Engine, r *reporter, step string, o S2IOptions, plan *S2IPlan, tarPath string) error {
+	fail := func(why string) error {
 		os.Remove(tarPath)
 		r.warn(step, "incremental build: "+why+"; doing a clean build")
-		return false
+		if why == ErrNoArtifacts.Error() {
+			return ErrNoArtifacts
+		}
+		return errors.New(why)
 	}
 	if !e.CanRun() {
 		return fail(string(e.Kind) + " cannot run the previous image's save-artifacts")
@@ -312,10 +322,10 @@ func saveArtifacts(ctx context.Context, e *Engine, r *reporter, step string, o S
 		return fail("save-artifacts did not write a tar on stdout: " + err.Error())
 	}
 	if n == 0 {
-		return fail("save-artifacts wrote no files")
+		return fail(ErrNoArtifacts.Error())
 	}
 	r.emit(Event{Kind: StepLog, Step: step, Stream: "stdout", Line: fmt.Sprintf("saved %d artifact entries from %s", n, o.Output)})
-	return true
+	return nil
 }
 
 // checkTar reads the whole archive and counts its entries.
