@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 
 	"go.podman.io/image/v5/docker/reference"
@@ -53,17 +54,24 @@ func (e *ValidationError) For(field string) []Problem {
 }
 
 var (
-	dns1123Label  = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
-	imageTag      = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
-	posixName     = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	packageName   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9+._:@=~/-]*$`)
-	safePath      = regexp.MustCompile(`^/[A-Za-z0-9._@+/-]*$`)
-	serviceName   = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
-	tagWord       = regexp.MustCompile(`^[a-z0-9][a-z0-9._+-]*$`)
-	labelKey      = regexp.MustCompile(`^[a-z0-9]+([.-][a-z0-9]+)*(/[a-z0-9]+([.-][a-z0-9]+)*)?$`)
-	httpPath      = regexp.MustCompile(`^/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$`)
-	secretPattern = regexp.MustCompile(`(?i)(PASSWORD|PASSWD|PASS$|PWD$|SECRET|TOKEN|(^|_)KEY($|_)|APIKEY|CREDENTIAL)`)
+	dns1123Label  = lazyRegexp(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+	imageTag      = lazyRegexp(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
+	posixName     = lazyRegexp(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	packageName   = lazyRegexp(`^[A-Za-z0-9][A-Za-z0-9+._:@=~/-]*$`)
+	safePath      = lazyRegexp(`^/[A-Za-z0-9._@+/-]*$`)
+	serviceName   = lazyRegexp(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+	tagWord       = lazyRegexp(`^[a-z0-9][a-z0-9._+-]*$`)
+	labelKey      = lazyRegexp(`^[a-z0-9]+([.-][a-z0-9]+)*(/[a-z0-9]+([.-][a-z0-9]+)*)?$`)
+	httpPath      = lazyRegexp(`^/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$`)
+	lintRuleID    = lazyRegexp(`^KL[0-9]{3}$`)
+	secretPattern = lazyRegexp(`(?i)(PASSWORD|PASSWD|PASS$|PWD$|SECRET|TOKEN|(^|_)KEY($|_)|APIKEY|CREDENTIAL)`)
 )
+
+// lazyRegexp compiles on first use: compiling every pattern at package init
+// would slow the start of every kiln command, even `kiln version`.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
 
 // Names of labels kiln writes itself; extra labels may not set them.
 var managedLabels = []string{
@@ -81,7 +89,7 @@ var forbiddenDirs = []string{"/", "/bin", "/boot", "/dev", "/etc", "/lib", "/lib
 
 // LooksSecret reports whether an environment variable name says it holds a
 // password, secret, token or key (G11): such a variable gets no default.
-func LooksSecret(name string) bool { return secretPattern.MatchString(name) }
+func LooksSecret(name string) bool { return secretPattern().MatchString(name) }
 
 type checker struct{ problems []Problem }
 
@@ -131,7 +139,7 @@ func (s *Spec) Validate() error {
 	}
 	if s.Lint != nil {
 		for i, id := range s.Lint.Ignore {
-			if !regexp.MustCompile(`^KL[0-9]{3}$`).MatchString(id) {
+			if !lintRuleID().MatchString(id) {
 				c.add(fmt.Sprintf("lint.ignore[%d]", i), id, "is not a lint rule ID", "use an ID like KL001 (see `kiln lint --list`)")
 			}
 		}
@@ -146,13 +154,13 @@ func (s *Spec) validateProject(c *checker) {
 	switch {
 	case s.Name == "":
 		c.add("name", s.Name, "is empty", "name the image, e.g. python-builder")
-	case len(s.Name) > 63 || !dns1123Label.MatchString(s.Name):
+	case len(s.Name) > 63 || !dns1123Label().MatchString(s.Name):
 		c.add("name", s.Name, "is not a DNS-1123 label", "use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit, e.g. my-image")
 	}
 	switch {
 	case s.Tag == "":
 		c.add("tag", s.Tag, "is empty", "tag the image with its compatibility line, e.g. 1.0 (G03)")
-	case !imageTag.MatchString(s.Tag):
+	case !imageTag().MatchString(s.Tag):
 		c.add("tag", s.Tag, "is not a valid image tag", "use letters, digits, '_', '.' and '-' (at most 128), e.g. 1.0")
 	case s.Tag == "latest":
 		c.add("tag", s.Tag, "promises no compatibility (G03)", "tag with a version such as 1.0; keep it for compatible updates and move to 2.0 for breaking ones")
@@ -186,7 +194,7 @@ func (s *Spec) validateRuntime(c *checker) {
 		c.add("packages", strings.Join(s.Packages, " "), "are listed but the package manager is none", "set packageManager, or remove the packages")
 	}
 	for i, p := range s.Packages {
-		if !packageName.MatchString(p) {
+		if !packageName().MatchString(p) {
 			c.add(fmt.Sprintf("packages[%d]", i), p, "is not a package name", "use the package manager's name for it, e.g. python3.11 or libpq-dev")
 		}
 	}
@@ -233,7 +241,7 @@ func (s *Spec) validatePorts(c *checker) {
 		if p.Protocol != "tcp" && p.Protocol != "udp" {
 			c.add(f+".protocol", p.Protocol, "is not a protocol", "use tcp or udp")
 		}
-		if p.Name != "" && (len(p.Name) > 15 || !serviceName.MatchString(p.Name)) {
+		if p.Name != "" && (len(p.Name) > 15 || !serviceName().MatchString(p.Name)) {
 			c.add(f+".name", p.Name, "is not a service port name", "use at most 15 lower-case letters, digits and '-', e.g. http")
 		}
 		key := fmt.Sprintf("%d/%s", p.Number, p.Protocol)
@@ -249,7 +257,7 @@ func (s *Spec) validatePorts(c *checker) {
 func (s *Spec) validateProbe(c *checker, field string, p Probe) {
 	switch p.Type {
 	case "http":
-		if !httpPath.MatchString(p.Path) {
+		if !httpPath().MatchString(p.Path) {
 			c.add(field+".path", p.Path, "is not an HTTP path", "start it with / and use URL characters only, e.g. /healthz")
 		}
 	case "tcp":
@@ -278,7 +286,7 @@ func (s *Spec) validateUser(c *checker) {
 
 func checkDir(c *checker, field, dir string) {
 	switch {
-	case !safePath.MatchString(dir):
+	case !safePath().MatchString(dir):
 		c.add(field, dir, "is not an absolute path of plain characters", "use an absolute path of letters, digits and . _ @ + - /, e.g. /opt/app-root")
 	case path.Clean(dir) != dir:
 		c.add(field, dir, "is not a clean path", "write it as "+path.Clean(dir))
@@ -289,7 +297,7 @@ func checkDir(c *checker, field, dir string) {
 
 func (s *Spec) validateConfig(c *checker) {
 	switch {
-	case !posixName.MatchString(s.Version.Name):
+	case !posixName().MatchString(s.Version.Name):
 		c.add("version.name", s.Version.Name, "is not an environment variable name (G10)", "use letters, digits and _ not starting with a digit, e.g. PYTHON_VERSION")
 	case s.Version.Value == "":
 		c.add("version.value", s.Version.Value, "is empty (G10)", "give the version of the software, e.g. 3.11")
@@ -298,7 +306,7 @@ func (s *Spec) validateConfig(c *checker) {
 	names := map[string]string{s.Version.Name: "version.name"}
 	for i, e := range s.Env {
 		f := fmt.Sprintf("env[%d]", i)
-		if !posixName.MatchString(e.Name) {
+		if !posixName().MatchString(e.Name) {
 			c.add(f+".name", e.Name, "is not an environment variable name", "use letters, digits and _ not starting with a digit, e.g. APP_CONFIG")
 			continue
 		}
@@ -313,7 +321,7 @@ func (s *Spec) validateConfig(c *checker) {
 	}
 	for i, name := range s.Secrets {
 		f := fmt.Sprintf("secrets[%d]", i)
-		if !posixName.MatchString(name) {
+		if !posixName().MatchString(name) {
 			c.add(f, name, "is not an environment variable name", "use letters, digits and _ not starting with a digit, e.g. DB_PASSWORD")
 			continue
 		}
@@ -332,12 +340,12 @@ func (s *Spec) validateMetadata(c *checker) {
 		c.add("tags", strings.Join(s.Tags, ","), "does not contain builder, so OKD will not offer this image as an s2i builder (G23)", "add builder to the tags")
 	}
 	for i, t := range s.Tags {
-		if !tagWord.MatchString(t) {
+		if !tagWord().MatchString(t) {
 			c.add(fmt.Sprintf("tags[%d]", i), t, "is not a tag word", "use lower-case letters, digits and . _ + -, e.g. python")
 		}
 	}
 	for i, t := range s.Wants {
-		if !tagWord.MatchString(t) {
+		if !tagWord().MatchString(t) {
 			c.add(fmt.Sprintf("wants[%d]", i), t, "is not a tag word", "use lower-case letters, digits and . _ + -, e.g. postgresql")
 		}
 	}
@@ -347,7 +355,7 @@ func (s *Spec) validateMetadata(c *checker) {
 	for i, l := range s.Labels {
 		f := fmt.Sprintf("labels[%d]", i)
 		switch {
-		case len(l.Key) > 253 || !labelKey.MatchString(l.Key):
+		case len(l.Key) > 253 || !labelKey().MatchString(l.Key):
 			c.add(f+".key", l.Key, "is not a label key", "use lower-case reverse-DNS words separated by . or -, e.g. com.example.team")
 		case slices.Contains(managedLabels, l.Key):
 			c.add(f+".key", l.Key, "is written by kiln from its own field", "set it through its field (e.g. --tags, --description) instead")

@@ -2,11 +2,14 @@ package scaffold
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	udiff "github.com/aymanbagabas/go-udiff"
 )
@@ -17,6 +20,7 @@ type Status string
 const (
 	Create    Status = "create"    // the file does not exist yet
 	Identical Status = "identical" // the file exists with the same content
+	Update    Status = "update"    // the file is kiln's last output, unedited: safe to replace
 	Conflict  Status = "conflict"  // the file exists and differs: written only with force
 )
 
@@ -33,9 +37,35 @@ type WritePlan struct {
 	Files []PlannedFile
 }
 
+// ManifestFile records the SHA-256 of every file kiln wrote, in sha256sum
+// format, so a later render can tell its own unedited output (safe to
+// replace) from an author's edits (never replaced without force).
+const ManifestFile = ".kiln/rendered.sha256"
+
+func readManifest(dir string) map[string]string {
+	data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(ManifestFile)))
+	if err != nil {
+		return nil
+	}
+	m := map[string]string{}
+	for _, line := range strings.Split(string(data), "\n") {
+		sum, path, ok := strings.Cut(line, "  ")
+		if ok {
+			m[path] = sum
+		}
+	}
+	return m
+}
+
+func sha256Hex(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
 // Plan compares rendered files with what is in dir. It reads, never writes.
 func Plan(dir string, files []File) (*WritePlan, error) {
 	p := &WritePlan{Dir: dir}
+	manifest := readManifest(dir)
 	for _, f := range files {
 		target := filepath.Join(dir, filepath.FromSlash(f.Path))
 		pf := PlannedFile{File: f, Status: Create}
@@ -53,9 +83,13 @@ func Plan(dir string, files []File) (*WritePlan, error) {
 			if err != nil {
 				return nil, err
 			}
-			if bytes.Equal(old, f.Content) {
+			switch {
+			case bytes.Equal(old, f.Content):
 				pf.Status = Identical
-			} else {
+			case manifest[f.Path] == sha256Hex(old):
+				pf.Status = Update
+				pf.Diff = udiff.Unified("a/"+f.Path, "b/"+f.Path, string(old), string(f.Content))
+			default:
 				pf.Status = Conflict
 				pf.Diff = udiff.Unified("a/"+f.Path, "b/"+f.Path, string(old), string(f.Content))
 			}
@@ -94,6 +128,15 @@ func (e *ConflictError) Error() string {
 	return fmt.Sprintf("%d file(s) exist and differ, so nothing was written: %v; see the changes with --dry-run, or overwrite them with --force", len(e.Paths), e.Paths)
 }
 
+// manifest renders ManifestFile for the planned files.
+func (p *WritePlan) manifest() File {
+	var b strings.Builder
+	for _, f := range p.Files {
+		fmt.Fprintf(&b, "%s  %s\n", sha256Hex(f.Content), f.Path)
+	}
+	return File{Path: ManifestFile, Content: []byte(b.String()), Mode: 0o644}
+}
+
 // Apply writes the plan. Without force any conflict stops it before anything
 // is written. Each file is written to a temporary file first and renamed
 // into place only when every file was written, so a failure leaves no partial file.
@@ -108,7 +151,8 @@ func (p *WritePlan) Apply(force bool) error {
 			os.Remove(d.tmp)
 		}
 	}
-	for _, f := range p.Files {
+	manifest := PlannedFile{File: p.manifest(), Status: Update}
+	for _, f := range append(p.Files, manifest) {
 		target := filepath.Join(p.Dir, filepath.FromSlash(f.Path))
 		if f.Status == Identical {
 			if info, err := os.Stat(target); err == nil && info.Mode().Perm() != f.Mode.Perm() {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -398,12 +399,20 @@ func validationError(err error) error {
 
 // writeSpec renders spec into dir, honouring dry-run and force.
 func writeSpec(s streams, dir string, spec *scaffold.Spec, w writeOptions) error {
+	return writeFiles(s, dir, spec, w, nil)
+}
+
+// writeFiles renders spec and writes the files keep accepts (all when nil).
+func writeFiles(s streams, dir string, spec *scaffold.Spec, w writeOptions, keep func(scaffold.File) bool) error {
 	if err := spec.Validate(); err != nil {
 		return validationError(err)
 	}
 	files, err := scaffold.Render(spec)
 	if err != nil {
 		return err
+	}
+	if keep != nil {
+		files = slices.DeleteFunc(files, func(f scaffold.File) bool { return !keep(f) })
 	}
 	plan, err := scaffold.Plan(dir, files)
 	if err != nil {
@@ -421,8 +430,8 @@ func writeSpec(s streams, dir string, spec *scaffold.Spec, w writeOptions) error
 		}
 		return failedErrorf("%v", err)
 	}
-	fmt.Fprintf(s.out, "%s: %d created, %d unchanged, %d overwritten (%s)\n", dir,
-		plan.Count(scaffold.Create), plan.Count(scaffold.Identical), conflictsWritten(plan, w.force), spec.ImageRef())
+	fmt.Fprintf(s.out, "%s: %d created, %d updated, %d unchanged, %d overwritten (%s)\n", dir,
+		plan.Count(scaffold.Create), plan.Count(scaffold.Update), plan.Count(scaffold.Identical), conflictsWritten(plan, w.force), spec.ImageRef())
 	if plan.Count(scaffold.Create) == len(plan.Files) {
 		fmt.Fprintf(s.out, "next: cd %s && kiln test   (or: make test)\n", dir)
 	}

@@ -41,7 +41,9 @@ func runRender(s streams, o *renderOptions) error {
 		}
 		return usageErrorf("%v", err)
 	}
-	return writeSpec(s, o.dir, spec, o.write)
+	return writeFiles(s, o.dir, spec, o.write, func(f scaffold.File) bool {
+		return f.Path != scaffold.SpecFile // the author's kiln.yaml is the source, never rewritten
+	})
 }
 
 func newPresetsCmd(s streams) *cobra.Command {
