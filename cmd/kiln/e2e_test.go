@@ -217,3 +217,34 @@ func TestE2ECancelMidBuildRemovesEverything(t *testing.T) {
 		t.Errorf("no word of the cancellation:\n%s", log.String())
 	}
 }
+
+func TestE2EDoctor(t *testing.T) {
+	e2etest.RequireEngine(t)
+	e2etest.LeakCheck(t)
+	code, out := kiln(t, "doctor", "--engine", "podman")
+	if code != 0 {
+		t.Fatalf("kiln doctor: exit %d\n%s", code, out)
+	}
+	for _, want := range []string{"ok   engine           podman ", "ok   storage", "ok   trial container"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("doctor output lacks %q:\n%s", want, out)
+		}
+	}
+
+	// Ulimits above what the kernel allows fail the way this kind of VM does.
+	bad := filepath.Join(t.TempDir(), "containers.conf")
+	conf := "[containers]\ndefault_ulimits = [\"nofile=2000000000:2000000000\"]\n[engine]\nruntime = \"runc\"\n"
+	if err := os.WriteFile(bad, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("CONTAINERS_CONF", bad)
+	code, out = kiln(t, "doctor", "--engine", "podman")
+	if code != exitFailed {
+		t.Fatalf("kiln doctor with impossible ulimits: exit %d, want 1\n%s", code, out)
+	}
+	for _, want := range []string{"FAIL trial container", "default ulimits are above what this sandbox allows", `runtime = "runc"`, "export CONTAINERS_CONF="} {
+		if !strings.Contains(out, want) {
+			t.Errorf("doctor output lacks %q:\n%s", want, out)
+		}
+	}
+}
