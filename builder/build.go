@@ -2,6 +2,7 @@ package builder
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -64,39 +65,32 @@ func (e *Engine) buildArgs(o BuildOptions) []string {
 // Build builds an image, reporting each Dockerfile instruction as a sub-step
 // of step. On failure or cancellation it removes what the failed build left
 // behind: podman and buildah keep the working containers of a build they were
-// interrupted in, and the last good layer as a dangling <none> image.
+// interrupted in, and the last good layer as a dangling <none> image. Podman
+// reports creation times, so nothing is listed before the build (a
+// successful build pays nothing); buildah is listed before.
 func (e *Engine) Build(ctx context.Context, sink Sink, step string, o BuildOptions) error {
 	r := newReporter(sink)
 	quiet := context.WithoutCancel(ctx)
-	beforeImages, _ := e.danglingImages(quiet)
-	beforeContainers, _ := e.workingContainers(quiet)
+	since := time.Now().Unix()
+	var before map[string]string
+	if e.Kind == Buildah {
+		before, _ = e.buildahContainers(quiet)
+	}
 	p := newBuildParser(r, step)
 	err := e.Stream(ctx, p.Line, nil, e.buildArgs(o)...)
 	p.Finish(err)
 	if err == nil {
 		return nil
 	}
-	e.removeNewContainers(quiet, r, step, beforeContainers)
-	e.removeNewDangling(quiet, r, step, beforeImages)
+	e.removeLeftovers(quiet, r, step, since, before)
 	if IsCanceled(err) {
 		return err
 	}
 	return &BuildError{Step: p.lastStep(), Err: err}
 }
 
-// workingContainers lists the containers podman or buildah has (buildah's
-// working containers included), ID to name.
-func (e *Engine) workingContainers(ctx context.Context) (map[string]string, error) {
-	var out []byte
-	var err error
-	switch e.Kind {
-	case Podman:
-		out, err = e.Output(ctx, "ps", "-a", "--no-trunc", "--external", "--format", "{{.ID}} {{.Names}}")
-	case Buildah:
-		out, err = e.Output(ctx, "containers", "--notruncate", "--format", "{{.ContainerID}} {{.ContainerName}}")
-	default:
-		return nil, nil // docker's daemon cleans up after an interrupted build
-	}
+func (e *Engine) buildahContainers(ctx context.Context) (map[string]string, error) {
+	out, err := e.Output(ctx, "containers", "--notruncate", "--format", "{{.ContainerID}} {{.ContainerName}}")
 	if err != nil {
 		return nil, err
 	}
@@ -109,23 +103,76 @@ func (e *Engine) workingContainers(ctx context.Context) (map[string]string, erro
 	return set, nil
 }
 
-// removeNewContainers removes the working containers that appeared during a
-// build which did not finish (only those named like buildah's, so a
-// container someone started meanwhile is left alone).
-func (e *Engine) removeNewContainers(ctx context.Context, r *reporter, step string, before map[string]string) {
-	if before == nil {
-		return
+// newWorkingContainers lists the build containers created since the build
+// started (buildah: not in before), ID to name. Only containers named like
+// buildah's working containers count, so a container someone started
+// meanwhile is left alone.
+func (e *Engine) newWorkingContainers(ctx context.Context, since int64, before map[string]string) map[string]string {
+	found := map[string]string{}
+	switch e.Kind {
+	case Podman:
+		out, err := e.Output(ctx, "ps", "-a", "--no-trunc", "--external", "--format", "{{.ID}} {{.Created.Unix}} {{.Names}}")
+		if err != nil {
+			return nil
+		}
+		for _, line := range strings.Split(string(out), "\n") {
+			f := strings.Fields(line)
+			if len(f) == 3 && atoi(f[1]) >= int(since) {
+				found[f[0]] = f[2]
+			}
+		}
+	case Buildah:
+		after, err := e.buildahContainers(ctx)
+		if err != nil || before == nil {
+			return nil
+		}
+		for id, name := range after {
+			if _, ok := before[id]; !ok {
+				found[id] = name
+			}
+		}
+	}
+	for id, name := range found {
+		if !strings.Contains(name, "working-container") {
+			delete(found, id)
+		}
+	}
+	return found
+}
+
+// newDanglingImages lists the dangling images created since the build started.
+func (e *Engine) newDanglingImages(ctx context.Context, since int64) []string {
+	if e.Kind == Buildah {
+		return nil // buildah leaves no image behind a failed build
+	}
+	out, err := e.Output(ctx, "images", "--filter", "dangling=true", "--format", "json")
+	if err != nil {
+		return nil
+	}
+	var imgs []struct {
+		ID      string `json:"Id"`
+		Created int64  `json:"Created"`
+	}
+	if json.Unmarshal(out, &imgs) != nil {
+		return nil
+	}
+	var ids []string
+	for _, img := range imgs {
+		if img.Created >= since {
+			ids = append(ids, img.ID)
+		}
+	}
+	return ids
+}
+
+func (e *Engine) removeLeftovers(ctx context.Context, r *reporter, step string, since int64, before map[string]string) {
+	if e.Kind == Docker {
+		return // docker's daemon cleans up after an interrupted build
 	}
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	after, err := e.workingContainers(ctx)
-	if err != nil {
-		return
-	}
-	for id, name := range after {
-		if _, ok := before[id]; ok || !strings.Contains(name, "working-container") {
-			continue
-		}
+	// Containers first: they hold the images they were made from.
+	for id, name := range e.newWorkingContainers(ctx, since, before) {
 		rm := []string{"rm", "-f", id}
 		if e.Kind == Buildah {
 			rm = []string{"rm", id}
@@ -134,37 +181,7 @@ func (e *Engine) removeNewContainers(ctx context.Context, r *reporter, step stri
 			r.emit(Event{Kind: Cleanup, Step: step, Message: "build container " + name})
 		}
 	}
-}
-
-func (e *Engine) danglingImages(ctx context.Context) (map[string]bool, error) {
-	if e.Kind == Buildah {
-		return nil, nil
-	}
-	out, err := e.Output(ctx, "images", "-q", "--no-trunc", "--filter", "dangling=true")
-	if err != nil {
-		return nil, err
-	}
-	set := map[string]bool{}
-	for _, id := range strings.Fields(string(out)) {
-		set[id] = true
-	}
-	return set, nil
-}
-
-func (e *Engine) removeNewDangling(ctx context.Context, r *reporter, step string, before map[string]bool) {
-	if before == nil {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
-	after, err := e.danglingImages(ctx)
-	if err != nil {
-		return
-	}
-	for id := range after {
-		if before[id] {
-			continue
-		}
+	for _, id := range e.newDanglingImages(ctx, since) {
 		if _, err := e.Output(ctx, "rmi", id); err == nil {
 			r.emit(Event{Kind: Cleanup, Step: step, Message: "image " + shortID(id)})
 		}

@@ -296,6 +296,25 @@ func RemoveImageAtEnd(t testing.TB, ref string) {
 	})
 }
 
+// RemoveNewDanglingAtEnd removes, when the test ends, the dangling images
+// that appeared during it (rebuilding a tag leaves the old image dangling).
+func RemoveNewDanglingAtEnd(t testing.TB) {
+	t.Helper()
+	before := strings.Fields(Podman(t, "images", "-q", "--no-trunc", "--filter", "dangling=true"))
+	t.Cleanup(func() {
+		out, err := podmanOutput("images", "-q", "--no-trunc", "--filter", "dangling=true")
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		for _, id := range strings.Fields(out) {
+			if !slices.Contains(before, id) {
+				_, _ = podmanOutput("rmi", id)
+			}
+		}
+	})
+}
+
 var (
 	kilnOnce sync.Once
 	kilnPath string
