@@ -41,6 +41,7 @@ bench:
 
 fuzz:
 	$(GO) test -tags $(TAGS) -run '^$$' -fuzz FuzzParseValidate -fuzztime 60s ./scaffold
+	$(GO) test -tags $(TAGS) -run '^$$' -fuzz FuzzLint -fuzztime 60s ./scaffold/lint
 
 clean:
 	rm -rf bin

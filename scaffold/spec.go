@@ -192,6 +192,21 @@ func Parse(data []byte) (*Spec, error) {
 	return &s, nil
 }
 
+// Overlay applies the keys of a kiln.yaml (or a partial answers file) onto
+// base: keys present replace base's values, others stay. Unknown keys and a
+// newer schema are errors; a missing schemaVersion is fine for answers.
+func Overlay(base *Spec, data []byte) error {
+	over := base.Clone()
+	if err := yaml.UnmarshalStrict(data, over); err != nil {
+		return cleanYAMLError(err)
+	}
+	if over.SchemaVersion > SchemaVersion {
+		return fmt.Errorf("schemaVersion %d is newer than this kiln understands (%d): upgrade kiln", over.SchemaVersion, SchemaVersion)
+	}
+	*base = *over
+	return nil
+}
+
 func cleanYAMLError(err error) error {
 	msg := err.Error()
 	msg = string(bytes.TrimPrefix([]byte(msg), []byte("error unmarshaling JSON: while decoding JSON: ")))

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"os"
@@ -11,7 +12,6 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
-	"sigs.k8s.io/yaml"
 
 	"github.com/kiln-s2i/kiln/scaffold"
 )
@@ -147,20 +147,21 @@ func runNew(s streams, o *newOptions) error {
 // buildSpec layers preset defaults, the answers file and flags, and lists
 // the required answers none of them gave.
 func (o *newOptions) buildSpec() (*scaffold.Spec, []string, error) {
-	var answers *scaffold.Spec
+	var answers []byte
+	answerPreset := ""
 	if o.answersFile != "" {
-		data, err := os.ReadFile(o.answersFile)
-		if err != nil {
+		var err error
+		if answers, err = os.ReadFile(o.answersFile); err != nil {
 			return nil, nil, usageErrorf("--answers %s: %v", o.answersFile, err)
 		}
-		if answers, err = scaffold.Parse(data); err != nil {
+		// Read once on an empty spec to learn the preset the answers start from.
+		probe := &scaffold.Spec{}
+		if err := scaffold.Overlay(probe, answers); err != nil {
 			return nil, nil, usageErrorf("--answers %s: %v", o.answersFile, err)
 		}
+		answerPreset = probe.Preset
 	}
-	preset := o.preset
-	if preset == "" && answers != nil {
-		preset = answers.Preset
-	}
+	preset := cmp.Or(o.preset, answerPreset)
 	var missing []string
 	if preset == "" {
 		if !o.defaults {
@@ -172,13 +173,13 @@ func (o *newOptions) buildSpec() (*scaffold.Spec, []string, error) {
 	if err != nil {
 		return nil, nil, usageErrorf("--preset %s: no such preset: use one of %s (see kiln presets)", preset, strings.Join(scaffold.PresetNames(), ", "))
 	}
-	if o.answersFile != "" {
-		// Overlay: keys in the file replace the preset's, others stay.
-		data, _ := os.ReadFile(o.answersFile)
-		if err := yaml.Unmarshal(data, spec); err != nil {
+	if answers != nil {
+		// Keys in the file replace the preset's; the others stay.
+		if err := scaffold.Overlay(spec, answers); err != nil {
 			return nil, nil, usageErrorf("--answers %s: %v", o.answersFile, err)
 		}
 		spec.Preset = preset
+		spec.SchemaVersion = scaffold.SchemaVersion
 	}
 	if err := o.applyFlags(spec); err != nil {
 		return nil, nil, err

@@ -77,6 +77,7 @@ func newRootCmd(s streams) *cobra.Command {
 		newRenderCmd(s),
 		newPresetsCmd(s),
 		newVersionCmd(s),
+		newLintCmd(s),
 		newBuildCmd(s),
 		newS2ICmd(s),
 		newUsageCmd(s),

@@ -1,0 +1,444 @@
+package lint
+
+import (
+	"fmt"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+
+	"mvdan.cc/sh/v3/syntax"
+)
+
+func (d *dockerfile) checkCmdCount(st *stage) {
+	seen := map[string]int{}
+	for _, in := range st.instrs {
+		if in.cmd != "cmd" && in.cmd != "entrypoint" {
+			continue
+		}
+		if first, ok := seen[in.cmd]; ok {
+			d.rep.add("KL111", in.line, "second %s in this stage (the first is at line %d); only the last one counts", strings.ToUpper(in.cmd), first)
+			continue
+		}
+		seen[in.cmd] = in.line
+	}
+}
+
+// exposed lists the final image's EXPOSEd ports; known is false when some
+// port comes from a variable without a value.
+func (d *dockerfile) exposed() (ports map[string]int, anyExpose, known bool, firstLine int) {
+	ports = map[string]int{}
+	known = true
+	for _, in := range d.final {
+		if in.cmd != "expose" {
+			continue
+		}
+		anyExpose = true
+		known = known && in.resolved
+		if firstLine == 0 {
+			firstLine = in.line
+		}
+		for _, w := range in.words {
+			if p, proto, ok := parsePort(w); ok {
+				ports[fmt.Sprintf("%d/%s", p, proto)] = in.line
+			}
+		}
+	}
+	return ports, anyExpose, known, firstLine
+}
+
+// labelPorts reads io.openshift.expose-services: "8080/tcp:http,8443/tcp:https".
+func labelPorts(v string) map[string]bool {
+	out := map[string]bool{}
+	for _, s := range strings.Split(v, ",") {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		p, _, _ := strings.Cut(s, ":")
+		if port, proto, ok := parsePort(p); ok {
+			out[fmt.Sprintf("%d/%s", port, proto)] = true
+		}
+	}
+	return out
+}
+
+func (d *dockerfile) checkPorts() {
+	ports, anyExpose, known, first := d.exposed()
+	svc, hasSvc := d.labels["io.openshift.expose-services"]
+	switch {
+	case !anyExpose && hasSvc && strings.TrimSpace(svc.value) != "":
+		d.rep.add("KL031", svc.line, "io.openshift.expose-services is %q but nothing is EXPOSEd", svc.value)
+	case !anyExpose:
+		d.rep.add("KL033", d.imageLine(), "the image EXPOSEs no port")
+	case !hasSvc:
+		d.rep.add("KL084", first, "EXPOSE without an io.openshift.expose-services label")
+	case svc.resolved && known:
+		want := labelPorts(svc.value)
+		var missing, extra []string
+		for p := range ports {
+			if !want[p] {
+				missing = append(missing, p)
+			}
+		}
+		for p := range want {
+			if _, ok := ports[p]; !ok {
+				extra = append(extra, p)
+			}
+		}
+		slices.Sort(missing)
+		slices.Sort(extra)
+		var parts []string
+		if len(missing) > 0 {
+			parts = append(parts, "EXPOSEd but not in the label: "+strings.Join(missing, ", "))
+		}
+		if len(extra) > 0 {
+			parts = append(parts, "in the label but not EXPOSEd: "+strings.Join(extra, ", "))
+		}
+		if len(parts) > 0 {
+			d.rep.add("KL032", svc.line, "EXPOSE and io.openshift.expose-services disagree: %s", strings.Join(parts, "; "))
+		}
+	}
+}
+
+// secretWords name secrets anywhere in a variable name; keyWords only as its
+// last word (API_KEY, GITHUB_TOKEN), since KEY_ALIAS or TOKEN_TTL are not.
+var (
+	secretWords = []string{"PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "CREDENTIALS"}
+	keyWords    = []string{"TOKEN", "APIKEY", "KEY"}
+)
+
+// notSecretWords mark names that hold where a secret lives or what it is,
+// not the secret: GPG_KEY is a public fingerprint, *_KEY_FILE a path.
+var notSecretWords = map[string]bool{
+	"FILE": true, "PATH": true, "DIR": true, "URL": true, "URI": true, "ID": true, "FINGERPRINT": true,
+	"GPG": true, "PGP": true, "KEYS": true, "KEYRING": true, "SERVER": true, "SERVERS": true, "LENGTH": true,
+	"SIZE": true, "HOME": true, "NAME": true, "USER": true, "USERNAME": true, "TYPE": true, "ALGORITHM": true,
+	"REF": true, "LOCATION": true, "FORMAT": true, "ENABLED": true, "REQUIRED": true, "HEADER": true,
+	"PREFIX": true, "SOURCE": true, "ENV": true, "VAR": true, "MOUNT": true, "PUBLIC": true, "PUB": true,
+	"HASH": true, "POLICY": true, "EXPIRY": true, "TTL": true, "TIMEOUT": true, "LIFETIME": true, "MIN": true,
+	"MAX": true, "STRENGTH": true, "ROTATION": true, "NAMESPACE": true, "PROVIDER": true,
+}
+
+// secretWord returns the word that makes a name look like a secret, or "".
+func secretWord(name string) string {
+	toks := strings.Split(strings.ToUpper(name), "_")
+	for _, tok := range toks {
+		for _, w := range secretWords {
+			if tok == w || strings.HasSuffix(tok, w) {
+				return strings.ToLower(w)
+			}
+		}
+	}
+	last := toks[len(toks)-1]
+	for _, w := range keyWords {
+		if last == w || (len(w) > 3 && strings.HasSuffix(last, w)) {
+			return strings.ToLower(w)
+		}
+	}
+	return ""
+}
+
+func looksSecret(name, value string) bool {
+	if secretWord(name) == "" {
+		return false
+	}
+	for _, tok := range strings.Split(strings.ToUpper(name), "_") {
+		if notSecretWords[tok] {
+			return false
+		}
+	}
+	v := strings.ToLower(strings.TrimSpace(value))
+	switch v {
+	case "", "true", "false", "yes", "no", "0", "1":
+		return false
+	}
+	return !strings.HasPrefix(v, "/") && !strings.HasPrefix(v, "$")
+}
+
+func (d *dockerfile) checkEnv() {
+	for _, in := range d.final {
+		if in.cmd != "env" {
+			continue
+		}
+		for _, p := range in.pairs {
+			if strings.Contains(strings.ToUpper(p.key), "VERSION") {
+				return
+			}
+		}
+	}
+	d.rep.add("KL041", d.imageLine(), "no ENV names the version of the software (e.g. NODEJS_VERSION)")
+}
+
+func (d *dockerfile) checkUser() {
+	var last *instr
+	for _, in := range d.final {
+		if in.cmd == "user" {
+			last = in
+		}
+	}
+	if last == nil {
+		d.rep.add("KL070", d.imageLine(), "no USER: the image runs as whatever user its base sets (often root); OKD s2i builds need a numeric USER")
+		return
+	}
+	if !last.resolved || len(last.words) == 0 {
+		return
+	}
+	spec := last.words[0]
+	user, _, _ := strings.Cut(spec, ":")
+	switch {
+	case user == "root" || user == "0":
+		d.rep.add("KL071", last.line, "the last USER is %s: the image runs as root", spec)
+	case !isNumber(user):
+		d.rep.add("KL072", last.line, "USER %s is a name; OKD's UID checks need a number", spec)
+	}
+}
+
+// groupWritableMode reports whether a chmod mode gives the group write
+// access (g=u, g+w, 775...).
+func groupWritableMode(m string) bool {
+	if n, err := strconv.ParseUint(m, 8, 32); err == nil {
+		return (n>>3)&2 != 0
+	}
+	for _, clause := range strings.Split(m, ",") {
+		i := strings.IndexAny(clause, "+=")
+		if i < 0 {
+			continue
+		}
+		who, perms := clause[:i], clause[i+1:]
+		if who != "" && !strings.ContainsAny(who, "ga") {
+			continue
+		}
+		if strings.Contains(perms, "w") || strings.Contains(perms, "u") {
+			return true
+		}
+	}
+	return false
+}
+
+var systemDirs = map[string]bool{"/": true, "/tmp": true, "/var/tmp": true, "/dev": true, "/proc": true, "/sys": true, "/run": true, "/var/run": true, "/dev/shm": true}
+
+// checkWritableDirs finds directories the app writes (WORKDIR, VOLUME, those
+// chowned to the app user) that are not group 0 and group-writable.
+func (d *dockerfile) checkWritableDirs() {
+	var group0, groupW []string
+	type written struct {
+		dir  string
+		line int
+	}
+	var dirs []written
+	addDir := func(p string, line int) {
+		if strings.Contains(p, "$") || !strings.HasPrefix(p, "/") {
+			return
+		}
+		p = path.Clean(p)
+		if systemDirs[p] || strings.HasPrefix(p, "/tmp/") {
+			return
+		}
+		dirs = append(dirs, written{p, line})
+	}
+	var lastWorkdir *instr
+	for _, in := range d.final {
+		switch in.cmd {
+		case "workdir":
+			if in.resolved {
+				lastWorkdir = in
+			}
+		case "volume":
+			if in.resolved {
+				for _, v := range in.words {
+					addDir(v, in.line)
+				}
+			}
+		case "copy", "add":
+			if spec, ok := in.flags["chown"]; ok && len(in.words) >= 2 && in.resolved {
+				spec, _ = d.expand(spec, in.env)
+				user, group, _ := strings.Cut(spec, ":")
+				dest := absPath(in.workdir, in.words[len(in.words)-1])
+				if group == "0" || group == "root" || user == "0" || user == "root" {
+					group0 = append(group0, dest)
+				}
+			}
+			if m, ok := in.flags["chmod"]; ok && groupWritableMode(m) && len(in.words) >= 2 {
+				groupW = append(groupW, absPath(in.workdir, in.words[len(in.words)-1]))
+			}
+		case "run":
+			for _, c := range in.cmds {
+				ops := c.operands()
+				if len(ops) < 2 && !(c.name() == "fix-permissions" && len(ops) == 1) {
+					continue
+				}
+				targets := ops[1:]
+				for i := range targets {
+					targets[i] = absPath(in.workdir, targets[i])
+				}
+				switch c.name() {
+				case "chgrp":
+					if ops[0] == "0" || ops[0] == "root" {
+						group0 = append(group0, targets...)
+					}
+				case "chown":
+					spec := ops[0]
+					sep := strings.IndexAny(spec, ":.")
+					user, group := spec, ""
+					if sep >= 0 {
+						user, group = spec[:sep], spec[sep+1:]
+					}
+					if group == "0" || group == "root" {
+						group0 = append(group0, targets...)
+					}
+					if user != "0" && user != "root" {
+						for _, t := range targets {
+							addDir(t, in.line)
+						}
+					}
+				case "chmod":
+					if groupWritableMode(ops[0]) {
+						groupW = append(groupW, targets...)
+					}
+				case "fix-permissions":
+					// sclorg's helper: chgrp -R 0 and chmod -R g+rw of its arguments
+					for _, t := range ops {
+						t = absPath(in.workdir, t)
+						group0 = append(group0, t)
+						groupW = append(groupW, t)
+					}
+				}
+			}
+		}
+	}
+	if lastWorkdir != nil {
+		addDir(lastWorkdir.workdir, lastWorkdir.line)
+	}
+	group0, groupW = uniq(group0), uniq(groupW)
+	var reported []string
+	seen := map[string]bool{}
+	for _, w := range dirs {
+		if seen[w.dir] {
+			continue
+		}
+		seen[w.dir] = true
+		if covered(w.dir, reported) {
+			continue // the fix for a parent covers it (-R)
+		}
+		g0, gw := covered(w.dir, group0), covered(w.dir, groupW)
+		if g0 && gw {
+			continue
+		}
+		var missing []string
+		if !g0 {
+			missing = append(missing, "chgrp -R 0")
+		}
+		if !gw {
+			missing = append(missing, "chmod -R g=u")
+		}
+		reported = append(reported, w.dir)
+		d.rep.add("KL074", w.line, "%s is written by the app but gets no %s", w.dir, strings.Join(missing, " or "))
+	}
+}
+
+func (d *dockerfile) checkVolumes() {
+	hasVolume := false
+	for _, in := range d.final {
+		if in.cmd == "volume" {
+			hasVolume = true
+		}
+	}
+	if hasVolume {
+		return
+	}
+	for _, in := range d.final {
+		if in.cmd != "env" {
+			continue
+		}
+		for _, p := range in.pairs {
+			if persistentName(p.key) {
+				d.rep.add("KL101", in.line, "ENV %s points at persistent data, but the image declares no VOLUME", p.key)
+				return
+			}
+		}
+	}
+	if tags, ok := d.labels["io.openshift.tags"]; ok {
+		for _, t := range splitList(strings.ToLower(tags.value)) {
+			switch t {
+			case "database", "db", "sql", "nosql", "storage":
+				d.rep.add("KL101", tags.line, "io.openshift.tags says %s, but the image declares no VOLUME", t)
+				return
+			}
+		}
+	}
+}
+
+func persistentName(name string) bool {
+	n := strings.ToUpper(name)
+	if n == "PGDATA" {
+		return true
+	}
+	for _, suf := range []string{"_DATA", "_DATADIR", "_DATA_DIR", "_DATA_PATH", "_DATA_HOME"} {
+		if strings.HasSuffix(n, suf) {
+			return true
+		}
+	}
+	return false
+}
+
+var supervisors = map[string]bool{"supervisord": true, "runsvdir": true, "s6-svscan": true, "systemd": true, "init": true, "circusd": true}
+
+// checkProcess looks at the CMD and ENTRYPOINT that take effect.
+func (d *dockerfile) checkProcess() {
+	var eff []*instr
+	var cmd, ep *instr
+	for _, in := range d.final {
+		switch in.cmd {
+		case "cmd":
+			cmd = in
+		case "entrypoint":
+			ep = in
+		}
+	}
+	for _, in := range []*instr{ep, cmd} {
+		if in != nil {
+			eff = append(eff, in)
+		}
+	}
+	for _, in := range eff {
+		what := strings.ToUpper(in.cmd)
+		for _, c := range in.cmds {
+			switch {
+			case supervisors[c.name()]:
+				d.rep.add("KL060", in.line, "%s starts %s, a supervisor of several services", what, c.name())
+			case c.name() == "sshd" || (c.name() == "service" && len(c.args) > 1 && strings.HasPrefix(c.args[1], "ssh")):
+				d.rep.add("KL050", in.line, "%s starts sshd", what)
+			default:
+				if svc := startsDaemon(c.args); svc != "" {
+					d.rep.add("KL060", in.line, "%s starts %s as a background daemon beside the main process", what, svc)
+				}
+			}
+		}
+		if in.program != nil {
+			syntax.Walk(in.program, func(n syntax.Node) bool {
+				if s, ok := n.(*syntax.Stmt); ok && s.Background {
+					d.rep.add("KL060", in.line, "%s starts a process in the background with &", what)
+					return false
+				}
+				return true
+			})
+			for _, l := range logFiles(in.program, in.env) {
+				d.rep.add("KL125", in.line, "%s logs to %s", what, l.target)
+			}
+		}
+	}
+}
+
+// uniq drops repeated paths, keeping the first of each.
+func uniq(paths []string) []string {
+	seen := make(map[string]bool, len(paths))
+	out := paths[:0]
+	for _, p := range paths {
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -1,0 +1,669 @@
+package lint
+
+import (
+	"bytes"
+	"errors"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
+	"github.com/moby/buildkit/frontend/dockerfile/shell"
+	"mvdan.cc/sh/v3/syntax"
+)
+
+// envGetter adapts vars to buildkit's word expansion.
+type envGetter vars
+
+func (e envGetter) Get(k string) (string, bool) { v, ok := e[k]; return v, ok }
+func (e envGetter) Keys() []string {
+	keys := make([]string, 0, len(e))
+	for k := range e {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+type kv struct {
+	key, value string
+	resolved   bool // no unknown variable in key or value
+	hasValue   bool // ARG NAME=value rather than ARG NAME
+}
+
+// instr is one Dockerfile instruction with its arguments expanded as far as
+// the ARG and ENV values known at that point allow.
+type instr struct {
+	cmd        string // lower-case: run, copy...
+	line, end  int
+	node       *parser.Node
+	flags      map[string]string
+	json       bool
+	words      []string // expanded arguments
+	resolved   bool     // every word fully expanded
+	pairs      []kv     // ENV, LABEL, ARG
+	program    *syntax.File
+	cmds       []command // simple commands of RUN, CMD, ENTRYPOINT
+	heredoc    bool
+	stage      *stage
+	workdir    string // WORKDIR in force
+	env        vars   // ENV and ARG in force
+	usesScript string // path of the wrapper script CMD/ENTRYPOINT starts
+}
+
+type stage struct {
+	index    int
+	env      vars   // ENV and ARG at the end of the stage
+	workdir  string // WORKDIR at the end of the stage
+	name     string
+	base     string
+	resolved bool
+	line     int
+	parent   *stage
+	instrs   []*instr
+}
+
+// copyOp is a COPY or ADD from the build context into the image.
+type copyOp struct {
+	in        *instr
+	srcs      []string
+	dest      string // absolute path in the image
+	destIsDir bool
+	chmodExec bool
+}
+
+type dockerfile struct {
+	name    string
+	names   map[string]*stage // stages by AS name
+	rep     reporter
+	stages  []*stage
+	final   []*instr // instructions that make the final image, oldest first
+	inFinal map[*stage]bool
+	copies  []copyOp // final image's COPY/ADD from the context
+	lex     *shell.Lex
+	facts   repoFacts
+
+	labels   map[string]labelVal
+	isBuider bool
+}
+
+type labelVal struct {
+	value    string
+	line     int
+	resolved bool
+}
+
+// repoFacts are what the repository around a Dockerfile tells it.
+type repoFacts struct {
+	hasS2IBin bool
+}
+
+// looksLikeDockerfile tells a Dockerfile from a script by name, then content.
+func looksLikeDockerfile(name string, src []byte) bool {
+	base := strings.ToLower(path.Base(strings.ReplaceAll(name, "\\", "/")))
+	for _, n := range []string{"dockerfile", "containerfile"} {
+		if base == n || strings.HasPrefix(base, n+".") || strings.HasSuffix(base, "."+n) {
+			return true
+		}
+	}
+	if bytes.HasPrefix(src, []byte("#!")) || strings.HasSuffix(base, ".sh") {
+		return false
+	}
+	for _, line := range strings.Split(string(src), "\n") {
+		t := strings.TrimSpace(line)
+		if t == "" || strings.HasPrefix(t, "#") {
+			continue
+		}
+		word, _, _ := strings.Cut(t, " ")
+		word = strings.ToUpper(word)
+		return word == "FROM" || word == "ARG"
+	}
+	return false
+}
+
+func lintDockerfile(name string, src []byte, out *[]Finding) (*dockerfile, error) {
+	return lintDockerfileWith(name, src, out, repoFacts{})
+}
+
+func lintDockerfileWith(name string, src []byte, out *[]Finding, facts repoFacts) (*dockerfile, error) {
+	res, err := parser.Parse(bytes.NewReader(src))
+	if err != nil {
+		pe := &ParseError{File: name, Err: err}
+		var le *parser.LocationError
+		if errors.As(err, &le) && len(le.Locations) > 0 && len(le.Locations[0]) > 0 {
+			pe.Line = max(1, le.Locations[0][0].Start.Line)
+			pe.Err = le.Unwrap()
+		}
+		return nil, pe
+	}
+	d := &dockerfile{name: name, lex: shell.NewLex(res.EscapeToken), facts: facts}
+	d.rep = reporter{file: name, out: out}
+	dirs, commentLines := scanIgnores(src, &d.rep.ignores)
+	var units [][2]int
+	for _, n := range res.AST.Children {
+		units = append(units, [2]int{n.StartLine, n.EndLine})
+	}
+	d.rep.ignores.bind(dirs, commentLines, units)
+	d.build(res.AST)
+	d.check()
+	return d, nil
+}
+
+// build turns the AST into stages of expanded instructions.
+func (d *dockerfile) build(root *parser.Node) {
+	global := vars{}
+	var st *stage
+	var env vars
+	workdir := "/"
+	for _, n := range root.Children {
+		in := &instr{cmd: strings.ToLower(n.Value), line: n.StartLine, end: n.EndLine, node: n, json: n.Attributes["json"]}
+		if len(n.Flags) > 0 {
+			in.flags = make(map[string]string, len(n.Flags))
+		}
+		for _, f := range n.Flags {
+			k, v, _ := strings.Cut(strings.TrimLeft(f, "-"), "=")
+			in.flags[strings.ToLower(k)] = v
+		}
+		var raw []string
+		for x := n.Next; x != nil; x = x.Next {
+			raw = append(raw, x.Value)
+		}
+		if in.cmd == "from" {
+			in.words, in.resolved = d.expandAll(raw, global)
+			st = &stage{index: len(d.stages), line: n.StartLine, resolved: in.resolved}
+			if len(in.words) > 0 {
+				st.base = in.words[0]
+			}
+			if len(in.words) >= 3 && strings.EqualFold(in.words[1], "as") {
+				st.name = strings.ToLower(in.words[2])
+			}
+			env = vars{}
+			workdir = "/"
+			if prev, ok := d.names[strings.ToLower(st.base)]; ok && st.resolved {
+				st.parent = prev
+				env = cloneVars(prev.env)
+				workdir = prev.workdir
+			}
+			if st.name != "" {
+				if d.names == nil {
+					d.names = map[string]*stage{}
+				}
+				d.names[st.name] = st
+			}
+			d.stages = append(d.stages, st)
+		}
+		if st == nil {
+			// ARGs before the first FROM feed FROM lines and later ARG NAME.
+			if in.cmd == "arg" {
+				for _, p := range d.argPairs(raw, global) {
+					if p.hasValue && p.resolved {
+						global[p.key] = p.value
+					}
+				}
+			}
+			continue
+		}
+		in.stage = st
+		in.env = env
+		switch in.cmd {
+		case "arg":
+			in.pairs = d.argPairs(raw, env)
+			env = cloneVars(env)
+			for _, p := range in.pairs {
+				switch {
+				case p.hasValue && p.resolved:
+					env[p.key] = p.value
+				case !p.hasValue:
+					if v, ok := global[p.key]; ok {
+						env[p.key] = v
+					}
+				default:
+					delete(env, p.key)
+				}
+			}
+		case "env", "label":
+			in.pairs = d.kvPairs(raw, env)
+			if in.cmd == "env" {
+				env = cloneVars(env)
+				for _, p := range in.pairs {
+					if p.resolved {
+						env[p.key] = p.value
+					} else {
+						delete(env, p.key)
+					}
+				}
+			}
+		case "run", "cmd", "entrypoint":
+			in.words = raw
+			in.resolved = true
+			d.parseProgram(in, raw, env)
+		case "healthcheck", "onbuild", "shell", "maintainer", "stopsignal":
+			in.words = raw
+			in.resolved = true
+		default:
+			if in.json {
+				in.words, in.resolved = raw, true
+				ws, ok := d.expandAll(raw, env)
+				if ok {
+					in.words = ws
+				}
+			} else {
+				in.words, in.resolved = d.expandAll(raw, env)
+			}
+		}
+		if in.cmd == "workdir" && len(in.words) > 0 && in.resolved {
+			workdir = absPath(workdir, in.words[0])
+		}
+		in.workdir = workdir
+		st.instrs = append(st.instrs, in)
+		st.env, st.workdir = env, workdir
+	}
+}
+
+func cloneVars(v vars) vars {
+	c := make(vars, len(v)+2)
+	for k, x := range v {
+		c[k] = x
+	}
+	return c
+}
+
+func absPath(workdir, p string) string {
+	if strings.HasPrefix(p, "/") {
+		return path.Clean(p)
+	}
+	return path.Join(workdir, p)
+}
+
+// expand runs buildkit's own word expansion; ok is false when a variable
+// has no known value.
+func (d *dockerfile) expand(word string, env vars) (string, bool) {
+	if !strings.ContainsAny(word, "$\"'\\`") {
+		return word, true
+	}
+	s, unmatched, err := d.lex.ProcessWord(word, envGetter(env))
+	if err != nil {
+		return word, false
+	}
+	return s, len(unmatched) == 0
+}
+
+func (d *dockerfile) expandAll(words []string, env vars) ([]string, bool) {
+	out := make([]string, len(words))
+	all := true
+	for i, w := range words {
+		var ok bool
+		out[i], ok = d.expand(w, env)
+		all = all && ok
+	}
+	return out, all
+}
+
+// kvPairs reads ENV and LABEL arguments: the parser yields key, value,
+// separator triples.
+func (d *dockerfile) kvPairs(raw []string, env vars) []kv {
+	var out []kv
+	for i := 0; i+1 < len(raw); i += 3 {
+		k, okK := d.expand(raw[i], env)
+		v, okV := d.expand(raw[i+1], env)
+		out = append(out, kv{key: k, value: v, resolved: okK && okV, hasValue: true})
+	}
+	return out
+}
+
+func (d *dockerfile) argPairs(raw []string, env vars) []kv {
+	var out []kv
+	for _, r := range raw {
+		k, v, has := strings.Cut(r, "=")
+		p := kv{key: k, hasValue: has, resolved: true}
+		if has {
+			p.value, p.resolved = d.expand(v, env)
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// parseProgram reads the shell program of RUN, CMD or ENTRYPOINT.
+func (d *dockerfile) parseProgram(in *instr, raw []string, env vars) {
+	var src string
+	switch {
+	case in.json:
+		if len(raw) >= 3 && isShell(path.Base(raw[0])) && raw[1] == "-c" {
+			src = raw[2]
+		} else {
+			if len(raw) > 0 {
+				in.cmds = []command{{args: raw, line: in.line}}
+			}
+			return
+		}
+	case len(raw) > 0:
+		src = raw[0]
+		if hd := in.node.Heredocs; len(hd) > 0 {
+			in.heredoc = true
+			if strings.HasPrefix(strings.TrimSpace(src), "<<") {
+				src = hd[0].Content
+			} else {
+				var b strings.Builder
+				b.WriteString(src)
+				b.WriteByte('\n')
+				for _, h := range hd {
+					b.WriteString(h.Content)
+					if !strings.HasSuffix(h.Content, "\n") {
+						b.WriteByte('\n')
+					}
+					b.WriteString(h.Name)
+					b.WriteByte('\n')
+				}
+				src = b.String()
+			}
+		}
+	}
+	if in.cmd == "run" && !mentionsCheckedCommand(src) {
+		return // nothing any RUN check looks at: skip the parse
+	}
+	f, err := parseShell(d.name, src)
+	if err != nil {
+		return // not sh (SHELL changed, or broken): no command to check
+	}
+	in.program = f
+	in.cmds = commands(f, env, in.line)
+}
+
+// runCommandsChecked are the programs the RUN checks look for; a RUN that
+// names none of them (in any word) needs no shell parse.
+var runCommandsChecked = []string{"yum", "dnf", "apt", "apk", "rm", "chown", "chgrp", "chmod", "fix-permissions", "openssh"}
+
+func mentionsCheckedCommand(src string) bool {
+	for _, c := range runCommandsChecked {
+		if strings.Contains(src, c) {
+			return true
+		}
+	}
+	return false
+}
+
+// finalChain lists the instructions of the final image: the last stage and
+// the stages it is built FROM, oldest first.
+func (d *dockerfile) finalChain() {
+	d.inFinal = map[*stage]bool{}
+	if len(d.stages) == 0 {
+		return
+	}
+	var chain []*stage
+	for st := d.stages[len(d.stages)-1]; st != nil; st = st.parent {
+		chain = append(chain, st)
+		d.inFinal[st] = true
+	}
+	for i := len(chain) - 1; i >= 0; i-- {
+		d.final = append(d.final, chain[i].instrs...)
+	}
+}
+
+func (d *dockerfile) finalStage() *stage {
+	if len(d.stages) == 0 {
+		return nil
+	}
+	return d.stages[len(d.stages)-1]
+}
+
+func (d *dockerfile) check() {
+	d.finalChain()
+	d.collectCopies()
+	d.collectLabels()
+	for _, st := range d.stages {
+		d.checkFrom(st)
+		d.checkStageOrder(st)
+		d.checkCmdCount(st)
+		for _, in := range st.instrs {
+			d.checkInstr(in)
+		}
+	}
+	if d.finalStage() == nil {
+		return
+	}
+	d.checkPackages()
+	d.checkLayers()
+	d.checkPorts()
+	d.checkEnv()
+	d.checkUser()
+	d.checkWritableDirs()
+	d.checkLabels()
+	d.checkVolumes()
+	d.checkProcess()
+}
+
+// parsePort reads "8080", "8080/tcp" or "8000-8010/udp" (first port).
+func parsePort(s string) (port int, proto string, ok bool) {
+	p, proto, _ := strings.Cut(s, "/")
+	if proto == "" {
+		proto = "tcp"
+	}
+	p, _, _ = strings.Cut(p, "-")
+	n, err := strconv.Atoi(p)
+	if err != nil || n < 0 {
+		return 0, "", false
+	}
+	return n, strings.ToLower(proto), true
+}
+
+// collectCopies records the final image's COPY/ADD from the build context.
+func (d *dockerfile) collectCopies() {
+	for _, in := range d.final {
+		if (in.cmd != "copy" && in.cmd != "add") || len(in.words) < 2 || !in.resolved {
+			continue
+		}
+		if _, ok := in.flags["from"]; ok {
+			continue
+		}
+		dest := in.words[len(in.words)-1]
+		srcs := in.words[:len(in.words)-1]
+		op := copyOp{in: in, srcs: srcs, dest: absPath(in.workdir, dest),
+			destIsDir: strings.HasSuffix(dest, "/") || len(srcs) > 1 || dest == "." || dest == "./"}
+		if m, ok := in.flags["chmod"]; ok {
+			op.chmodExec = modeAddsExec(m)
+		}
+		d.copies = append(d.copies, op)
+	}
+}
+
+func modeAddsExec(m string) bool {
+	if n, err := strconv.ParseUint(m, 8, 32); err == nil {
+		return n&0o111 != 0
+	}
+	return strings.Contains(m, "x")
+}
+
+// imagePaths are the paths in the image a copy may create.
+func (c copyOp) imagePaths() []string {
+	var out []string
+	for _, s := range c.srcs {
+		base := path.Base(strings.TrimSuffix(s, "/"))
+		if c.destIsDir {
+			out = append(out, path.Join(c.dest, base))
+		} else {
+			out = append(out, c.dest)
+		}
+	}
+	if c.destIsDir {
+		out = append(out, c.dest)
+	}
+	return out
+}
+
+func (d *dockerfile) imageLine() int {
+	return d.finalStage().line
+}
+
+// labelLine is where a missing label belongs: the first LABEL of the final
+// image, else its FROM.
+func (d *dockerfile) labelLine() int {
+	for _, in := range d.final {
+		if in.cmd == "label" && in.stage == d.finalStage() {
+			return in.line
+		}
+	}
+	for _, in := range d.final {
+		if in.cmd == "label" {
+			return in.line
+		}
+	}
+	return d.imageLine()
+}
+
+func isNumber(s string) bool {
+	_, err := strconv.ParseUint(s, 10, 32)
+	return err == nil
+}
+
+func covered(dir string, by []string) bool {
+	for _, p := range by {
+		if dir == p || strings.HasPrefix(dir, strings.TrimSuffix(p, "/")+"/") || p == "/" {
+			return true
+		}
+	}
+	return false
+}
+
+// isS2ISource reports whether a COPY source is s2i scripts: s2i/bin, a
+// script in it, or VERSION/s2i/bin in multi-version repositories.
+func isS2ISource(s string) bool {
+	return isS2IDir(s) || isS2IDir(path.Dir(path.Clean(s)))
+}
+
+func isS2IDir(s string) bool {
+	s = strings.TrimPrefix(path.Clean(s), "./")
+	return s == "s2i/bin" || s == ".s2i/bin" || s == "s2i" || strings.HasSuffix(s, "/s2i/bin")
+}
+
+// s2iBinDir is the build-context directory the s2i scripts are copied from.
+func (d *dockerfile) s2iBinDir() (string, bool) {
+	for _, c := range d.copies {
+		for _, s := range c.srcs {
+			if s = strings.TrimPrefix(path.Clean(s), "./"); isS2IDir(s) && s != "s2i" {
+				return s, true
+			}
+		}
+	}
+	return "", false
+}
+
+func splitList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// wrapperScripts names the image paths CMD and ENTRYPOINT start.
+func (d *dockerfile) wrapperScripts() []string {
+	var out []string
+	for _, in := range d.final {
+		if (in.cmd != "cmd" && in.cmd != "entrypoint") || len(in.cmds) == 0 {
+			continue
+		}
+		args := in.cmds[0].args
+		if len(args) > 1 && isShell(path.Base(args[0])) && !strings.HasPrefix(args[1], "-") {
+			args = args[1:]
+		}
+		if len(args) == 0 || strings.Contains(args[0], "$") {
+			continue
+		}
+		if !strings.Contains(args[0], "/") {
+			out = append(out, args[0]) // found through PATH: matched by name
+			continue
+		}
+		out = append(out, absPath(in.workdir, args[0]))
+	}
+	return out
+}
+
+// executableInImage reports whether the Dockerfile makes the image path p
+// executable itself (COPY --chmod, RUN chmod +x).
+func (d *dockerfile) executableInImage(p string) bool {
+	for _, c := range d.copies {
+		if c.chmodExec && covered(p, []string{c.dest}) {
+			return true
+		}
+	}
+	for _, in := range d.final {
+		if in.cmd != "run" {
+			continue
+		}
+		for _, c := range in.cmds {
+			ops := c.operands()
+			if c.name() != "chmod" || len(ops) < 2 || !modeAddsExec(ops[0]) {
+				continue
+			}
+			for _, t := range ops[1:] {
+				t = absPath(in.workdir, strings.TrimSuffix(t, "*"))
+				if covered(p, []string{t}) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// imagePath maps a build-context file to where the final image has it.
+func (d *dockerfile) imagePath(ctxFile string) (string, bool) {
+	for i := len(d.copies) - 1; i >= 0; i-- {
+		c := d.copies[i]
+		for _, s := range c.srcs {
+			s = strings.TrimPrefix(path.Clean(s), "./")
+			switch {
+			case s == ctxFile && c.destIsDir:
+				return path.Join(c.dest, path.Base(s)), true
+			case s == ctxFile:
+				return c.dest, true
+			case strings.HasPrefix(ctxFile, s+"/") || s == ".":
+				rel := strings.TrimPrefix(ctxFile, s+"/")
+				return path.Join(c.dest, rel), true
+			}
+		}
+	}
+	return "", false
+}
+
+// contextFile maps an image path back to the build-context file copied there.
+func (d *dockerfile) contextFile(p string) (string, bool) {
+	if !strings.Contains(p, "/") {
+		for i := len(d.copies) - 1; i >= 0; i-- {
+			c := d.copies[i]
+			for _, s := range c.srcs {
+				s = strings.TrimPrefix(path.Clean(s), "./")
+				if path.Base(s) == p && (c.destIsDir || path.Base(c.dest) == p) {
+					return s, true
+				}
+			}
+		}
+		return "", false
+	}
+	for i := len(d.copies) - 1; i >= 0; i-- {
+		c := d.copies[i]
+		for _, s := range c.srcs {
+			s = strings.TrimPrefix(path.Clean(s), "./")
+			if strings.ContainsAny(s, "*?[") || strings.Contains(s, "://") {
+				continue
+			}
+			if !c.destIsDir && p == c.dest {
+				return s, true
+			}
+			if c.destIsDir {
+				if p == path.Join(c.dest, path.Base(s)) {
+					return s, true
+				}
+				// a directory source copies its contents into dest
+				if rel, ok := strings.CutPrefix(p, c.dest+"/"); ok {
+					return path.Join(s, rel), true
+				}
+			}
+		}
+	}
+	return "", false
+}

@@ -1,0 +1,58 @@
+package lint
+
+//go:generate go test -run TestDocsUpToDate -update .
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite docs/lint.md and other golden files")
+
+// TestDocsUpToDate fails when docs/lint.md no longer matches the rule table.
+func TestDocsUpToDate(t *testing.T) {
+	file := filepath.Join("..", "..", "docs", "lint.md")
+	want := Markdown()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(file, []byte(want), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("%v: run go generate ./scaffold/lint", err)
+	}
+	if string(got) != want {
+		t.Errorf("docs/lint.md is stale: run go generate ./scaffold/lint")
+	}
+}
+
+func TestRuleTable(t *testing.T) {
+	seen := map[string]bool{}
+	prev := ""
+	for _, r := range Rules() {
+		if seen[r.ID] {
+			t.Errorf("duplicate rule %s", r.ID)
+		}
+		seen[r.ID] = true
+		if r.ID <= prev {
+			t.Errorf("rule %s is out of order after %s", r.ID, prev)
+		}
+		prev = r.ID
+		if len(r.ID) != 5 || !strings.HasPrefix(r.ID, "KL") {
+			t.Errorf("rule ID %q is not KL + 3 digits", r.ID)
+		}
+		if Guidelines[r.Guideline] == "" {
+			t.Errorf("rule %s cites unknown guideline %q", r.ID, r.Guideline)
+		}
+		if r.Title == "" || r.Fix == "" || r.Why == "" || r.Before == "" || r.After == "" {
+			t.Errorf("rule %s lacks title, fix, why or example", r.ID)
+		}
+	}
+}

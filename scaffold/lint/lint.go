@@ -1,0 +1,403 @@
+// Package lint checks Dockerfiles, s2i scripts and builder repositories
+// against the OKD image guidelines (G01-G31 of shared/guidelines.md), for
+// `kiln lint`, the wizard and `kiln test`.
+//
+// Every finding names a stable rule ID (KL001...), its severity, the
+// guideline it enforces and a fix; Rules lists them and docs/lint.md is
+// generated from that table. Entry points:
+//
+//   - Repo(dir) lints a repository on disk; FS(fsys) one in any fs.FS (an
+//     fstest.MapFS for files not yet written); Files(map) the same from a map.
+//   - Dockerfile and Script lint one file's text; Paths mixes directories and
+//     files as the command line gives them.
+//   - WriteText, WriteJSON and WriteSARIF print findings; Explain and
+//     WriteList describe the rules.
+//
+// Dockerfiles are parsed with buildkit's parser and shell with mvdan.cc/sh,
+// as builds and shells read them. Input that does not parse is a
+// *ParseError naming the file and line.
+package lint
+
+import (
+	"bytes"
+	"cmp"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing/fstest"
+)
+
+// Finding is one rule violation at a place in a file.
+type Finding struct {
+	File      string   `json:"file"`
+	Line      int      `json:"line"`
+	Column    int      `json:"column"`
+	Severity  Severity `json:"severity"`
+	Rule      string   `json:"rule"`
+	Message   string   `json:"message"`
+	Fix       string   `json:"fix"`
+	Guideline string   `json:"guideline"`
+}
+
+// Options tune a lint run.
+type Options struct {
+	// Ignore lists rule IDs dropped everywhere, on top of kiln.yaml's
+	// lint.ignore and the kiln:ignore comments.
+	Ignore []string
+	// NoRepoConfig skips reading kiln.yaml.
+	NoRepoConfig bool
+}
+
+// ParseError is input that cannot be read or parsed; File and Line say where.
+type ParseError struct {
+	File string
+	Line int
+	Err  error
+}
+
+func (e *ParseError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err)
+	}
+	return fmt.Sprintf("%s: %v", e.File, e.Err)
+}
+
+func (e *ParseError) Unwrap() error { return e.Err }
+
+// Repo lints the repository in dir on disk. See FS.
+func Repo(dir string, opts Options) ([]Finding, error) {
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return nil, &ParseError{File: dir, Err: unwrapPathError(err)}
+	}
+	if !fi.IsDir() {
+		return nil, &ParseError{File: dir, Err: errors.New("not a directory")}
+	}
+	return FS(os.DirFS(dir), opts)
+}
+
+// FS lints a builder repository rooted at fsys's ".": the Dockerfile (or
+// Containerfile), s2i/bin/*, wrapper scripts the Dockerfile copies and starts,
+// test/run, openshift/*.yaml and README.md. File names in findings are
+// slash-separated paths inside fsys. Files in an fstest.MapFS need Mode 0o755
+// to count as executable; a zero mode is taken as unknown.
+func FS(fsys fs.FS, opts Options) ([]Finding, error) {
+	r := &repo{fsys: fsys}
+	ignore, err := r.config(opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.lint(); err != nil {
+		return nil, err
+	}
+	return finish(r.findings, ignore), nil
+}
+
+// Files lints an in-memory repository: paths (slash-separated, relative to
+// the repository root) to contents, as the wizard has them before writing.
+// Modes are unknown, so the execute-bit check (KL124) is skipped; use FS with
+// an fstest.MapFS to give modes.
+func Files(files map[string][]byte, opts Options) ([]Finding, error) {
+	fsys := fstest.MapFS{}
+	for name, data := range files {
+		fsys[strings.TrimPrefix(path.Clean(name), "/")] = &fstest.MapFile{Data: data}
+	}
+	return FS(fsys, opts)
+}
+
+// Dockerfile lints one Dockerfile's text on its own.
+func Dockerfile(name string, src []byte, opts Options) ([]Finding, error) {
+	var out []Finding
+	_, err := lintDockerfile(name, src, &out)
+	if err != nil {
+		return nil, err
+	}
+	return finish(out, ignoreSet(opts.Ignore)), nil
+}
+
+// Script lints one shell script's text on its own; its role (run,
+// save-artifacts, a wrapper started by CMD...) is guessed from its name.
+// mode is the file's mode; 0 means unknown (no execute-bit check).
+func Script(name string, src []byte, mode fs.FileMode, opts Options) ([]Finding, error) {
+	var out []Finding
+	role := roleFromName(name)
+	if _, err := lintScript(name, src, mode, role, scriptContext{}, &out); err != nil {
+		return nil, err
+	}
+	return finish(out, ignoreSet(opts.Ignore)), nil
+}
+
+// Paths lints each path: a directory is a repository, a file is a Dockerfile
+// or a script (by name and content). Findings name files as given on the
+// command line, joined with the path inside a repository.
+func Paths(paths []string, opts Options) ([]Finding, error) {
+	var all []Finding
+	for _, p := range paths {
+		fi, err := os.Stat(p)
+		if err != nil {
+			return nil, &ParseError{File: p, Err: unwrapPathError(err)}
+		}
+		var fs []Finding
+		if fi.IsDir() {
+			fs, err = Repo(p, opts)
+			for i := range fs {
+				fs[i].File = joinDisplay(p, fs[i].File)
+			}
+		} else {
+			fs, err = lintFile(p, fi.Mode(), opts)
+		}
+		if err != nil {
+			var pe *ParseError
+			if errors.As(err, &pe) && fi.IsDir() {
+				pe.File = joinDisplay(p, pe.File)
+			}
+			return nil, err
+		}
+		all = append(all, fs...)
+	}
+	sortFindings(all)
+	return all, nil
+}
+
+func lintFile(p string, mode fs.FileMode, opts Options) ([]Finding, error) {
+	src, err := os.ReadFile(p)
+	if err != nil {
+		return nil, &ParseError{File: p, Err: unwrapPathError(err)}
+	}
+	if !opts.NoRepoConfig {
+		// a file at a repository's root follows its kiln.yaml
+		r := &repo{fsys: os.DirFS(filepath.Dir(p))}
+		ignore, err := r.config(Options{})
+		if err != nil {
+			var pe *ParseError
+			if errors.As(err, &pe) {
+				pe.File = filepath.Join(filepath.Dir(p), pe.File)
+			}
+			return nil, err
+		}
+		ids := slices.Clone(opts.Ignore)
+		for id := range ignore {
+			ids = append(ids, id)
+		}
+		opts.Ignore = ids
+	}
+	dir := filepath.Dir(p)
+	var out []Finding
+	if looksLikeDockerfile(p, src) {
+		// beside an s2i/bin directory, the Dockerfile is a builder's
+		_, err := os.Stat(filepath.Join(dir, "s2i", "bin"))
+		if _, err := lintDockerfileWith(p, src, &out, repoFacts{hasS2IBin: err == nil}); err != nil {
+			return nil, err
+		}
+		return finish(out, ignoreSet(opts.Ignore)), nil
+	}
+	role := roleFromName(p)
+	var ctx scriptContext
+	if role == roleAssemble {
+		_, err := os.Stat(filepath.Join(dir, "save-artifacts"))
+		ctx.saveArtifactsExists = err == nil
+	}
+	if _, err := lintScript(p, src, mode, role, ctx, &out); err != nil {
+		return nil, err
+	}
+	return finish(out, ignoreSet(opts.Ignore)), nil
+}
+
+func joinDisplay(dir, rel string) string {
+	if dir == "." || dir == "" {
+		return rel
+	}
+	if rel == "." {
+		return dir
+	}
+	return strings.TrimSuffix(dir, "/") + "/" + rel
+}
+
+func unwrapPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+func ignoreSet(ids []string) map[string]bool {
+	m := map[string]bool{}
+	for _, id := range ids {
+		m[strings.ToUpper(strings.TrimSpace(id))] = true
+	}
+	return m
+}
+
+// finish drops globally ignored rules and sorts.
+func finish(fs []Finding, ignore map[string]bool) []Finding {
+	out := fs[:0]
+	for _, f := range fs {
+		if !ignore[f.Rule] {
+			out = append(out, f)
+		}
+	}
+	sortFindings(out)
+	return out
+}
+
+func sortFindings(fs []Finding) {
+	slices.SortStableFunc(fs, func(a, b Finding) int {
+		return cmp.Or(
+			cmp.Compare(a.File, b.File),
+			cmp.Compare(a.Line, b.Line),
+			cmp.Compare(a.Column, b.Column),
+			cmp.Compare(a.Rule, b.Rule),
+			cmp.Compare(a.Message, b.Message),
+		)
+	})
+}
+
+// Count returns how many findings are at or above the threshold.
+func Count(fs []Finding, threshold Severity) int {
+	n := 0
+	for _, f := range fs {
+		if f.Severity >= threshold {
+			n++
+		}
+	}
+	return n
+}
+
+// reporter collects findings for one file and applies its kiln:ignore comments.
+type reporter struct {
+	file    string
+	out     *[]Finding
+	ignores ignores
+}
+
+func (r *reporter) add(id string, line int, format string, a ...any) {
+	r.addCol(id, line, 1, format, a...)
+}
+
+func (r *reporter) addCol(id string, line, col int, format string, a ...any) {
+	rule := ruleIndex[id]
+	if rule == nil {
+		panic("lint: unknown rule " + id)
+	}
+	if r.ignores.suppressed(id, line) {
+		return
+	}
+	line, col = max(line, 1), max(col, 1)
+	*r.out = append(*r.out, Finding{
+		File: r.file, Line: line, Column: col,
+		Severity: rule.Severity, Rule: id,
+		Message: fmt.Sprintf(format, a...), Fix: rule.Fix, Guideline: rule.Guideline,
+	})
+}
+
+// ignores holds a file's `# kiln:ignore=ID,... reason` comments (cover the
+// unit right after them) and `# kiln:ignore-file=ID,... reason` (whole file).
+type ignores struct {
+	file   map[string]bool
+	ranges []ignoreRange
+}
+
+type ignoreRange struct {
+	start, end int
+	ids        map[string]bool
+}
+
+func (ig *ignores) suppressed(id string, line int) bool {
+	if ig.file[id] {
+		return true
+	}
+	for _, r := range ig.ranges {
+		if line >= r.start && line <= r.end && r.ids[id] {
+			return true
+		}
+	}
+	return false
+}
+
+type ignoreDirective struct {
+	line int
+	ids  []string
+}
+
+// scanIgnores finds the ignore comments of a file; it records file-wide ones
+// in ig and returns the per-unit ones for bind.
+func scanIgnores(src []byte, ig *ignores) (dirs []ignoreDirective, commentLines map[int]bool) {
+	if !bytes.Contains(src, []byte("kiln:ignore")) {
+		return nil, nil
+	}
+	commentLines = map[int]bool{}
+	for i, line := range strings.Split(string(src), "\n") {
+		t := strings.TrimSpace(line)
+		if !strings.HasPrefix(t, "#") {
+			continue
+		}
+		commentLines[i+1] = true
+		t = strings.TrimSpace(strings.TrimPrefix(t, "#"))
+		var fileWide bool
+		switch {
+		case strings.HasPrefix(t, "kiln:ignore-file="):
+			t, fileWide = strings.TrimPrefix(t, "kiln:ignore-file="), true
+		case strings.HasPrefix(t, "kiln:ignore="):
+			t = strings.TrimPrefix(t, "kiln:ignore=")
+		default:
+			continue
+		}
+		if j := strings.IndexAny(t, " \t"); j >= 0 {
+			t = t[:j]
+		}
+		var ids []string
+		for _, id := range strings.Split(t, ",") {
+			if id = strings.ToUpper(strings.TrimSpace(id)); id != "" {
+				ids = append(ids, id)
+			}
+		}
+		if fileWide {
+			if ig.file == nil {
+				ig.file = map[string]bool{}
+			}
+			for _, id := range ids {
+				ig.file[id] = true
+			}
+			continue
+		}
+		dirs = append(dirs, ignoreDirective{line: i + 1, ids: ids})
+	}
+	return dirs, commentLines
+}
+
+// bind attaches each directive to the first unit (instruction, statement)
+// starting after it, when only comment lines stand between them.
+func (ig *ignores) bind(dirs []ignoreDirective, commentLines map[int]bool, units [][2]int) {
+	if len(dirs) == 0 {
+		return
+	}
+	units = slices.Clone(units)
+	slices.SortStableFunc(units, func(a, b [2]int) int { return cmp.Compare(a[0], b[0]) })
+	for _, d := range dirs {
+		best, _ := slices.BinarySearchFunc(units, d.line+1, func(u [2]int, line int) int { return cmp.Compare(u[0], line) })
+		if best >= len(units) {
+			continue
+		}
+		ok := true
+		for l := d.line + 1; l < units[best][0]; l++ {
+			if !commentLines[l] {
+				ok = false
+				break
+			}
+		}
+		if !ok {
+			continue
+		}
+		ids := map[string]bool{}
+		for _, id := range d.ids {
+			ids[id] = true
+		}
+		ig.ranges = append(ig.ranges, ignoreRange{start: units[best][0], end: units[best][1], ids: ids})
+	}
+}

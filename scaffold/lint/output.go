@@ -1,0 +1,315 @@
+package lint
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/url"
+	"path/filepath"
+	"strings"
+)
+
+// TextOptions style the text report.
+type TextOptions struct {
+	Color bool // ANSI colours: the caller decides (TTY and no NO_COLOR)
+}
+
+const (
+	ansiReset  = "\x1b[0m"
+	ansiRed    = "\x1b[31m"
+	ansiYellow = "\x1b[33m"
+	ansiBlue   = "\x1b[34m"
+	ansiDim    = "\x1b[2m"
+)
+
+// WriteText prints "file:line:col severity ID message" with the fix on the
+// next line, indented.
+func WriteText(w io.Writer, fs []Finding, o TextOptions) error {
+	for _, f := range fs {
+		sev := f.Severity.String()
+		fix := f.Fix
+		if o.Color {
+			c := ansiBlue
+			switch f.Severity {
+			case Error:
+				c = ansiRed
+			case Warning:
+				c = ansiYellow
+			}
+			sev = c + sev + ansiReset
+			fix = ansiDim + fix + ansiReset
+		}
+		if _, err := fmt.Fprintf(w, "%s:%d:%d %s %s %s\n    fix: %s\n", f.File, f.Line, f.Column, sev, f.Rule, f.Message, fix); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// WriteJSON prints the findings as a JSON array (never null).
+func WriteJSON(w io.Writer, fs []Finding) error {
+	if fs == nil {
+		fs = []Finding{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(fs)
+}
+
+// SARIF 2.1.0, the subset GitHub code scanning reads.
+type sarifLog struct {
+	Schema  string     `json:"$schema"`
+	Version string     `json:"version"`
+	Runs    []sarifRun `json:"runs"`
+}
+
+type sarifRun struct {
+	Tool    sarifTool     `json:"tool"`
+	Results []sarifResult `json:"results"`
+}
+
+type sarifTool struct {
+	Driver sarifDriver `json:"driver"`
+}
+
+type sarifDriver struct {
+	Name           string      `json:"name"`
+	InformationURI string      `json:"informationUri"`
+	Version        string      `json:"version,omitempty"`
+	Rules          []sarifRule `json:"rules"`
+}
+
+type sarifText struct {
+	Text     string `json:"text"`
+	Markdown string `json:"markdown,omitempty"`
+}
+
+type sarifRule struct {
+	ID                   string         `json:"id"`
+	Name                 string         `json:"name"`
+	ShortDescription     sarifText      `json:"shortDescription"`
+	FullDescription      sarifText      `json:"fullDescription"`
+	Help                 sarifText      `json:"help"`
+	DefaultConfiguration sarifConfig    `json:"defaultConfiguration"`
+	Properties           map[string]any `json:"properties"`
+}
+
+type sarifConfig struct {
+	Level string `json:"level"`
+}
+
+type sarifResult struct {
+	RuleID    string          `json:"ruleId"`
+	RuleIndex int             `json:"ruleIndex"`
+	Level     string          `json:"level"`
+	Message   sarifText       `json:"message"`
+	Locations []sarifLocation `json:"locations"`
+}
+
+type sarifLocation struct {
+	PhysicalLocation sarifPhysical `json:"physicalLocation"`
+}
+
+type sarifPhysical struct {
+	ArtifactLocation sarifArtifact `json:"artifactLocation"`
+	Region           sarifRegion   `json:"region"`
+}
+
+type sarifArtifact struct {
+	URI string `json:"uri"`
+}
+
+type sarifRegion struct {
+	StartLine   int `json:"startLine"`
+	StartColumn int `json:"startColumn"`
+}
+
+func sarifLevel(s Severity) string {
+	switch s {
+	case Error:
+		return "error"
+	case Warning:
+		return "warning"
+	}
+	return "note"
+}
+
+// WriteSARIF prints a SARIF 2.1.0 log fit for GitHub code-scanning uploads.
+func WriteSARIF(w io.Writer, fs []Finding, toolVersion string) error {
+	driver := sarifDriver{Name: "kiln lint", InformationURI: "https://github.com/kiln-s2i/kiln/blob/main/docs/lint.md", Version: toolVersion}
+	index := map[string]int{}
+	for i, r := range rules {
+		index[r.ID] = i
+		driver.Rules = append(driver.Rules, sarifRule{
+			ID:                   r.ID,
+			Name:                 ruleName(r.Title),
+			ShortDescription:     sarifText{Text: r.Title},
+			FullDescription:      sarifText{Text: r.Why},
+			Help:                 sarifText{Text: r.Fix, Markdown: explainMarkdown(r)},
+			DefaultConfiguration: sarifConfig{Level: sarifLevel(r.Severity)},
+			Properties: map[string]any{
+				"guideline": r.Guideline,
+				"severity":  r.Severity.String(),
+				"tags":      []string{"okd", r.Guideline},
+			},
+		})
+	}
+	results := []sarifResult{}
+	for _, f := range fs {
+		results = append(results, sarifResult{
+			RuleID:    f.Rule,
+			RuleIndex: index[f.Rule],
+			Level:     sarifLevel(f.Severity),
+			Message:   sarifText{Text: f.Message + ". Fix: " + f.Fix},
+			Locations: []sarifLocation{{PhysicalLocation: sarifPhysical{
+				ArtifactLocation: sarifArtifact{URI: sarifURI(f.File)},
+				Region:           sarifRegion{StartLine: max(f.Line, 1), StartColumn: max(f.Column, 1)},
+			}}},
+		})
+	}
+	log := sarifLog{
+		Schema:  "https://json.schemastore.org/sarif-2.1.0.json",
+		Version: "2.1.0",
+		Runs:    []sarifRun{{Tool: sarifTool{Driver: driver}, Results: results}},
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(log)
+}
+
+// sarifURI is a relative, slash-separated path, as code scanning wants.
+func sarifURI(file string) string {
+	u := filepath.ToSlash(file)
+	if filepath.IsAbs(file) {
+		return (&url.URL{Scheme: "file", Path: u}).String()
+	}
+	return (&url.URL{Path: strings.TrimPrefix(u, "./")}).String()
+}
+
+// ruleName turns a title into a PascalCase SARIF rule name.
+func ruleName(title string) string {
+	var b strings.Builder
+	up := true
+	for _, r := range title {
+		switch {
+		case r >= 'a' && r <= 'z':
+			if up {
+				r -= 'a' - 'A'
+			}
+			b.WriteRune(r)
+			up = false
+		case r >= 'A' && r <= 'Z' || r >= '0' && r <= '9':
+			b.WriteRune(r)
+			up = false
+		default:
+			up = true
+		}
+	}
+	return b.String()
+}
+
+// Explain writes a rule's guideline, why it matters on OKD, the fix and an
+// example, for kiln lint --explain.
+func Explain(w io.Writer, id string) error {
+	r, ok := LookupRule(id)
+	if !ok {
+		return fmt.Errorf("unknown rule %q (kiln lint --list shows them all)", id)
+	}
+	g := Guidelines[r.Guideline]
+	_, err := fmt.Fprintf(w, "%s (%s): %s\n\nGuideline %s: %s\n\nWhy it matters on OKD:\n  %s\n\nFix:\n  %s\n\nBefore:\n%s\n\nAfter:\n%s\n",
+		r.ID, r.Severity, r.Title, r.Guideline, g, r.Why, r.Fix, indent(r.Before), indent(r.After))
+	return err
+}
+
+func indent(s string) string {
+	return "    " + strings.ReplaceAll(s, "\n", "\n    ")
+}
+
+// WriteList prints every rule: ID, severity, guideline, title.
+func WriteList(w io.Writer, asJSON bool) error {
+	if asJSON {
+		type row struct {
+			ID        string `json:"id"`
+			Severity  string `json:"severity"`
+			Guideline string `json:"guideline"`
+			Title     string `json:"title"`
+			Fix       string `json:"fix"`
+		}
+		var rows []row
+		for _, r := range rules {
+			rows = append(rows, row{r.ID, r.Severity.String(), r.Guideline, r.Title, r.Fix})
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rows)
+	}
+	for _, r := range rules {
+		if _, err := fmt.Fprintf(w, "%s  %-7s  %s  %s\n", r.ID, r.Severity, r.Guideline, r.Title); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func explainMarkdown(r Rule) string {
+	return fmt.Sprintf("**%s** (guideline %s: %s)\n\n%s\n\n**Fix:** %s\n\nBefore:\n```\n%s\n```\nAfter:\n```\n%s\n```\n",
+		r.Title, r.Guideline, Guidelines[r.Guideline], r.Why, r.Fix, r.Before, r.After)
+}
+
+// Markdown renders docs/lint.md from the rule table.
+func Markdown() string {
+	var b strings.Builder
+	b.WriteString("# kiln lint rules\n\n")
+	b.WriteString("<!-- Generated from scaffold/lint/rules.go by `go generate ./scaffold/lint`; do not edit. -->\n\n")
+	b.WriteString("`kiln lint [PATH...]` checks Dockerfiles (or Containerfiles), s2i scripts, wrapper scripts, test/run, ")
+	b.WriteString("the OKD template and README.md against the OKD image guidelines (`shared/guidelines.md`, G01-G31), ")
+	b.WriteString("including repositories kiln did not write.\n\n")
+	b.WriteString("- `--format text|json|sarif` (SARIF 2.1.0 uploads to GitHub code scanning)\n")
+	b.WriteString("- `--severity error|warning|info`: findings at or above it exit 1 (default warning); usage errors and unreadable input exit 2\n")
+	b.WriteString("- `kiln lint --explain KL010` explains a rule; `kiln lint --list [--format json]` lists them\n")
+	b.WriteString("- Ignore a rule for one instruction or statement with `# kiln:ignore=KL001,KL004 reason` on the line(s) directly before it, ")
+	b.WriteString("for a whole file with `# kiln:ignore-file=KL010 reason`, or for the repository in kiln.yaml: `lint: {ignore: [KL001]}`.\n")
+	b.WriteString("  Findings about missing files (test/run, the template) sit on line 1 of the Dockerfile, so `kiln:ignore-file` there silences them.\n\n")
+	b.WriteString("Note: OCI-format builds (podman's default) drop HEALTHCHECK, and OKD never runs it: document readiness and liveness probes ")
+	b.WriteString("and put them in the example template instead (KL112, KL131).\n\n")
+	b.WriteString("| ID | severity | guideline | title |\n|---|---|---|---|\n")
+	for _, r := range rules {
+		fmt.Fprintf(&b, "| [%s](#%s) | %s | %s | %s |\n", r.ID, strings.ToLower(r.ID), r.Severity, r.Guideline, mdEscape(r.Title))
+	}
+	for _, r := range rules {
+		fmt.Fprintf(&b, "\n## %s\n\n**%s** · %s · guideline %s: %s\n\n%s\n\n**Fix:** %s\n\nBefore:\n\n```\n%s\n```\n\nAfter:\n\n```\n%s\n```\n",
+			r.ID, mdEscape(r.Title), r.Severity, r.Guideline, Guidelines[r.Guideline], r.Why, r.Fix, r.Before, r.After)
+	}
+	return b.String()
+}
+
+func mdEscape(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
+
+// Guidelines are the guideline texts of shared/guidelines.md that rules cite.
+var Guidelines = map[string]string{
+	"G02": "Name the base image's tag explicitly; never `latest`",
+	"G04": "One service per container: no database plus sshd, no supervisor of several services",
+	"G05": "Wrapper scripts start the real process with `exec`, so signals reach it; it runs as PID 1",
+	"G06": "Remove temporary files and package caches in the same RUN that made them",
+	"G07": "Fewer layers: chain related commands in one RUN",
+	"G08": "Order instructions from rarely to often changing, so the layer cache is reused",
+	"G09": "Declare the ports the software uses with EXPOSE",
+	"G10": "Set environment variables for the version and for well-known paths",
+	"G11": "No default passwords; passwords and secrets come from environment variables; any unavoidable default is announced at start with how to change it",
+	"G12": "No sshd in the image",
+	"G13": "Persistent data goes to declared VOLUMEs; nothing to preserve is written elsewhere",
+	"G14": "Images that run third-party code are s2i builders (scripts and the scripts-url label)",
+	"G15": "Arbitrary user IDs work: written directories and files belong to group 0 and are group-writable as their owner (g=u); executables are group-executable",
+	"G16": "Never loosen /etc/passwd (no group or world write)",
+	"G17": "Listen only on ports 1024 and above",
+	"G18": "The USER is numeric, so OKD's UID checks and s2i builds accept it",
+	"G21": "Configuration through environment variables (templated config files processed at start where needed); missing configuration fails at start with a clear message",
+	"G23": "Metadata labels: io.openshift.tags, io.openshift.wants, io.k8s.description, io.openshift.non-scalable, io.openshift.min-memory, io.openshift.min-cpu (and io.k8s.display-name, io.openshift.expose-services)",
+	"G24": "Clustering is dynamic (peers found by service, not by address); an image that cannot scale says so with non-scalable",
+	"G25": "Log to standard output; a second stream is told apart by a prefix",
+	"G26": "Document liveness and readiness probes for the image",
+	"G27": "Ship an example template that deploys the image with its probes",
+	"G28": "s2i scripts: assemble and run are required; save-artifacts and usage optional; test/run proves them",
+	"G29": "Incremental builds: save-artifacts streams only a tar on stdout; assemble restores it first",
+	"G30": "Test the image: usage, s2i build of a test app, incremental rebuild, run, and a response from the app",
+}

@@ -1,0 +1,202 @@
+package lint
+
+import (
+	"path"
+	"strings"
+	"sync"
+
+	"mvdan.cc/sh/v3/syntax"
+)
+
+// Parsers are reused: building one per RUN would dominate the run time.
+var shellParsers = sync.Pool{New: func() any {
+	return syntax.NewParser(syntax.Variant(syntax.LangBash))
+}}
+
+func parseShell(name, src string) (*syntax.File, error) {
+	p := shellParsers.Get().(*syntax.Parser)
+	defer shellParsers.Put(p)
+	return p.Parse(strings.NewReader(src), name)
+}
+
+// vars resolves $NAME in words; a missing name stays as "$NAME".
+type vars map[string]string
+
+// wordString renders a shell word as the literal it would most likely be,
+// expanding variables known in env.
+func wordString(w *syntax.Word, env vars) string {
+	if w == nil {
+		return ""
+	}
+	if lit := w.Lit(); lit != "" {
+		return lit
+	}
+	var b strings.Builder
+	writeParts(&b, w.Parts, env)
+	return b.String()
+}
+
+func writeParts(b *strings.Builder, parts []syntax.WordPart, env vars) {
+	for _, p := range parts {
+		switch p := p.(type) {
+		case *syntax.Lit:
+			b.WriteString(p.Value)
+		case *syntax.SglQuoted:
+			b.WriteString(p.Value)
+		case *syntax.DblQuoted:
+			writeParts(b, p.Parts, env)
+		case *syntax.ParamExp:
+			name := ""
+			if p.Param != nil {
+				name = p.Param.Value
+			}
+			v, ok := env[name]
+			switch {
+			case ok && p.Exp == nil && p.Repl == nil && p.Slice == nil && !p.Length && !p.Excl:
+				b.WriteString(v)
+			case p.Exp != nil && (p.Exp.Op == syntax.DefaultUnsetOrNull || p.Exp.Op == syntax.DefaultUnset) && !ok:
+				b.WriteString(wordString(p.Exp.Word, env))
+			case ok && p.Exp != nil && (p.Exp.Op == syntax.DefaultUnsetOrNull || p.Exp.Op == syntax.DefaultUnset):
+				b.WriteString(v)
+			default:
+				b.WriteString("$" + name)
+			}
+		case *syntax.CmdSubst:
+			b.WriteString("$(...)")
+		default:
+			b.WriteString("?")
+		}
+	}
+}
+
+// command is one simple command with its words rendered.
+type command struct {
+	args []string
+	call *syntax.CallExpr
+	line int
+}
+
+// name is the command run, past sudo, env and command prefixes.
+func (c command) name() string {
+	if len(c.args) == 0 {
+		return ""
+	}
+	return path.Base(c.args[0])
+}
+
+// commands lists the simple commands of a shell program, in order,
+// skipping prefixes such as sudo so args[0] is the real program.
+func commands(f *syntax.File, env vars, lineBase int) []command {
+	var out []command
+	syntax.Walk(f, func(n syntax.Node) bool {
+		call, ok := n.(*syntax.CallExpr)
+		if !ok || len(call.Args) == 0 {
+			return true
+		}
+		args := make([]string, len(call.Args))
+		for i, w := range call.Args {
+			args[i] = wordString(w, env)
+		}
+		for len(args) > 1 && (args[0] == "sudo" || args[0] == "command" || args[0] == "nohup" || args[0] == "time") {
+			args = args[1:]
+		}
+		line := lineBase
+		if lineBase == 0 {
+			line = int(call.Pos().Line())
+		}
+		out = append(out, command{args: args, call: call, line: line})
+		return true
+	})
+	return out
+}
+
+// hasArg reports whether any argument after the command name equals one of want.
+func (c command) hasArg(want ...string) bool {
+	for _, a := range c.args[1:] {
+		for _, w := range want {
+			if a == w {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// operands are the non-flag arguments after the command name.
+func (c command) operands() []string {
+	var out []string
+	for _, a := range c.args[1:] {
+		if !strings.HasPrefix(a, "-") {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// interpreter reads a script's shebang: "sh", "bash", "python3"...; ok is
+// false without a shebang.
+func interpreter(src []byte) (name string, ok bool) {
+	if len(src) < 2 || src[0] != '#' || src[1] != '!' {
+		return "", false
+	}
+	line := string(src[2:])
+	if i := strings.IndexByte(line, '\n'); i >= 0 {
+		line = line[:i]
+	}
+	fields := strings.Fields(line)
+	if len(fields) == 0 {
+		return "", true
+	}
+	name = path.Base(fields[0])
+	if name == "env" {
+		for _, f := range fields[1:] {
+			if !strings.HasPrefix(f, "-") {
+				return path.Base(f), true
+			}
+		}
+	}
+	if name == "busybox" && len(fields) > 1 {
+		return fields[1], true
+	}
+	return name, true
+}
+
+func isShell(interp string) bool {
+	switch interp {
+	case "sh", "bash", "ash", "dash", "ksh", "mksh", "busybox":
+		return true
+	}
+	return false
+}
+
+// stmtRanges lists the line span of every statement, for kiln:ignore comments.
+func stmtRanges(f *syntax.File) [][2]int {
+	var out [][2]int
+	syntax.Walk(f, func(n syntax.Node) bool {
+		if s, ok := n.(*syntax.Stmt); ok {
+			out = append(out, [2]int{int(s.Pos().Line()), int(s.End().Line())})
+		}
+		return true
+	})
+	return out
+}
+
+// redirectsStdout reports whether a statement's stdout goes to a file, a
+// pipe target or stderr (and so is not the script's stdout).
+func redirectsStdout(s *syntax.Stmt) bool {
+	for _, r := range s.Redirs {
+		fd := "1"
+		if r.N != nil {
+			fd = r.N.Value
+		}
+		switch r.Op {
+		case syntax.RdrOut, syntax.AppOut, syntax.DplOut, syntax.RdrClob:
+			if fd == "1" {
+				return true
+			}
+		case syntax.RdrAll, syntax.AppAll:
+			return true
+		}
+	}
+	return false
+}
