@@ -3,6 +3,7 @@ package builder
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -110,11 +111,27 @@ wait
 		t.Fatal("Stream did not return after cancellation")
 	}
 	// The child ignored SIGTERM: only the group SIGKILL stops it.
-	for i := 0; i < 50; i++ {
-		if syscall.Kill(pid, 0) != nil {
+	for i := 0; i < 150; i++ {
+		if !alive(pid) {
 			return
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Errorf("child %d of the engine is still alive after cancellation", pid)
+}
+
+// alive reports whether pid runs; a zombie (killed, not yet reaped by
+// whoever inherited it) is dead.
+func alive(pid int) bool {
+	if syscall.Kill(pid, 0) != nil {
+		return false
+	}
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	// pid (comm) state ...: the state follows the last ')'.
+	s := string(stat)
+	i := strings.LastIndex(s, ")")
+	return i < 0 || i+2 >= len(s) || s[i+2] != 'Z'
 }
