@@ -315,32 +315,16 @@ func RemoveNewDanglingAtEnd(t testing.TB) {
 	})
 }
 
-var (
-	kilnOnce sync.Once
-	kilnPath string
-	kilnErr  error
-)
-
-// KilnBinary builds cmd/kiln once per test binary (CGO_ENABLED=0, as the
-// Makefile does) and returns its path.
+// KilnBinary builds cmd/kiln (CGO_ENABLED=0, as the Makefile does) into the
+// test's temp dir and returns its path.
 func KilnBinary(t testing.TB) string {
 	t.Helper()
-	kilnOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "kiln-e2e-bin-")
-		if err != nil {
-			kilnErr = err
-			return
-		}
-		kilnPath = filepath.Join(dir, "kiln")
-		cmd := exec.Command("go", "build", "-tags", "containers_image_openpgp", "-o", kilnPath, "./cmd/kiln")
-		cmd.Dir = RepoRoot(t)
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			kilnErr = fmt.Errorf("go build ./cmd/kiln: %v\n%s", err, out)
-		}
-	})
-	if kilnErr != nil {
-		t.Fatal(kilnErr)
+	path := filepath.Join(t.TempDir(), "kiln")
+	cmd := exec.Command("go", "build", "-tags", "containers_image_openpgp", "-o", path, "./cmd/kiln")
+	cmd.Dir = RepoRoot(t)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./cmd/kiln: %v\n%s", err, out)
 	}
-	return kilnPath
+	return path
 }

@@ -248,3 +248,18 @@ func TestE2EDoctor(t *testing.T) {
 		}
 	}
 }
+
+func TestE2EUsageRunsTheUsageScript(t *testing.T) {
+	e2etest.RequireEngine(t)
+	base := e2etest.BusyboxBase(t)
+	e2etest.LeakCheck(t)
+	img := fixtureBuilder(t, "builder", base)
+	code, out := kiln(t, "usage", img)
+	if code != 0 || out != "kiln fixture builder: kiln s2i build SRC IMAGE OUT\n" {
+		t.Errorf("kiln usage: exit %d, output %q", code, out)
+	}
+	code, out = kiln(t, "usage", "localhost/kiln-e2e-no-such-image:1")
+	if code != exitFailed || !strings.Contains(out, "localhost/kiln-e2e-no-such-image:1") {
+		t.Errorf("kiln usage of a missing image: exit %d\n%s", code, out)
+	}
+}
