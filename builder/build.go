@@ -142,16 +142,19 @@ func (e *Engine) newWorkingContainers(ctx context.Context, since int64, before m
 
 // newDanglingImages lists the dangling images created since the build started.
 func (e *Engine) newDanglingImages(ctx context.Context, since int64) []string {
+	args := []string{"images", "--filter", "dangling=true", "--format", "json"}
 	if e.Kind == Buildah {
-		return nil // buildah leaves no image behind a failed build
+		args = []string{"images", "--filter", "dangling=true", "--json"}
 	}
-	out, err := e.Output(ctx, "images", "--filter", "dangling=true", "--format", "json")
+	out, err := e.Output(ctx, args...)
 	if err != nil {
 		return nil
 	}
+	// podman prints Id/Created, buildah id/created (unix seconds); JSON field
+	// names match case-insensitively.
 	var imgs []struct {
-		ID      string `json:"Id"`
-		Created int64  `json:"Created"`
+		ID      string `json:"id"`
+		Created int64  `json:"created"`
 	}
 	if json.Unmarshal(out, &imgs) != nil {
 		return nil

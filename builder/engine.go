@@ -157,6 +157,7 @@ func (e *Engine) cmdError(args []string, err error, stderr string) error {
 	if i := strings.LastIndex(msg, "\n"); i >= 0 {
 		msg = strings.TrimSpace(msg[i+1:])
 	}
+	msg = strings.TrimPrefix(msg, "Error: ")
 	sub := ""
 	if len(args) > 0 {
 		sub = " " + args[0]

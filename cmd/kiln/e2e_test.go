@@ -263,3 +263,25 @@ func TestE2EUsageRunsTheUsageScript(t *testing.T) {
 		t.Errorf("kiln usage of a missing image: exit %d\n%s", code, out)
 	}
 }
+
+func TestE2EBuildahEngine(t *testing.T) {
+	e2etest.RequireEngine(t)
+	if _, err := exec.LookPath("buildah"); err != nil {
+		t.Fatal("buildah is not installed (apt-get install buildah)")
+	}
+	base := e2etest.BusyboxBase(t)
+	e2etest.LeakCheck(t)
+	img := fixtureBuilder(t, "builder", base)
+	fixtures := filepath.Join(e2etest.RepoRoot(t), "builder", "testdata", "fixtures")
+	const out = "localhost/kiln-e2e-buildah-app:1"
+	e2etest.RemoveImageAtEnd(t, out)
+	code, log := kiln(t, "s2i", "build", filepath.Join(fixtures, "app"), img, out, "--engine", "buildah", "--plain")
+	if code != 0 || !strings.Contains(log, "[s2i build] STEP 1/") {
+		t.Fatalf("kiln s2i build with buildah: exit %d\n%s", code, log)
+	}
+	// A failed buildah build leaves neither its working container nor its last layer.
+	code, log = kiln(t, "s2i", "build", filepath.Join(fixtures, "failing-app"), img, "localhost/kiln-e2e-never:1", "--engine", "buildah", "--plain")
+	if code != exitFailed || !strings.Contains(log, "build failed at RUN /opt/s2i/assemble (the assemble script): buildah build:") {
+		t.Fatalf("failing build with buildah: exit %d\n%s", code, log)
+	}
+}
