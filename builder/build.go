@@ -176,7 +176,7 @@ func (e *Engine) removeLeftovers(ctx context.Context, r *reporter, step string, 
 	defer cancel()
 	// Containers first: they hold the images they were made from.
 	for id, name := range e.newWorkingContainers(ctx, since, before) {
-		rm := []string{"rm", "-f", id}
+		rm := e.forceRemoveArgs(id)
 		if e.Kind == Buildah {
 			rm = []string{"rm", id}
 		}

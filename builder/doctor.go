@@ -225,7 +225,7 @@ func trialRun(ctx context.Context, e *Engine) Check {
 		defer e.Output(cleanup, "rmi", "-f", ref)
 		name := newName("kiln-doctor-")
 		out, err = e.Output(ctx, append([]string{"run", "--rm", "--name", name, "--entrypoint", inside, ref}, args...)...)
-		e.Output(cleanup, "rm", "-f", name)
+		e.Output(cleanup, e.forceRemoveArgs(name)...)
 	}
 	if err != nil {
 		c.Detail = err.Error()

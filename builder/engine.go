@@ -258,3 +258,12 @@ func (e *Engine) Version(ctx context.Context) (string, error) {
 	}
 	return strings.TrimSpace(string(out)), nil
 }
+
+// forceRemoveArgs removes a container at once: podman would otherwise give a
+// running one 10 s to stop, and an app that ignores SIGTERM takes them all.
+func (e *Engine) forceRemoveArgs(name string) []string {
+	if e.Kind == Podman {
+		return []string{"rm", "-f", "-t", "0", name}
+	}
+	return []string{"rm", "-f", name}
+}

@@ -308,7 +308,7 @@ func saveArtifacts(ctx context.Context, e *Engine, r *reporter, step string, o S
 	}, f, "run", "--rm", "--name", name, "--user", plan.User, "--entrypoint", plan.Scripts["save-artifacts"], o.Output)
 	f.Close()
 	// --rm removes it unless the run was killed; make sure.
-	_, _ = e.Output(context.WithoutCancel(ctx), "rm", "-f", name)
+	_, _ = e.Output(context.WithoutCancel(ctx), e.forceRemoveArgs(name)...)
 	fin := Event{Kind: StepFinished, Step: sub, Parent: step, Duration: time.Since(t0)}
 	if err != nil {
 		fin.Err = err.Error()

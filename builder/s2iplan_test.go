@@ -1,6 +1,7 @@
 package builder
 
 import (
+	"archive/tar"
 	"bytes"
 	"flag"
 	"os"
@@ -267,5 +268,40 @@ func TestWriteContextExcludes(t *testing.T) {
 	}
 	if fi, _ := os.Stat(filepath.Join(dir, "upload/src/start")); fi.Mode().Perm() != 0o755 {
 		t.Errorf("start lost its exec bit: %v", fi.Mode())
+	}
+}
+
+func TestCheckTar(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, data []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	tw.WriteHeader(&tar.Header{Name: "deps/", Typeflag: tar.TypeDir, Mode: 0o755})
+	tw.WriteHeader(&tar.Header{Name: "deps/x", Typeflag: tar.TypeReg, Mode: 0o644, Size: 1})
+	tw.Write([]byte("x"))
+	tw.Close()
+	tests := []struct {
+		name    string
+		data    []byte
+		entries int
+		bad     bool
+	}{
+		{"two entries", buf.Bytes(), 2, false},
+		{"empty archive", make([]byte, 10240), 0, false},
+		{"nothing at all", nil, 0, false},
+		{"a log line instead of a tar", []byte("---> save-artifacts: saving deps\n"), 0, true},
+		{"truncated", buf.Bytes()[:700], 0, true},
+	}
+	for _, tt := range tests {
+		n, err := checkTar(write(strings.ReplaceAll(tt.name, " ", "-"), tt.data))
+		if (err != nil) != tt.bad || (!tt.bad && n != tt.entries) {
+			t.Errorf("%s: %d entries, err %v; want %d, bad=%v", tt.name, n, err, tt.entries, tt.bad)
+		}
 	}
 }

@@ -385,7 +385,7 @@ func (t *Tracker) Cleanup(ctx context.Context, step string) error {
 		if _, err := t.e.Output(ctx, "container", "inspect", c); err != nil {
 			continue // never created, or already removed by --rm
 		}
-		if _, err := t.e.Output(ctx, "rm", "-f", c); err != nil {
+		if _, err := t.e.Output(ctx, t.e.forceRemoveArgs(c)...); err != nil {
 			errs = append(errs, err)
 			continue
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"io"
 	"os"
 	"os/exec"
@@ -68,6 +69,23 @@ func TestE2EGenericRepoPassesKilnTestAndTestRun(t *testing.T) {
 		}
 	}
 	testRun(t, dir, "localhost/kiln-e2e-generic:1.0")
+
+	// --json: one event per line, for scripts.
+	code, out = kiln(t, "build", dir, "--json")
+	if code != 0 {
+		t.Fatalf("kiln build --json: exit %d\n%s", code, out)
+	}
+	kinds := map[string]bool{}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var e struct{ Kind, Step, Parent string }
+		if err := json.Unmarshal([]byte(line), &e); err != nil {
+			t.Fatalf("kiln build --json printed a line that is not JSON: %q", line)
+		}
+		kinds[e.Kind] = true
+	}
+	if !kinds["step-started"] || !kinds["log"] || !kinds["step-finished"] {
+		t.Errorf("kiln build --json lacks started/log/finished events: %v", kinds)
+	}
 }
 
 func TestE2EPythonRepoPassesKilnTestAndTestRun(t *testing.T) {
@@ -154,21 +172,11 @@ func TestE2EFailingAssembleNamesTheStep(t *testing.T) {
 	}
 }
 
-func TestE2ECancelMidBuildRemovesEverything(t *testing.T) {
-	e2etest.RequireEngine(t)
-	base := e2etest.BusyboxBase(t)
-	e2etest.LeakCheck(t)
-	bin := e2etest.KilnBinary(t)
-	dir := newRepo(t, "generic", base, "kiln-e2e-cancel")
-	// A slow step after a cached one: the build has made layers and has a
-	// RUN container alive when it is interrupted.
-	df := filepath.Join(dir, "Dockerfile")
-	data, _ := os.ReadFile(df)
-	slow := strings.Replace(string(data), "WORKDIR", "RUN echo slow-step-started && sleep 120\nWORKDIR", 1)
-	if err := os.WriteFile(df, []byte(slow), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "test", dir, "--plain")
+// interruptKiln runs the kiln binary with args, sends it SIGINT once a line
+// containing trigger appears, and returns its output; it must exit 130.
+func interruptKiln(t *testing.T, bin, trigger string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -185,7 +193,7 @@ func TestE2ECancelMidBuildRemovesEverything(t *testing.T) {
 		sc := bufio.NewScanner(io.TeeReader(stdout, &log))
 		signalled := false
 		for sc.Scan() {
-			if !signalled && strings.Contains(sc.Text(), "slow-step-started") {
+			if !signalled && strings.Contains(sc.Text(), trigger) {
 				signalled = true
 				close(started)
 			}
@@ -193,9 +201,14 @@ func TestE2ECancelMidBuildRemovesEverything(t *testing.T) {
 	}()
 	select {
 	case <-started:
+	case <-readDone:
+		cmd.Wait()
+		t.Fatalf("kiln ended before %q:\n%s", trigger, log.String())
 	case <-time.After(3 * time.Minute):
 		cmd.Process.Kill()
-		t.Fatalf("the slow step never started:\n%s", log.String())
+		<-readDone
+		cmd.Wait()
+		t.Fatalf("%q never appeared:\n%s", trigger, log.String())
 	}
 	time.Sleep(500 * time.Millisecond)
 	t0 := time.Now()
@@ -210,12 +223,49 @@ func TestE2ECancelMidBuildRemovesEverything(t *testing.T) {
 	if d := time.Since(t0); d > 30*time.Second {
 		t.Errorf("kiln took %s to stop after SIGINT", d)
 	}
-	if !strings.Contains(log.String(), "removed build container") {
-		t.Errorf("the interrupted build's working container was not removed by kiln:\n%s", log.String())
-	}
 	if !strings.Contains(log.String(), "cancelled") {
 		t.Errorf("no word of the cancellation:\n%s", log.String())
 	}
+	return log.String()
+}
+
+func TestE2ECancelRemovesEverything(t *testing.T) {
+	e2etest.RequireEngine(t)
+	base := e2etest.BusyboxBase(t)
+	e2etest.LeakCheck(t)
+	bin := e2etest.KilnBinary(t)
+
+	t.Run("mid-build", func(t *testing.T) {
+		dir := newRepo(t, "generic", base, "kiln-e2e-cancel")
+		// A slow step after cached ones: the build has made layers and has a
+		// RUN container alive when it is interrupted.
+		df := filepath.Join(dir, "Dockerfile")
+		data, _ := os.ReadFile(df)
+		slow := strings.Replace(string(data), "WORKDIR", "RUN echo slow-step-started && sleep 120\nWORKDIR", 1)
+		if err := os.WriteFile(df, []byte(slow), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		log := interruptKiln(t, bin, "slow-step-started", "test", dir, "--plain")
+		if !strings.Contains(log, "removed build container") {
+			t.Errorf("the interrupted build's working container was not removed by kiln:\n%s", log)
+		}
+	})
+
+	t.Run("app-running", func(t *testing.T) {
+		dir := newRepo(t, "generic", base, "kiln-e2e-cancel-run")
+		// An app that never listens: kiln test waits in the readiness step
+		// with the app container and the app image alive.
+		start := filepath.Join(dir, "test", "test-app", "start")
+		if err := os.WriteFile(start, []byte("#!/bin/sh\necho never listening\nexec sleep 300\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		log := interruptKiln(t, bin, "[readiness] started", "test", dir, "--plain")
+		for _, want := range []string{"[cleanup] removed container kiln-test-app-", "[cleanup] removed image localhost/kiln-test-"} {
+			if !strings.Contains(log, want) {
+				t.Errorf("cleanup after Ctrl+C lacks %q:\n%s", want, log)
+			}
+		}
+	})
 }
 
 func TestE2EDoctor(t *testing.T) {
