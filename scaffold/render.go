@@ -38,6 +38,8 @@ type renderData struct {
 	UsageLines        []string
 	MemoryLimit       string
 	TriggerAnnotation string
+	AppName           string // the example template's default NAME
+	TemplateName      string // the example template's name and template label
 }
 
 // Home is the assembled application's directory: HOME and WORKDIR.
@@ -126,7 +128,27 @@ func newRenderData(s *Spec) *renderData {
 		"fieldPath": `spec.template.spec.containers[?(@.name=="app")].image`,
 	}})
 	d.TriggerAnnotation = string(trigger)
+	d.AppName = appName(s.Name)
+	d.TemplateName = label63(s.Name, "-example")
 	return d
+}
+
+// appName is the example template's default NAME, which names its Service
+// and Route: a DNS-1035 label, so a letter first and at most 63 characters.
+func appName(name string) string {
+	if name != "" && name[0] >= '0' && name[0] <= '9' {
+		return label63("app-"+name, "")
+	}
+	return label63(name, "-app")
+}
+
+// label63 appends suffix to name, shortening name so that the result fits
+// in a Kubernetes label value or DNS label (63 characters).
+func label63(name, suffix string) string {
+	if max := 63 - len(suffix); len(name) > max {
+		name = strings.TrimRight(name[:max], "-")
+	}
+	return name + suffix
 }
 
 // ExposeServices renders io.openshift.expose-services: PORT/PROTO[:NAME],...
@@ -271,7 +293,12 @@ func usageLines(s *Spec) []string {
 	env := imageEnv(s)
 	lines = append(lines, "", "Environment variables (set with -e NAME=value):")
 	for _, e := range env {
-		lines = append(lines, fmt.Sprintf("  %s (default %q)", e.Name, e.Value))
+		// The value verbatim: Go quoting would show \" and \u200f, not what the variable holds.
+		if e.Value == "" {
+			lines = append(lines, fmt.Sprintf("  %s (empty by default)", e.Name))
+		} else {
+			lines = append(lines, fmt.Sprintf("  %s (default: %s)", e.Name, e.Value))
+		}
 	}
 	if len(s.Secrets) > 0 {
 		lines = append(lines, "", "Required secrets, with no default: the app will not start without them:")
@@ -316,6 +343,29 @@ func yamlQuote(s string) string {
 	return strings.TrimSuffix(buf.String(), "\n")
 }
 
+// markdownCode renders s as a Markdown code span in a table cell: the fence
+// is one backtick longer than any run of backticks inside (CommonMark), and
+// pipes are escaped so the table holds (GFM).
+func markdownCode(s string) string {
+	longest, run := 0, 0
+	for _, r := range s {
+		if r == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	if s == "" {
+		return "(empty)"
+	}
+	fence := strings.Repeat("`", longest+1)
+	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
+		s = " " + s + " "
+	}
+	return fence + markdownCell(s) + fence
+}
+
 // markdownCell keeps a value from breaking a Markdown table.
 func markdownCell(s string) string {
 	return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
@@ -326,6 +376,7 @@ var funcs = template.FuncMap{
 	"sq":      shellQuote,
 	"yq":      yamlQuote,
 	"md":      markdownCell,
+	"code":    markdownCode,
 	"comment": func(s string) string { return strings.NewReplacer("\n", " ", "\r", " ").Replace(s) },
 	"jq": func(s string) string {
 		b, _ := json.Marshal(s)
@@ -359,41 +410,42 @@ func cmpOr(a, b string) string {
 	return b
 }
 
-var (
-	parseOnce sync.Once
-	parsed    map[string]*template.Template
-	parseErr  error
-)
+// baseTemplates parses the shared templates once per process.
+var baseTemplates = sync.OnceValues(func() (*template.Template, error) {
+	base := template.New("kiln").Funcs(funcs).Option("missingkey=error")
+	return base.ParseFS(templates.FS, "*.tmpl", "s2i/*.tmpl", "openshift/*.tmpl")
+})
 
-// presetTemplates parses the templates once per process: the shared ones
-// plus each preset's script bodies.
-func presetTemplates(preset string) (*template.Template, error) {
-	parseOnce.Do(func() {
-		base := template.New("kiln").Funcs(funcs).Option("missingkey=error")
-		if _, parseErr = base.ParseFS(templates.FS, "*.tmpl", "s2i/*.tmpl", "openshift/*.tmpl"); parseErr != nil {
-			return
-		}
-		parsed = map[string]*template.Template{}
-		for _, p := range presets {
+// presetParsers parses each preset's script bodies on first use only, so a
+// kiln new pays for its own preset, not for all of them.
+var presetParsers = func() map[string]func() (*template.Template, error) {
+	m := map[string]func() (*template.Template, error){}
+	for _, p := range presets {
+		m[p.Name] = sync.OnceValues(func() (*template.Template, error) {
+			base, err := baseTemplates()
+			if err != nil {
+				return nil, err
+			}
 			t, err := base.Clone()
 			if err == nil {
 				_, err = t.ParseFS(templates.FS, "presets/"+p.Name+".tmpl")
 			}
 			if err != nil {
-				parseErr = fmt.Errorf("preset %s: %w", p.Name, err)
-				return
+				return nil, fmt.Errorf("preset %s: %w", p.Name, err)
 			}
-			parsed[p.Name] = t
-		}
-	})
-	if parseErr != nil {
-		return nil, parseErr
+			return t, nil
+		})
 	}
-	t, ok := parsed[preset]
+	return m
+}()
+
+// presetTemplates returns the shared templates plus the preset's script bodies.
+func presetTemplates(preset string) (*template.Template, error) {
+	parse, ok := presetParsers[preset]
 	if !ok {
 		return nil, fmt.Errorf("preset %q does not exist", preset)
 	}
-	return t, nil
+	return parse()
 }
 
 // executableTestAppFiles are the test app files that must keep their x bit,

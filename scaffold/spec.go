@@ -10,7 +10,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
+	"strings"
 
+	yamlv2 "go.yaml.in/yaml/v2"
 	yamlv3 "go.yaml.in/yaml/v3"
 	"sigs.k8s.io/yaml"
 )
@@ -169,8 +172,15 @@ func (s *Spec) Marshal() ([]byte, error) {
 	return append([]byte(header), b...), nil
 }
 
+// plainStyle drops JSON's quotes, but keeps a string quoted when its plain
+// form reads back as something else. Parse reads with sigs.k8s.io/yaml, which
+// follows YAML 1.1 (yaml.v2): there yes, no, on and off are booleans, while the
+// YAML 1.2 encoder writes them plain.
 func plainStyle(n *yamlv3.Node) {
 	n.Style = 0
+	if n.Kind == yamlv3.ScalarNode && n.Tag == "!!str" && !plainReadsBack(n.Value) {
+		n.Style = yamlv3.DoubleQuotedStyle
+	}
 	for _, c := range n.Content {
 		plainStyle(c)
 	}
@@ -192,11 +202,21 @@ func Parse(data []byte) (*Spec, error) {
 	return &s, nil
 }
 
+func plainReadsBack(s string) bool {
+	var v any
+	if err := yamlv2.Unmarshal([]byte(s), &v); err != nil {
+		return false
+	}
+	got, ok := v.(string)
+	return ok && got == s
+}
+
 // Overlay applies the keys of a kiln.yaml (or a partial answers file) onto
 // base: keys present replace base's values, others stay. Unknown keys and a
 // newer schema are errors; a missing schemaVersion is fine for answers.
 func Overlay(base *Spec, data []byte) error {
 	over := base.Clone()
+	clearListsIn(over, data)
 	if err := yaml.UnmarshalStrict(data, over); err != nil {
 		return cleanYAMLError(err)
 	}
@@ -205,6 +225,28 @@ func Overlay(base *Spec, data []byte) error {
 	}
 	*base = *over
 	return nil
+}
+
+// clearListsIn empties the lists of s that data sets. encoding/json decodes
+// an array into the elements a slice already holds, so an entry the file gives
+// without a key would keep the base's value for it: a port without a name got
+// the preset's "http", a variable without a value the preset's first value.
+func clearListsIn(s *Spec, data []byte) {
+	j, err := yaml.YAMLToJSON(data)
+	if err != nil {
+		return // UnmarshalStrict reports it
+	}
+	var keys map[string]json.RawMessage
+	if json.Unmarshal(j, &keys) != nil {
+		return
+	}
+	v := reflect.ValueOf(s).Elem()
+	for i := range v.NumField() {
+		name, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("json"), ",")
+		if _, ok := keys[name]; ok && v.Field(i).Kind() == reflect.Slice {
+			v.Field(i).SetZero()
+		}
+	}
 }
 
 func cleanYAMLError(err error) error {

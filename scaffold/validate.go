@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+	"unicode/utf8"
 
 	"go.podman.io/image/v5/docker/reference"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -59,7 +60,8 @@ var (
 	posixName     = lazyRegexp(`^[A-Za-z_][A-Za-z0-9_]*$`)
 	packageName   = lazyRegexp(`^[A-Za-z0-9][A-Za-z0-9+._:@=~/-]*$`)
 	safePath      = lazyRegexp(`^/[A-Za-z0-9._@+/-]*$`)
-	serviceName   = lazyRegexp(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+	portName      = lazyRegexp(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+	hasLetter     = lazyRegexp(`[a-z]`)
 	tagWord       = lazyRegexp(`^[a-z0-9][a-z0-9._+-]*$`)
 	labelKey      = lazyRegexp(`^[a-z0-9]+([.-][a-z0-9]+)*(/[a-z0-9]+([.-][a-z0-9]+)*)?$`)
 	httpPath      = lazyRegexp(`^/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$`)
@@ -84,6 +86,16 @@ var managedLabels = []string{
 	"org.opencontainers.image.licenses", "maintainer",
 }
 
+// Labels kiln writes from the certification fields; extra labels may not set them either.
+var certificationLabels = []string{"name", "vendor", "version", "release", "summary", "description"}
+
+// Variables the image's ENV always sets, besides the version.
+var imageEnvNames = []string{"APP_ROOT", "HOME", "PORT"}
+
+// The parameters of openshift/template.yaml, besides one per secret.
+var templateParameters = []string{"NAME", "SOURCE_REPOSITORY_URL", "SOURCE_REPOSITORY_REF", "CONTEXT_DIR",
+	"MEMORY_LIMIT", "APPLICATION_DOMAIN", "GITHUB_WEBHOOK_SECRET"}
+
 // Directories an image must never chgrp or declare as a volume.
 var forbiddenDirs = []string{"/", "/bin", "/boot", "/dev", "/etc", "/lib", "/lib64", "/proc", "/root", "/run", "/sbin", "/sys", "/usr", "/var"}
 
@@ -105,6 +117,10 @@ func (c *checker) text(field, value string, required bool, max int) {
 		if required {
 			c.add(field, value, "is empty", "give it a value")
 		}
+		return
+	}
+	if !utf8.ValidString(value) {
+		c.add(field, value, "is not valid UTF-8", "write it as UTF-8 text")
 		return
 	}
 	for _, r := range value {
@@ -230,6 +246,7 @@ func (s *Spec) validatePorts(c *checker) {
 		c.add("ports", "", "is empty: the image declares no port (G09)", "add the port the software listens on, e.g. 8080/tcp:http")
 	}
 	seen := map[string]bool{}
+	names := map[string]string{}
 	for i, p := range s.Ports {
 		f := fmt.Sprintf("ports[%d]", i)
 		switch {
@@ -241,9 +258,23 @@ func (s *Spec) validatePorts(c *checker) {
 		if p.Protocol != "tcp" && p.Protocol != "udp" {
 			c.add(f+".protocol", p.Protocol, "is not a protocol", "use tcp or udp")
 		}
-		if p.Name != "" && (len(p.Name) > 15 || !serviceName().MatchString(p.Name)) {
-			c.add(f+".name", p.Name, "is not a service port name", "use at most 15 lower-case letters, digits and '-', e.g. http")
+		if p.Name != "" {
+			// The rules of apimachinery's IsValidPortName (IANA_SVC_NAME),
+			// which the API server applies to the Service's ports.
+			if len(p.Name) > 15 || !portName().MatchString(p.Name) || !hasLetter().MatchString(p.Name) {
+				c.add(f+".name", p.Name, "is not a service port name", "use at most 15 lower-case letters, digits and single '-', with at least one letter, e.g. http")
+			}
 		}
+		// The Service names every port, an unnamed one NUMBER-PROTOCOL; the API
+		// server rejects a Service whose port names repeat.
+		effective := p.Name
+		if effective == "" {
+			effective = fmt.Sprintf("%d-%s", p.Number, p.Protocol)
+		}
+		if prev, dup := names[effective]; dup {
+			c.add(f+".name", p.Name, "names the Service port "+effective+", as "+prev+" does", "give each port its own name")
+		}
+		names[effective] = f
 		key := fmt.Sprintf("%d/%s", p.Number, p.Protocol)
 		if seen[key] {
 			c.add(f, key, "is listed twice", "remove the duplicate")
@@ -267,8 +298,12 @@ func (s *Spec) validateProbe(c *checker, field string, p Probe) {
 	default:
 		c.add(field+".type", p.Type, "is not a probe type (G26)", "use http or tcp")
 	}
-	if p.Port != 0 && !slices.ContainsFunc(s.Ports, func(q Port) bool { return q.Number == p.Port }) {
+	port := s.ProbePort(p)
+	switch {
+	case p.Port != 0 && !slices.ContainsFunc(s.Ports, func(q Port) bool { return q.Number == p.Port }):
 		c.add(field+".port", strconv.Itoa(p.Port), "is not one of the image's ports", "use a port listed in ports, or 0 for the first")
+	case len(s.Ports) > 0 && !slices.ContainsFunc(s.Ports, func(q Port) bool { return q.Number == port && q.Protocol == "tcp" }):
+		c.add(field+".port", strconv.Itoa(p.Port), fmt.Sprintf("makes the probe check port %d, which is not a tcp port: HTTP and TCP probes cannot reach a udp port (G26)", port), "set it to one of the image's tcp ports, or list a tcp port first")
 	}
 }
 
@@ -310,6 +345,13 @@ func (s *Spec) validateConfig(c *checker) {
 			c.add(f+".name", e.Name, "is not an environment variable name", "use letters, digits and _ not starting with a digit, e.g. APP_CONFIG")
 			continue
 		}
+		if e.Name == "HOME" || e.Name == "APP_ROOT" {
+			c.add(f+".name", e.Name, "is set by kiln: the image prepares "+AppRoot+" and its src/ for an arbitrary UID", "remove it; list other directories the app writes with --writable-dir")
+			continue
+		}
+		if e.Name == "PORT" && len(s.Ports) > 0 && e.Value != strconv.Itoa(s.Ports[0].Number) {
+			c.add(f+".value", e.Value, "differs from the first port, so the app would listen where nothing is exposed", "remove it; kiln sets PORT from the first --port")
+		}
 		if LooksSecret(e.Name) && e.Value != "" {
 			c.add(f+".value", e.Name+"="+e.Value, "sets a default for a password, secret, token or key, which users forget to change (G11)", "remove the value and declare it as a required secret (--secret "+e.Name+")")
 		}
@@ -325,8 +367,13 @@ func (s *Spec) validateConfig(c *checker) {
 			c.add(f, name, "is not an environment variable name", "use letters, digits and _ not starting with a digit, e.g. DB_PASSWORD")
 			continue
 		}
-		if prev, dup := names[name]; dup {
+		switch prev, dup := names[name]; {
+		case dup:
 			c.add(f, name, "is already set by "+prev+"; a required secret has no default (G11)", "remove it from env, or from secrets")
+		case slices.Contains(imageEnvNames, name):
+			c.add(f, name, "is a variable the image sets itself, so it is never missing", "name the secret for what it holds, e.g. DB_PASSWORD")
+		case slices.Contains(templateParameters, name):
+			c.add(f, name, "is also a parameter of openshift/template.yaml, which oc process rejects twice", "name the secret for what it holds, e.g. APP_"+name)
 		}
 		names[name] = f
 	}
@@ -359,6 +406,8 @@ func (s *Spec) validateMetadata(c *checker) {
 			c.add(f+".key", l.Key, "is not a label key", "use lower-case reverse-DNS words separated by . or -, e.g. com.example.team")
 		case slices.Contains(managedLabels, l.Key):
 			c.add(f+".key", l.Key, "is written by kiln from its own field", "set it through its field (e.g. --tags, --description) instead")
+		case slices.Contains(certificationLabels, l.Key):
+			c.add(f+".key", l.Key, "is written by kiln from certification."+l.Key, "set it as certification."+l.Key+" (--cert-"+l.Key+") instead")
 		case seen[l.Key]:
 			c.add(f+".key", l.Key, "is listed twice", "remove the duplicate")
 		}

@@ -146,9 +146,13 @@ func (p *WritePlan) Apply(force bool) error {
 	}
 	type pending struct{ tmp, target string }
 	var done []pending
+	var madeDirs []string // directories this Apply created, parents first
 	cleanup := func() {
 		for _, d := range done {
 			os.Remove(d.tmp)
+		}
+		for i := len(madeDirs) - 1; i >= 0; i-- {
+			os.Remove(madeDirs[i]) // only when empty: another file may be in it
 		}
 	}
 	manifest := PlannedFile{File: p.manifest(), Status: Update}
@@ -163,10 +167,13 @@ func (p *WritePlan) Apply(force bool) error {
 			}
 			continue
 		}
+		missing := missingDirs(filepath.Dir(target))
 		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+			madeDirs = append(madeDirs, missing...)
 			cleanup()
 			return err
 		}
+		madeDirs = append(madeDirs, missing...)
 		tmp, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".kiln-*")
 		if err != nil {
 			cleanup()
@@ -189,4 +196,21 @@ func (p *WritePlan) Apply(force bool) error {
 		}
 	}
 	return nil
+}
+
+// missingDirs lists dir and its ancestors that do not exist yet, parents first.
+func missingDirs(dir string) []string {
+	var out []string
+	for {
+		if _, err := os.Lstat(dir); err == nil {
+			break
+		}
+		out = append([]string{dir}, out...)
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			break
+		}
+		dir = parent
+	}
+	return out
 }
