@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // Check is one doctor finding.
@@ -38,15 +39,18 @@ const ContainersConfRemedy = `write a containers.conf with
     runtime = "runc"
   and point podman and buildah at it: export CONTAINERS_CONF=/path/to/containers.conf`
 
-// KnownFailures are matched against the trial run's error output.
-var KnownFailures = []KnownFailure{
-	{regexp.MustCompile(`(?i)cgroups in hybrid mode not supported`), "crun cannot run containers on this host's hybrid cgroup hierarchy"},
-	{regexp.MustCompile(`(?i)(setrlimit|setting rlimit)[^\n]*(RLIMIT_NOFILE|RLIMIT_NPROC|type 7|type 6)?[^\n]*operation not permitted`), "the engine's default ulimits are above what this sandbox allows"},
-}
+// KnownFailures are matched against the trial run's error output (compiled
+// on first use).
+var KnownFailures = sync.OnceValue(func() []KnownFailure {
+	return []KnownFailure{
+		{regexp.MustCompile(`(?i)cgroups in hybrid mode not supported`), "crun cannot run containers on this host's hybrid cgroup hierarchy"},
+		{regexp.MustCompile(`(?i)(setrlimit|setting rlimit)[^\n]*(RLIMIT_NOFILE|RLIMIT_NPROC|type 7|type 6)?[^\n]*operation not permitted`), "the engine's default ulimits are above what this sandbox allows"},
+	}
+})
 
 // Diagnose matches engine error output against the known failures.
 func Diagnose(output string) (cause string, ok bool) {
-	for _, f := range KnownFailures {
+	for _, f := range KnownFailures() {
 		if f.Pattern.MatchString(output) {
 			return f.Cause, true
 		}

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -38,15 +39,23 @@ type subStep struct {
 	done         bool
 }
 
-var (
-	podmanStepRE  = regexp.MustCompile(`^(\[\d+/\d+\] )?STEP (\d+)/(\d+): (.*)$`)
-	legacyStepRE  = regexp.MustCompile(`^Step (\d+)/(\d+) : (.*)$`)
-	bkVertexRE    = regexp.MustCompile(`^#(\d+) (.*)$`)
-	bkStepRE      = regexp.MustCompile(`^\[(?:[^\]]* )?(\d+)/(\d+)\] (.*)$`)
-	bkLogRE       = regexp.MustCompile(`^\d+\.\d+ (.*)$`)
-	bkDoneRE      = regexp.MustCompile(`^DONE \d+(\.\d+)?s$`)
-	legacyErrorRE = regexp.MustCompile(`^The command '.*' returned a non-zero code: \d+`)
-)
+// buildRE holds the patterns of the build output formats, compiled on first
+// use so that commands which build nothing do not pay for them at start.
+var buildRE = sync.OnceValue(func() struct {
+	podmanStep, legacyStep, bkVertex, bkStep, bkLog, bkDone, legacyError *regexp.Regexp
+} {
+	return struct {
+		podmanStep, legacyStep, bkVertex, bkStep, bkLog, bkDone, legacyError *regexp.Regexp
+	}{
+		podmanStep:  regexp.MustCompile(`^(\[\d+/\d+\] )?STEP (\d+)/(\d+): (.*)$`),
+		legacyStep:  regexp.MustCompile(`^Step (\d+)/(\d+) : (.*)$`),
+		bkVertex:    regexp.MustCompile(`^#(\d+) (.*)$`),
+		bkStep:      regexp.MustCompile(`^\[(?:[^\]]* )?(\d+)/(\d+)\] (.*)$`),
+		bkLog:       regexp.MustCompile(`^\d+\.\d+ (.*)$`),
+		bkDone:      regexp.MustCompile(`^DONE \d+(\.\d+)?s$`),
+		legacyError: regexp.MustCompile(`^The command '.*' returned a non-zero code: \d+`),
+	}
+})
 
 func newBuildParser(r *reporter, parent string) *buildParser {
 	return &buildParser{r: r, parent: parent, now: time.Now, vertex: map[int]*subStep{}}
@@ -54,19 +63,20 @@ func newBuildParser(r *reporter, parent string) *buildParser {
 
 // Line consumes one output line.
 func (p *buildParser) Line(stream, line string) {
-	if m := podmanStepRE.FindStringSubmatch(line); m != nil {
+	re := buildRE()
+	if m := re.podmanStep.FindStringSubmatch(line); m != nil {
 		p.begin(&p.cur, strings.TrimSpace(m[1]+m[4]), atoi(m[2]), atoi(m[3]))
 		return
 	}
-	if m := legacyStepRE.FindStringSubmatch(line); m != nil {
+	if m := re.legacyStep.FindStringSubmatch(line); m != nil {
 		p.begin(&p.cur, m[3], atoi(m[1]), atoi(m[2]))
 		return
 	}
-	if m := bkVertexRE.FindStringSubmatch(line); m != nil {
+	if m := re.bkVertex.FindStringSubmatch(line); m != nil {
 		p.buildkit(stream, atoi(m[1]), m[2])
 		return
 	}
-	if strings.HasPrefix(line, "Error: ") || strings.HasPrefix(line, "ERROR: ") || strings.HasPrefix(line, "error: ") || legacyErrorRE.MatchString(line) {
+	if strings.HasPrefix(line, "Error: ") || strings.HasPrefix(line, "ERROR: ") || strings.HasPrefix(line, "error: ") || re.legacyError.MatchString(line) {
 		p.errSeen = true
 		p.r.emit(Event{Kind: StepError, Step: p.stepName(p.cur), Parent: p.parent, Stream: stream, Line: line})
 		return
@@ -99,15 +109,16 @@ func (p *buildParser) end(s *subStep, errMsg string) {
 }
 
 func (p *buildParser) buildkit(stream string, n int, rest string) {
+	re := buildRE()
 	s := p.vertex[n]
-	if m := bkStepRE.FindStringSubmatch(rest); m != nil && s == nil {
+	if m := re.bkStep.FindStringSubmatch(rest); m != nil && s == nil {
 		var ns *subStep
 		p.begin(&ns, m[3], atoi(m[1]), atoi(m[2]))
 		p.vertex[n] = ns
 		return
 	}
 	switch {
-	case bkDoneRE.MatchString(rest) || rest == "CACHED":
+	case re.bkDone.MatchString(rest) || rest == "CACHED":
 		if s != nil {
 			if rest == "CACHED" {
 				p.r.emit(Event{Kind: StepLog, Step: s.name, Parent: p.parent, Stream: stream, Line: "CACHED"})
@@ -123,7 +134,7 @@ func (p *buildParser) buildkit(stream string, n int, rest string) {
 		}
 		return
 	}
-	if m := bkLogRE.FindStringSubmatch(rest); m != nil {
+	if m := re.bkLog.FindStringSubmatch(rest); m != nil {
 		rest = m[1]
 	}
 	p.r.emit(Event{Kind: StepLog, Step: p.stepName(s), Parent: p.parent, Stream: stream, Line: rest})

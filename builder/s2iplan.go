@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // s2i label names and defaults, as OKD's s2i reads them.
@@ -82,7 +83,7 @@ func (p *S2IPlan) ArtifactsDir() string { return path.Join(p.Destination, "artif
 // UIDRange is one allowed UID range; Max < 0 means unbounded.
 type UIDRange struct{ Min, Max int }
 
-var uidRangeRE = regexp.MustCompile(`^(\d*)-(\d*)$`)
+var uidRangeRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\d*)-(\d*)$`) })
 
 // ParseAllowedUIDs parses --allowed-uids: comma-separated N, N-M, N- or -M.
 func ParseAllowedUIDs(s string) ([]UIDRange, error) {
@@ -97,7 +98,7 @@ func ParseAllowedUIDs(s string) ([]UIDRange, error) {
 			out = append(out, UIDRange{n, n})
 			continue
 		}
-		m := uidRangeRE.FindStringSubmatch(part)
+		m := uidRangeRE().FindStringSubmatch(part)
 		if m == nil || (m[1] == "" && m[2] == "") {
 			return nil, bad
 		}
@@ -235,14 +236,14 @@ func ResolveS2I(o S2IOptions, img *ImageConfig, src SourceInfo) (*S2IPlan, error
 	return p, nil
 }
 
-var envNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+var envNameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`) })
 
 // loadEnv reads SRC/.s2i/environment (KEY=VALUE lines, # comments) and then
 // --env; a later value for the same name replaces the earlier one in place.
 func loadEnv(o S2IOptions) ([]EnvVar, error) {
 	var env []EnvVar
 	set := func(name, value, from string) error {
-		if !envNameRE.MatchString(name) {
+		if !envNameRE().MatchString(name) {
 			return fmt.Errorf("%s: %q is not a valid environment variable name (letters, digits and _, not starting with a digit)", from, name)
 		}
 		if strings.ContainsAny(value, "\n\r\x00") {
