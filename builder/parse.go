@@ -30,6 +30,7 @@ type buildParser struct {
 	vertex  map[int]*subStep // BuildKit: vertex number to its instruction
 	stage   string           // podman multi-stage prefix of the current step, e.g. "[1/2]"
 	errSeen bool
+	failed  string // BuildKit: the instruction that reported ERROR
 }
 
 type subStep struct {
@@ -130,6 +131,7 @@ func (p *buildParser) buildkit(stream string, n int, rest string) {
 		p.errSeen = true
 		p.r.emit(Event{Kind: StepError, Step: p.stepName(s), Parent: p.parent, Stream: stream, Line: strings.TrimPrefix(rest, "ERROR: ")})
 		if s != nil {
+			p.failed = s.name
 			p.end(s, strings.TrimPrefix(rest, "ERROR: "))
 		}
 		return
@@ -152,8 +154,12 @@ func (p *buildParser) Finish(err error) {
 	}
 }
 
-// Failed returns the name of the sub-step that failed, if the output said.
+// lastStep names the instruction a failed build failed in: the one BuildKit
+// reported an error for, else the last one started.
 func (p *buildParser) lastStep() string {
+	if p.failed != "" {
+		return p.failed
+	}
 	if p.cur != nil {
 		return p.cur.name
 	}

@@ -13,6 +13,12 @@ import (
 // parseRecorded feeds a recorded build output through the parser and
 // renders the events compactly.
 func parseRecorded(t *testing.T, file string, buildErr error) []string {
+	evs, _ := parseRecordedStep(t, file, buildErr)
+	return evs
+}
+
+// parseRecordedStep also returns the instruction the parser says failed.
+func parseRecordedStep(t *testing.T, file string, buildErr error) ([]string, string) {
 	t.Helper()
 	f, err := os.Open(filepath.Join("testdata", "build-output", file))
 	if err != nil {
@@ -43,7 +49,7 @@ func parseRecorded(t *testing.T, file string, buildErr error) []string {
 		p.Line("stderr", sc.Text())
 	}
 	p.Finish(buildErr)
-	return got
+	return got, p.lastStep()
 }
 
 // filter keeps the events of the given kinds.
@@ -93,7 +99,8 @@ func TestParseRecordedBuilds(t *testing.T) {
 			lastStep:  "RUN echo assembling; exit 3"},
 		{file: "docker-buildkit-fail.txt", err: exit3, steps: failSteps,
 			logs:      []string{"log RUN echo building && echo to-stderr >&2 | building", "log RUN echo assembling; exit 3 | assembling", "log FROM * | CACHED"},
-			errorLine: `error RUN echo assembling; exit 3 | process "/bin/sh -c echo assembling; exit 3" did not complete successfully: exit code: 3`},
+			errorLine: `error RUN echo assembling; exit 3 | process "/bin/sh -c echo assembling; exit 3" did not complete successfully: exit code: 3`,
+			lastStep:  "RUN echo assembling; exit 3"},
 		{file: "buildah-ok.txt", steps: []string{
 			"step-started FROM * 1/4", "step-finished FROM * 1/4",
 			"step-started RUN echo building && echo to-stderr >&2 2/4", "step-finished RUN echo building && echo to-stderr >&2 2/4",
@@ -112,7 +119,10 @@ func TestParseRecordedBuilds(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			evs := parseRecorded(t, tt.file, tt.err)
+			evs, last := parseRecordedStep(t, tt.file, tt.err)
+			if tt.lastStep != "" && last != tt.lastStep {
+				t.Errorf("failed step = %q, want %q", last, tt.lastStep)
+			}
 			steps := filter(evs, StepStarted, StepFinished)
 			if len(steps) != len(tt.steps) {
 				t.Fatalf("sub-step events:\n%s\nwant:\n%s", strings.Join(steps, "\n"), strings.Join(tt.steps, "\n"))
