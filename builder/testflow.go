@@ -32,6 +32,9 @@ type TestConfig struct {
 	StopBound   time.Duration // default 10s
 	ReadyBound  time.Duration // default 60s
 	NoCache     bool
+	// RunEnv is set in the app's container, e.g. a test value for each
+	// required secret, without which the run script refuses to start (G11).
+	RunEnv []string
 }
 
 // Restored artifacts marker the generated assemble scripts log.
@@ -214,8 +217,12 @@ func (t *TestRun) run(ctx context.Context) error {
 	}
 	t.hostPort = port
 	t.container = t.track.Container(newName("kiln-test-app-"))
-	_, err = t.runLogged(ctx, "run as arbitrary UID", "run", "-d", "--name", t.container, "--user", t.cfg.RunUser,
-		"-p", fmt.Sprintf("127.0.0.1:%d:%d", port, t.cfg.Readiness.Port), t.appTag)
+	args := []string{"run", "-d", "--name", t.container, "--user", t.cfg.RunUser,
+		"-p", fmt.Sprintf("127.0.0.1:%d:%d", port, t.cfg.Readiness.Port)}
+	for _, kv := range t.cfg.RunEnv {
+		args = append(args, "-e", kv)
+	}
+	_, err = t.runLogged(ctx, "run as arbitrary UID", append(args, t.appTag)...)
 	if err != nil {
 		return fmt.Errorf("starting %s as user %s: %w", t.appTag, t.cfg.RunUser, err)
 	}

@@ -1,14 +1,17 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/kiln-s2i/kiln/builder"
 	"github.com/kiln-s2i/kiln/scaffold"
+	"github.com/kiln-s2i/kiln/scaffold/lint"
 )
 
 type testOptions struct {
@@ -51,7 +54,36 @@ func testConfig(dir string, spec *scaffold.Spec, noCache bool) builder.TestConfi
 		Readiness:   builder.Probe{Type: spec.Readiness.Type, Path: spec.Readiness.Path, Port: spec.ProbePort(spec.Readiness)},
 		Incremental: spec.Incremental,
 		NoCache:     noCache,
+		RunEnv:      secretTestValues(spec.Secrets),
 	}
+}
+
+// secretTestValues gives each required secret a test value, as test/run does.
+func secretTestValues(names []string) []string {
+	env := make([]string, len(names))
+	for i, n := range names {
+		env[i] = n + "=kiln-test-value"
+	}
+	return env
+}
+
+// lintStep runs kiln lint's checks on the repo first (G30): an error-level
+// finding fails the test before anything is built.
+func lintStep(dir string, sink builder.Sink) builder.Step {
+	return builder.NewStep("lint", func(context.Context) error {
+		findings, err := lint.Repo(dir, lint.Options{})
+		if err != nil {
+			return err
+		}
+		for _, f := range findings {
+			sink.Event(builder.Event{Kind: builder.StepLog, Time: time.Now(), Step: "lint", Stream: "stdout",
+				Line: fmt.Sprintf("%s:%d:%d %s %s %s", f.File, f.Line, f.Column, f.Severity, f.Rule, f.Message)})
+		}
+		if n := lint.Count(findings, lint.Error); n > 0 {
+			return fmt.Errorf("kiln lint found %d error(s): fix them, or see kiln lint --explain RULE", n)
+		}
+		return nil
+	})
 }
 
 func runTest(s streams, o *testOptions) error {
@@ -67,8 +99,8 @@ func runTest(s streams, o *testOptions) error {
 	defer stop()
 	sink, done := o.out.eventSink(s, "kiln test "+spec.ImageRef())
 	run := builder.NewTestRun(e, sink, testConfig(o.dir, spec, o.noCache))
-	// Steps are a list: the lint step goes in front of these.
-	p := &builder.Pipeline{Steps: run.Steps(), Cleanup: run.Cleanup(), Sink: sink}
+	steps := append([]builder.Step{lintStep(o.dir, sink)}, run.Steps()...)
+	p := &builder.Pipeline{Steps: steps, Cleanup: run.Cleanup(), Sink: sink}
 	results, err := p.Run(ctx)
 	done()
 	if !o.out.json {
