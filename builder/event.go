@@ -15,6 +15,8 @@ const (
 	StepSkipped  EventKind = "step-skipped"  // a step did not run; Message says why
 	Cleanup      EventKind = "cleanup"       // something the run created was removed; Message names it
 	RunFinished  EventKind = "run-finished"  // the whole run ended; Err is set when it failed
+	StepError    EventKind = "error"         // an engine reported an error; Line has its text
+	StepWarning  EventKind = "warning"       // something went wrong but the run goes on; Message says what
 )
 
 // Event is one thing that happened during a run.
@@ -22,6 +24,7 @@ type Event struct {
 	Kind     EventKind     `json:"kind"`
 	Time     time.Time     `json:"time"`
 	Step     string        `json:"step,omitempty"`     // the step's name
+	Parent   string        `json:"parent,omitempty"`   // the enclosing step of a sub-step (a Dockerfile STEP inside a build)
 	Index    int           `json:"index,omitempty"`    // 1-based position of the step, when known
 	Total    int           `json:"total,omitempty"`    // number of steps, when known
 	Line     string        `json:"line,omitempty"`     // StepLog: the output line without its newline

@@ -78,6 +78,11 @@ func newRootCmd(s streams) *cobra.Command {
 		newPresetsCmd(s),
 		newVersionCmd(s),
 		newLintCmd(s),
+		newBuildCmd(s),
+		newS2ICmd(s),
+		newUsageCmd(s),
+		newTestCmd(s),
+		newDoctorCmd(s),
 	)
 	return root
 }

@@ -1,0 +1,200 @@
+package builder
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// BuildOptions are the inputs of one image build.
+type BuildOptions struct {
+	ContextDir string
+	Dockerfile string // path; empty means ContextDir/Dockerfile
+	Tags       []string
+	NoCache    bool
+	BuildArgs  []string // KEY=VALUE
+	Labels     []string // KEY=VALUE
+}
+
+// BuildError is a failed build; Step names the Dockerfile instruction that
+// failed when the engine said which.
+type BuildError struct {
+	Step string
+	Err  error
+}
+
+func (e *BuildError) Error() string {
+	if e.Step != "" {
+		return fmt.Sprintf("build failed at %s: %v", e.Step, e.Err)
+	}
+	return fmt.Sprintf("build failed: %v", e.Err)
+}
+func (e *BuildError) Unwrap() error { return e.Err }
+
+// buildArgs is the engine's command line for opts.
+func (e *Engine) buildArgs(o BuildOptions) []string {
+	var args []string
+	switch e.Kind {
+	case Buildah:
+		// buildah neither caches layers nor removes the container of a failed
+		// step unless asked; podman and docker do both by default.
+		args = []string{"build", "--layers", "--force-rm"}
+	default:
+		args = []string{"build"}
+	}
+	if o.Dockerfile != "" {
+		args = append(args, "-f", o.Dockerfile)
+	}
+	for _, t := range o.Tags {
+		args = append(args, "-t", t)
+	}
+	if o.NoCache {
+		args = append(args, "--no-cache")
+	}
+	for _, a := range o.BuildArgs {
+		args = append(args, "--build-arg", a)
+	}
+	for _, l := range o.Labels {
+		args = append(args, "--label", l)
+	}
+	return append(args, o.ContextDir)
+}
+
+// Build builds an image, reporting each Dockerfile instruction as a sub-step
+// of step. On failure or cancellation it removes what the failed build left
+// behind: podman and buildah keep the working containers of a build they were
+// interrupted in, and the last good layer as a dangling <none> image. Podman
+// reports creation times, so nothing is listed before the build (a
+// successful build pays nothing); buildah is listed before.
+func (e *Engine) Build(ctx context.Context, sink Sink, step string, o BuildOptions) error {
+	r := newReporter(sink)
+	quiet := context.WithoutCancel(ctx)
+	since := time.Now().Unix()
+	var before map[string]string
+	if e.Kind == Buildah {
+		before, _ = e.buildahContainers(quiet)
+	}
+	p := newBuildParser(r, step)
+	err := e.Stream(ctx, p.Line, nil, e.buildArgs(o)...)
+	p.Finish(err)
+	if err == nil {
+		return nil
+	}
+	e.removeLeftovers(quiet, r, step, since, before)
+	if IsCanceled(err) {
+		return err
+	}
+	return &BuildError{Step: p.lastStep(), Err: err}
+}
+
+func (e *Engine) buildahContainers(ctx context.Context) (map[string]string, error) {
+	out, err := e.Output(ctx, "containers", "--notruncate", "--format", "{{.ContainerID}} {{.ContainerName}}")
+	if err != nil {
+		return nil, err
+	}
+	set := map[string]string{}
+	for _, line := range strings.Split(string(out), "\n") {
+		if id, name, ok := strings.Cut(strings.TrimSpace(line), " "); ok {
+			set[id] = name
+		}
+	}
+	return set, nil
+}
+
+// newWorkingContainers lists the build containers created since the build
+// started (buildah: not in before), ID to name. Only containers named like
+// buildah's working containers count, so a container someone started
+// meanwhile is left alone.
+func (e *Engine) newWorkingContainers(ctx context.Context, since int64, before map[string]string) map[string]string {
+	found := map[string]string{}
+	switch e.Kind {
+	case Podman:
+		out, err := e.Output(ctx, "ps", "-a", "--no-trunc", "--external", "--format", "{{.ID}} {{.Created.Unix}} {{.Names}}")
+		if err != nil {
+			return nil
+		}
+		for _, line := range strings.Split(string(out), "\n") {
+			f := strings.Fields(line)
+			if len(f) == 3 && atoi(f[1]) >= int(since) {
+				found[f[0]] = f[2]
+			}
+		}
+	case Buildah:
+		after, err := e.buildahContainers(ctx)
+		if err != nil || before == nil {
+			return nil
+		}
+		for id, name := range after {
+			if _, ok := before[id]; !ok {
+				found[id] = name
+			}
+		}
+	}
+	for id, name := range found {
+		if !strings.Contains(name, "working-container") {
+			delete(found, id)
+		}
+	}
+	return found
+}
+
+// newDanglingImages lists the dangling images created since the build started.
+func (e *Engine) newDanglingImages(ctx context.Context, since int64) []string {
+	args := []string{"images", "--filter", "dangling=true", "--format", "json"}
+	if e.Kind == Buildah {
+		args = []string{"images", "--filter", "dangling=true", "--json"}
+	}
+	out, err := e.Output(ctx, args...)
+	if err != nil {
+		return nil
+	}
+	// podman prints Id/Created, buildah id/created (unix seconds); JSON field
+	// names match case-insensitively.
+	var imgs []struct {
+		ID      string `json:"id"`
+		Created int64  `json:"created"`
+	}
+	if json.Unmarshal(out, &imgs) != nil {
+		return nil
+	}
+	var ids []string
+	for _, img := range imgs {
+		if img.Created >= since {
+			ids = append(ids, img.ID)
+		}
+	}
+	return ids
+}
+
+func (e *Engine) removeLeftovers(ctx context.Context, r *reporter, step string, since int64, before map[string]string) {
+	if e.Kind == Docker {
+		return // docker's daemon cleans up after an interrupted build
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	// Containers first: they hold the images they were made from.
+	for id, name := range e.newWorkingContainers(ctx, since, before) {
+		rm := e.forceRemoveArgs(id)
+		if e.Kind == Buildah {
+			rm = []string{"rm", id}
+		}
+		if _, err := e.Output(ctx, rm...); err == nil {
+			r.emit(Event{Kind: Cleanup, Step: step, Message: "build container " + name})
+		}
+	}
+	for _, id := range e.newDanglingImages(ctx, since) {
+		if _, err := e.Output(ctx, "rmi", id); err == nil {
+			r.emit(Event{Kind: Cleanup, Step: step, Message: "image " + shortID(id)})
+		}
+	}
+}
+
+func shortID(id string) string {
+	id = strings.TrimPrefix(id, "sha256:")
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
+}

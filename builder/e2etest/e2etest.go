@@ -1,0 +1,330 @@
+// Package e2etest is the harness of kiln's end-to-end tests with a real
+// podman: it finds the engine (a missing one fails the test under
+// KILN_E2E=1 and skips it loudly otherwise), makes the base images locally
+// (no registry is reachable) and caches them in podman's storage by tag, and
+// checks that a test leaves no container or image behind.
+//
+// Tests using it are serialized across packages by a lock file, so that the
+// before/after comparison of `podman ps` and `podman images` sees only the
+// test's own doing.
+package e2etest
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+)
+
+// Base image references. The tag is the recipe's version: change it when
+// the recipe changes.
+const (
+	BusyboxRef = "localhost/kiln-e2e-busybox:1"
+	PythonRef  = "localhost/kiln-e2e-python:bookworm"
+)
+
+// RepoRoot is the kiln repository's root (the directory holding go.mod).
+func RepoRoot(t testing.TB) string {
+	t.Helper()
+	_, file, _, ok := runtime.Caller(0)
+	if !ok {
+		t.Fatal("cannot locate the e2etest package")
+	}
+	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
+}
+
+// ContainersConf is testdata/containers.conf at the repo root: runc and
+// default ulimits this kind of VM allows.
+func ContainersConf(t testing.TB) string {
+	return filepath.Join(RepoRoot(t), "testdata", "containers.conf")
+}
+
+// RequireEngine makes sure podman is usable for this test: it exports
+// CONTAINERS_CONF (unless set), takes the e2e lock for the test's duration
+// and returns podman's path. Without podman the test fails when KILN_E2E=1
+// and is skipped loudly otherwise.
+func RequireEngine(t testing.TB) string {
+	t.Helper()
+	path, err := exec.LookPath("podman")
+	if err != nil {
+		missing(t, "podman is not installed (apt-get install podman buildah runc)")
+	}
+	if os.Getenv("CONTAINERS_CONF") == "" {
+		t.Setenv("CONTAINERS_CONF", ContainersConf(t))
+	}
+	lock(t)
+	if out, err := exec.Command(path, "info", "--format", "{{.Store.GraphRoot}}").CombinedOutput(); err != nil {
+		missing(t, fmt.Sprintf("podman does not work: %v: %s", err, out))
+	}
+	return path
+}
+
+func missing(t testing.TB, why string) {
+	t.Helper()
+	if os.Getenv("KILN_E2E") == "1" {
+		t.Fatalf("KILN_E2E=1 but %s", why)
+	}
+	t.Skipf("SKIPPING E2E TEST: %s (set KILN_E2E=1 to make this a failure)", why)
+}
+
+// lock serializes e2e tests across test binaries (packages run in parallel).
+func lock(t testing.TB) {
+	t.Helper()
+	f, err := os.OpenFile(filepath.Join(os.TempDir(), "kiln-e2e.lock"), os.O_CREATE|os.O_RDWR, 0o666)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		f.Close()
+	})
+}
+
+// Podman runs podman and returns its trimmed stdout, failing the test on error.
+func Podman(t testing.TB, args ...string) string {
+	t.Helper()
+	out, err := podmanOutput(args...)
+	if err != nil {
+		t.Fatalf("podman %s: %v", strings.Join(args, " "), err)
+	}
+	return out
+}
+
+func podmanOutput(args ...string) (string, error) {
+	cmd := exec.Command("podman", args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("%v: %s", err, strings.TrimSpace(stderr.String()))
+	}
+	return strings.TrimSpace(stdout.String()), nil
+}
+
+// ImageExists reports whether podman has ref.
+func ImageExists(ref string) bool {
+	return exec.Command("podman", "image", "exists", ref).Run() == nil
+}
+
+var baseMu sync.Mutex
+
+// BusyboxBase returns a tiny base image: /bin/busybox from Debian's
+// busybox-static with its applet links, /tmp mode 1777, no /etc/passwd.
+// It is made once and cached in podman's storage.
+func BusyboxBase(t testing.TB) string {
+	t.Helper()
+	baseMu.Lock()
+	defer baseMu.Unlock()
+	if ImageExists(BusyboxRef) {
+		return BusyboxRef
+	}
+	bb := ""
+	for _, p := range []string{"/bin/busybox", "/usr/bin/busybox"} {
+		if _, err := os.Stat(p); err == nil {
+			bb = p
+		}
+	}
+	if bb == "" {
+		missing(t, "busybox-static is not installed (apt-get install busybox-static)")
+	}
+	root := t.TempDir()
+	for _, d := range []string{"bin", "tmp", "etc", "dev", "proc", "sys"} {
+		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Chmod(filepath.Join(root, "tmp"), 0o1777); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(bb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "bin", "busybox"), data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(bb, "--list").Output()
+	if err != nil {
+		t.Fatalf("busybox --list: %v", err)
+	}
+	for _, applet := range strings.Fields(string(out)) {
+		if applet == "busybox" {
+			continue
+		}
+		_ = os.Symlink("busybox", filepath.Join(root, "bin", applet))
+	}
+	importRootfs(t, root, BusyboxRef)
+	return BusyboxRef
+}
+
+// PythonBase returns a Debian bookworm minbase image with python3, made
+// with debootstrap from Debian's mirror (about a minute) and cached.
+func PythonBase(t testing.TB) string {
+	t.Helper()
+	baseMu.Lock()
+	defer baseMu.Unlock()
+	if ImageExists(PythonRef) {
+		return PythonRef
+	}
+	if _, err := exec.LookPath("debootstrap"); err != nil {
+		missing(t, "debootstrap is not installed (apt-get install debootstrap)")
+	}
+	root := filepath.Join(t.TempDir(), "rootfs")
+	cmd := exec.Command("debootstrap", "--variant=minbase", "--include=python3", "bookworm", root, "http://deb.debian.org/debian")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("debootstrap: %v\n%s", err, tail(string(out), 20))
+	}
+	// Package caches and lists have no place in a base image.
+	for _, d := range []string{"var/cache/apt/archives", "var/lib/apt/lists"} {
+		entries, _ := os.ReadDir(filepath.Join(root, d))
+		for _, e := range entries {
+			if e.Name() != "partial" && e.Name() != "lock" {
+				os.RemoveAll(filepath.Join(root, d, e.Name()))
+			}
+		}
+	}
+	importRootfs(t, root, PythonRef)
+	// debootstrap leaves root-owned device nodes and mounts nothing; the
+	// rootfs is removed with the temp dir.
+	return PythonRef
+}
+
+func importRootfs(t testing.TB, root, ref string) {
+	t.Helper()
+	tarCmd := exec.Command("tar", "-C", root, "-c", ".")
+	imp := exec.Command("podman", "import", "-", ref)
+	pipe, err := tarCmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	imp.Stdin = pipe
+	var stderr bytes.Buffer
+	imp.Stderr = &stderr
+	if err := tarCmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if err := imp.Run(); err != nil {
+		t.Fatalf("podman import %s: %v: %s", ref, err, stderr.String())
+	}
+	if err := tarCmd.Wait(); err != nil {
+		t.Fatalf("tar of %s: %v", root, err)
+	}
+}
+
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// state is what podman has: containers (also buildah's working containers)
+// and top-level images, minus the cached e2e base images.
+type state struct{ containers, images []string }
+
+func snapshot(t testing.TB) state {
+	t.Helper()
+	bases := map[string]bool{}
+	for _, ref := range []string{BusyboxRef, PythonRef} {
+		if id, err := podmanOutput("image", "inspect", "--format", "{{.Id}}", ref); err == nil {
+			bases[id] = true
+		}
+	}
+	var s state
+	s.containers = strings.Fields(Podman(t, "ps", "-a", "-q", "--no-trunc", "--external"))
+	for _, id := range strings.Fields(Podman(t, "images", "-q", "--no-trunc")) {
+		if !bases[strings.TrimPrefix(id, "sha256:")] && !bases[id] {
+			s.images = append(s.images, id)
+		}
+	}
+	slices.Sort(s.containers)
+	s.images = slices.Compact(slices.Sorted(slices.Values(s.images)))
+	return s
+}
+
+// LeakCheck records podman's containers and images now and, when the test
+// ends (after the cleanups registered later have run), fails the test if
+// they differ. Call it after RequireEngine and before creating anything.
+func LeakCheck(t testing.TB) {
+	t.Helper()
+	before := snapshot(t)
+	t.Cleanup(func() {
+		after := snapshot(t)
+		if d := diff(before.containers, after.containers); d != "" {
+			t.Errorf("containers changed during the test (leak check):%s\n  podman ps -a --external shows them", d)
+		}
+		if d := diff(before.images, after.images); d != "" {
+			t.Errorf("images changed during the test (leak check):%s\n  %s", d, Podman(t, "images"))
+		}
+	})
+}
+
+func diff(before, after []string) string {
+	var b strings.Builder
+	for _, x := range after {
+		if !slices.Contains(before, x) {
+			fmt.Fprintf(&b, "\n  left behind: %s", x)
+		}
+	}
+	for _, x := range before {
+		if !slices.Contains(after, x) {
+			fmt.Fprintf(&b, "\n  removed: %s", x)
+		}
+	}
+	return b.String()
+}
+
+// RemoveImageAtEnd removes ref when the test ends (before the leak check).
+func RemoveImageAtEnd(t testing.TB, ref string) {
+	t.Cleanup(func() {
+		if ImageExists(ref) {
+			if _, err := podmanOutput("rmi", "-f", ref); err != nil {
+				t.Errorf("removing %s: %v", ref, err)
+			}
+		}
+	})
+}
+
+// RemoveNewDanglingAtEnd removes, when the test ends, the dangling images
+// that appeared during it (rebuilding a tag leaves the old image dangling).
+func RemoveNewDanglingAtEnd(t testing.TB) {
+	t.Helper()
+	before := strings.Fields(Podman(t, "images", "-q", "--no-trunc", "--filter", "dangling=true"))
+	t.Cleanup(func() {
+		out, err := podmanOutput("images", "-q", "--no-trunc", "--filter", "dangling=true")
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		for _, id := range strings.Fields(out) {
+			if !slices.Contains(before, id) {
+				_, _ = podmanOutput("rmi", id)
+			}
+		}
+	})
+}
+
+// KilnBinary builds cmd/kiln (CGO_ENABLED=0, as the Makefile does) into the
+// test's temp dir and returns its path.
+func KilnBinary(t testing.TB) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "kiln")
+	cmd := exec.Command("go", "build", "-tags", "containers_image_openpgp", "-o", path, "./cmd/kiln")
+	cmd.Dir = RepoRoot(t)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./cmd/kiln: %v\n%s", err, out)
+	}
+	return path
+}

@@ -1,0 +1,269 @@
+package builder
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// EngineKind names a container engine CLI kiln can drive.
+type EngineKind string
+
+const (
+	Podman  EngineKind = "podman"
+	Buildah EngineKind = "buildah"
+	Docker  EngineKind = "docker"
+)
+
+// engineOrder is the detection order: podman first because OKD builds with
+// Buildah/CRI-O and podman shares their storage; docker last.
+var engineOrder = []EngineKind{Podman, Buildah, Docker}
+
+// Engine is one container engine CLI, run as a subprocess.
+type Engine struct {
+	Kind EngineKind
+	Path string   // absolute path of the CLI
+	Env  []string // extra environment for every invocation (KEY=VALUE)
+}
+
+// lookPath is exec.LookPath, replaceable in tests.
+var lookPath = exec.LookPath
+
+// DetectEngine finds the engine to use. override (the --engine flag, else
+// KILN_ENGINE) names one engine or the path of its CLI; empty means the first of
+// podman, buildah, docker found on PATH.
+func DetectEngine(override string) (*Engine, error) {
+	if override == "" {
+		override = os.Getenv("KILN_ENGINE")
+	}
+	if override != "" {
+		kind, path, err := resolveOverride(override)
+		if err != nil {
+			return nil, err
+		}
+		return &Engine{Kind: kind, Path: path}, nil
+	}
+	for _, k := range engineOrder {
+		if p, err := lookPath(string(k)); err == nil {
+			return &Engine{Kind: k, Path: p}, nil
+		}
+	}
+	return nil, errors.New("no container engine found: install podman (or buildah, or docker) and make sure it is on PATH")
+}
+
+func resolveOverride(v string) (EngineKind, string, error) {
+	base := v
+	if i := strings.LastIndex(v, "/"); i >= 0 {
+		base = v[i+1:]
+	}
+	var kind EngineKind
+	for _, k := range engineOrder {
+		if base == string(k) {
+			kind = k
+		}
+	}
+	if kind == "" {
+		return "", "", fmt.Errorf("engine %q (from --engine or KILN_ENGINE) is not one of podman, buildah, docker", v)
+	}
+	p, err := lookPath(v)
+	if err != nil {
+		return "", "", fmt.Errorf("engine %q (from --engine or KILN_ENGINE) was not found on PATH: install it or pick another", v)
+	}
+	return kind, p, nil
+}
+
+// CanRun reports whether the engine can run containers (buildah only builds).
+func (e *Engine) CanRun() bool { return e.Kind != Buildah }
+
+func (e *Engine) String() string { return string(e.Kind) }
+
+// killGrace is how long a cancelled engine process group gets between SIGTERM
+// (which lets podman/buildah remove their build containers) and SIGKILL.
+var killGrace = 10 * time.Second
+
+// command prepares the engine CLI in its own process group so that
+// cancellation reaches every child (conmon, runc, the build's RUN processes).
+func (e *Engine) command(args ...string) *exec.Cmd {
+	cmd := exec.Command(e.Path, args...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Env = append(os.Environ(), e.Env...)
+	if e.Kind == Docker {
+		// BuildKit (buildx) prints plain, line-oriented progress with this; the
+		// legacy builder ignores it.
+		cmd.Env = append(cmd.Env, "BUILDKIT_PROGRESS=plain")
+	}
+	return cmd
+}
+
+// runCmd starts cmd and waits for it; when ctx is cancelled the whole process
+// group gets SIGTERM, then SIGKILL after killGrace.
+func runCmd(ctx context.Context, cmd *exec.Cmd) error {
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		select {
+		case <-done:
+		case <-ctx.Done():
+			pgid := cmd.Process.Pid
+			_ = syscall.Kill(-pgid, syscall.SIGTERM)
+			select {
+			case <-done:
+			case <-time.After(killGrace):
+				_ = syscall.Kill(-pgid, syscall.SIGKILL)
+			}
+		}
+	}()
+	err := cmd.Wait()
+	close(done)
+	wg.Wait()
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return err
+}
+
+// Output runs the engine with args and returns its stdout. On failure the
+// error carries the engine's stderr.
+func (e *Engine) Output(ctx context.Context, args ...string) ([]byte, error) {
+	cmd := e.command(args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := runCmd(ctx, cmd); err != nil {
+		return stdout.Bytes(), e.cmdError(args, err, stderr.String())
+	}
+	return stdout.Bytes(), nil
+}
+
+// cmdError describes a failed engine invocation with its stderr's last line.
+func (e *Engine) cmdError(args []string, err error, stderr string) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	msg := strings.TrimSpace(stderr)
+	if i := strings.LastIndex(msg, "\n"); i >= 0 {
+		msg = strings.TrimSpace(msg[i+1:])
+	}
+	msg = strings.TrimPrefix(msg, "Error: ")
+	sub := ""
+	if len(args) > 0 {
+		sub = " " + args[0]
+	}
+	if msg == "" {
+		return fmt.Errorf("%s%s: %w", e.Kind, sub, err)
+	}
+	return &EngineError{Engine: e.Kind, Command: sub, Msg: msg, Err: err}
+}
+
+// EngineError is a failed engine command with its last error line.
+type EngineError struct {
+	Engine  EngineKind
+	Command string
+	Msg     string
+	Err     error
+}
+
+func (e *EngineError) Error() string { return fmt.Sprintf("%s%s: %s", e.Engine, e.Command, e.Msg) }
+func (e *EngineError) Unwrap() error { return e.Err }
+
+// LineFunc receives each output line of a streamed command.
+type LineFunc func(stream, line string)
+
+// Stream runs the engine with args, handing each stdout and stderr line to
+// onLine as it arrives. stdout may be redirected with stdoutTo (then only
+// stderr is read as lines). It returns the last stderr lines in the error.
+func (e *Engine) Stream(ctx context.Context, onLine LineFunc, stdoutTo io.Writer, args ...string) error {
+	cmd := e.command(args...)
+	var mu sync.Mutex
+	var tail []string
+	emit := func(stream, line string) {
+		mu.Lock()
+		defer mu.Unlock()
+		if stream == "stderr" && strings.TrimSpace(line) != "" {
+			tail = append(tail, line)
+			if len(tail) > 5 {
+				tail = tail[1:]
+			}
+		}
+		onLine(stream, line)
+	}
+	var readers sync.WaitGroup
+	pipe := func(stream string) (io.WriteCloser, error) {
+		r, w := io.Pipe()
+		readers.Add(1)
+		go func() {
+			defer readers.Done()
+			sc := bufio.NewScanner(r)
+			sc.Buffer(make([]byte, 64*1024), 4*1024*1024)
+			for sc.Scan() {
+				emit(stream, strings.TrimRight(sc.Text(), "\r"))
+			}
+			_, _ = io.Copy(io.Discard, r)
+		}()
+		return w, nil
+	}
+	errW, _ := pipe("stderr")
+	cmd.Stderr = errW
+	var outW io.WriteCloser
+	if stdoutTo != nil {
+		cmd.Stdout = stdoutTo
+	} else {
+		outW, _ = pipe("stdout")
+		cmd.Stdout = outW
+	}
+	err := runCmd(ctx, cmd)
+	errW.Close()
+	if outW != nil {
+		outW.Close()
+	}
+	readers.Wait()
+	if err != nil {
+		return e.cmdError(args, err, strings.Join(tail, "\n"))
+	}
+	return nil
+}
+
+// Version returns the engine's version string.
+func (e *Engine) Version(ctx context.Context) (string, error) {
+	var out []byte
+	var err error
+	switch e.Kind {
+	case Buildah:
+		out, err = e.Output(ctx, "version")
+		if err == nil {
+			for _, l := range strings.Split(string(out), "\n") {
+				if v, ok := strings.CutPrefix(strings.TrimSpace(l), "Version:"); ok {
+					return strings.TrimSpace(v), nil
+				}
+			}
+		}
+	default:
+		out, err = e.Output(ctx, "version", "--format", "{{.Client.Version}}")
+	}
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(string(out)), nil
+}
+
+// forceRemoveArgs removes a container at once: podman would otherwise give a
+// running one 10 s to stop, and an app that ignores SIGTERM takes them all.
+func (e *Engine) forceRemoveArgs(name string) []string {
+	if e.Kind == Podman {
+		return []string{"rm", "-f", "-t", "0", name}
+	}
+	return []string{"rm", "-f", name}
+}

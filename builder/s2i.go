@@ -1,0 +1,350 @@
+package builder
+
+import (
+	"archive/tar"
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// S2IResult is what an s2i build did.
+type S2IResult struct {
+	Plan     *S2IPlan
+	Restored bool // artifacts of the previous image were handed to assemble
+	// SaveErr says why an incremental build fell back to a clean one;
+	// ErrNoArtifacts when save-artifacts worked but saved nothing.
+	SaveErr error
+}
+
+// ErrNoArtifacts is an incremental build whose save-artifacts wrote an empty tar.
+var ErrNoArtifacts = errors.New("save-artifacts wrote no files")
+
+// S2IBuild runs `kiln s2i build`: it resolves the plan, lays out the context
+// (upload/src without .git and .s2iignore matches, upload/scripts, and for
+// incremental builds upload/artifacts.tar from the previous image's
+// save-artifacts) and builds it, or with AsDockerfile writes it out.
+func S2IBuild(ctx context.Context, e *Engine, sink Sink, step string, o S2IOptions) (*S2IResult, error) {
+	r := newReporter(sink)
+	if fi, err := os.Stat(o.Source); err != nil || !fi.IsDir() {
+		return nil, fmt.Errorf("source %q is not a directory", o.Source)
+	}
+	img, err := e.InspectImage(ctx, o.Builder)
+	if err != nil {
+		return nil, fmt.Errorf("builder image: %w (build it first with kiln build)", err)
+	}
+	plan, err := ResolveS2I(o, img, gitInfo(ctx, o.Source))
+	if err != nil {
+		return nil, err
+	}
+
+	var dir string
+	if o.AsDockerfile != "" {
+		dir, err = os.MkdirTemp(filepath.Dir(o.AsDockerfile), ".kiln-s2i-")
+	} else {
+		dir, err = os.MkdirTemp("", "kiln-s2i-")
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	if err := writeContext(o.Source, dir, plan); err != nil {
+		return nil, err
+	}
+	res := &S2IResult{Plan: plan}
+	if o.Incremental {
+		res.SaveErr = saveArtifacts(ctx, e, r, step, o, plan, filepath.Join(dir, "upload", "artifacts.tar"))
+		res.Restored = res.SaveErr == nil
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		plan.Incremental = res.Restored
+	}
+	dockerfile := filepath.Join(dir, "Dockerfile")
+	if err := os.WriteFile(dockerfile, []byte(plan.Dockerfile()), 0o644); err != nil {
+		return nil, err
+	}
+	if o.AsDockerfile != "" {
+		return res, publishDockerfile(dir, o.AsDockerfile)
+	}
+
+	prevID := ""
+	if prev, err := e.InspectImage(ctx, o.Output); err == nil {
+		prevID = prev.ID
+	}
+	err = e.Build(ctx, sink, step, BuildOptions{ContextDir: dir, Dockerfile: dockerfile, Tags: []string{o.Output}, NoCache: o.NoCache})
+	if err != nil {
+		var be *BuildError
+		if errors.As(err, &be) && strings.Contains(be.Step, plan.Scripts["assemble"]) {
+			be.Step += " (the assemble script)"
+		}
+		return nil, err
+	}
+	// The previous image lost its tag to the new one: remove it unless
+	// something still uses it.
+	if prevID != "" {
+		if cur, err := e.InspectImage(ctx, o.Output); err == nil && cur.ID != prevID {
+			if _, err := e.Output(context.WithoutCancel(ctx), "rmi", prevID); err == nil {
+				r.emit(Event{Kind: Cleanup, Step: step, Message: "previous image " + shortID(prevID)})
+			}
+		}
+	}
+	return res, nil
+}
+
+// publishDockerfile moves the prepared Dockerfile and upload/ to their place
+// next to path, refusing to overwrite an existing upload/ directory.
+func publishDockerfile(dir, dst string) error {
+	upload := filepath.Join(filepath.Dir(dst), "upload")
+	if _, err := os.Lstat(upload); err == nil {
+		return fmt.Errorf("--as-dockerfile %s: %s already exists; remove it or write elsewhere", dst, upload)
+	}
+	if err := os.Rename(filepath.Join(dir, "upload"), upload); err != nil {
+		return err
+	}
+	if err := os.Rename(filepath.Join(dir, "Dockerfile"), dst); err != nil {
+		os.RemoveAll(upload)
+		return err
+	}
+	return nil
+}
+
+// writeContext copies the source into dir/upload/src (minus .git, the
+// .s2iignore matches and the override scripts) and the override scripts
+// into dir/upload/scripts.
+func writeContext(src, dir string, plan *S2IPlan) error {
+	ignore, err := readS2IIgnore(src)
+	if err != nil {
+		return err
+	}
+	moved := map[string]bool{}
+	for _, s := range plan.Overrides {
+		moved[filepath.Join(".s2i", "bin", s)] = true
+	}
+	dstSrc := filepath.Join(dir, "upload", "src")
+	if err := os.MkdirAll(dstSrc, 0o755); err != nil {
+		return err
+	}
+	err = filepath.Walk(src, func(p string, fi os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if rel == "." {
+			return nil
+		}
+		if rel == ".git" || moved[rel] || ignored(rel, ignore) {
+			if fi.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		return copyEntry(p, filepath.Join(dstSrc, rel), fi)
+	})
+	if err != nil {
+		return fmt.Errorf("copying source %s: %w", src, err)
+	}
+	if len(plan.Overrides) > 0 {
+		scripts := filepath.Join(dir, "upload", "scripts")
+		if err := os.MkdirAll(scripts, 0o755); err != nil {
+			return err
+		}
+		for _, s := range plan.Overrides {
+			from := filepath.Join(src, ".s2i", "bin", s)
+			fi, err := os.Stat(from)
+			if err != nil {
+				return err
+			}
+			if err := copyEntry(from, filepath.Join(scripts, s), fi); err != nil {
+				return err
+			}
+			// Scripts must run whatever their mode in the source tree.
+			if err := os.Chmod(filepath.Join(scripts, s), 0o755); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func readS2IIgnore(src string) ([]string, error) {
+	f, err := os.Open(filepath.Join(src, ".s2iignore"))
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var pats []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		l := strings.TrimSpace(sc.Text())
+		if l == "" || strings.HasPrefix(l, "#") {
+			continue
+		}
+		l = strings.TrimPrefix(filepath.Clean(l), "/")
+		if _, err := filepath.Match(l, ""); err != nil {
+			return nil, fmt.Errorf("%s: bad pattern %q: %v", filepath.Join(src, ".s2iignore"), l, err)
+		}
+		pats = append(pats, l)
+	}
+	return pats, sc.Err()
+}
+
+// ignored applies .s2iignore as s2i does: each pattern is a glob relative to
+// the source root; a matching directory is left out whole.
+func ignored(rel string, pats []string) bool {
+	for _, p := range pats {
+		if ok, _ := filepath.Match(p, rel); ok {
+			return true
+		}
+	}
+	return false
+}
+
+func copyEntry(from, to string, fi os.FileInfo) error {
+	switch {
+	case fi.IsDir():
+		return os.MkdirAll(to, fi.Mode().Perm()|0o700)
+	case fi.Mode()&os.ModeSymlink != 0:
+		target, err := os.Readlink(from)
+		if err != nil {
+			return err
+		}
+		return os.Symlink(target, to)
+	case fi.Mode().IsRegular():
+		in, err := os.Open(from)
+		if err != nil {
+			return err
+		}
+		defer in.Close()
+		out, err := os.OpenFile(to, os.O_CREATE|os.O_EXCL|os.O_WRONLY, fi.Mode().Perm())
+		if err != nil {
+			return err
+		}
+		if _, err := io.Copy(out, in); err != nil {
+			out.Close()
+			return err
+		}
+		return out.Close()
+	default:
+		return nil // sockets, devices, fifos have no place in an image's source
+	}
+}
+
+// gitInfo reads the commit labels when src is (inside) a git work tree.
+func gitInfo(ctx context.Context, src string) SourceInfo {
+	abs, _ := filepath.Abs(src)
+	info := SourceInfo{Location: abs}
+	git := func(args ...string) string {
+		out, err := exec.CommandContext(ctx, "git", append([]string{"-C", src}, args...)...).Output()
+		if err != nil {
+			return ""
+		}
+		return strings.TrimSpace(string(out))
+	}
+	if git("rev-parse", "--is-inside-work-tree") != "true" {
+		return info
+	}
+	id := git("rev-parse", "HEAD")
+	if id == "" {
+		return info // a repository without commits
+	}
+	info.Git = true
+	info.CommitID = id
+	info.CommitRef = git("rev-parse", "--abbrev-ref", "HEAD")
+	info.CommitAuthor = git("log", "-1", "--format=%an <%ae>")
+	info.CommitDate = git("log", "-1", "--format=%ad", "--date=rfc")
+	info.CommitMessage = git("log", "-1", "--format=%s")
+	if u := git("config", "--get", "remote.origin.url"); u != "" {
+		info.Location = u
+	}
+	return info
+}
+
+// newName returns a unique name for something kiln creates.
+func newName(prefix string) string {
+	b := make([]byte, 5)
+	_, _ = rand.Read(b)
+	return prefix + hex.EncodeToString(b)
+}
+
+// saveArtifacts runs the previous output image's save-artifacts into tarPath.
+// Any failure is a warning (and the returned error) and the build goes on clean.
+func saveArtifacts(ctx context.Context, e *Engine, r *reporter, step string, o S2IOptions, plan *S2IPlan, tarPath string) error {
+	fail := func(why string) error {
+		os.Remove(tarPath)
+		r.warn(step, "incremental build: "+why+"; doing a clean build")
+		if why == ErrNoArtifacts.Error() {
+			return ErrNoArtifacts
+		}
+		return errors.New(why)
+	}
+	if !e.CanRun() {
+		return fail(string(e.Kind) + " cannot run the previous image's save-artifacts")
+	}
+	if !e.ImageExists(ctx, o.Output) {
+		return fail("no previous image " + o.Output)
+	}
+	f, err := os.Create(tarPath)
+	if err != nil {
+		return fail(err.Error())
+	}
+	name := newName("kiln-save-artifacts-")
+	t0 := time.Now()
+	sub := "save-artifacts"
+	r.emit(Event{Kind: StepStarted, Step: sub, Parent: step})
+	err = e.Stream(ctx, func(stream, line string) {
+		r.emit(Event{Kind: StepLog, Step: sub, Parent: step, Stream: stream, Line: line})
+	}, f, "run", "--rm", "--name", name, "--user", plan.User, "--entrypoint", plan.Scripts["save-artifacts"], o.Output)
+	f.Close()
+	// --rm removes it unless the run was killed; make sure.
+	_, _ = e.Output(context.WithoutCancel(ctx), e.forceRemoveArgs(name)...)
+	fin := Event{Kind: StepFinished, Step: sub, Parent: step, Duration: time.Since(t0)}
+	if err != nil {
+		fin.Err = err.Error()
+	}
+	r.emit(fin)
+	if err != nil {
+		return fail("save-artifacts of " + o.Output + " failed: " + err.Error())
+	}
+	n, err := checkTar(tarPath)
+	if err != nil {
+		return fail("save-artifacts did not write a tar on stdout: " + err.Error())
+	}
+	if n == 0 {
+		return fail(ErrNoArtifacts.Error())
+	}
+	r.emit(Event{Kind: StepLog, Step: step, Stream: "stdout", Line: fmt.Sprintf("saved %d artifact entries from %s", n, o.Output)})
+	return nil
+}
+
+// checkTar reads the whole archive and counts its entries.
+func checkTar(p string) (int, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	tr := tar.NewReader(f)
+	n := 0
+	for {
+		_, err := tr.Next()
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+		n++
+	}
+}

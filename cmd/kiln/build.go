@@ -1,0 +1,76 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kiln-s2i/kiln/builder"
+)
+
+type buildOptions struct {
+	dir       string
+	tags      []string
+	noCache   bool
+	buildArgs []string
+	out       runOutputOptions
+}
+
+func newBuildCmd(s streams) *cobra.Command {
+	o := &buildOptions{dir: "."}
+	cmd := &cobra.Command{
+		Use:   "build [DIR]",
+		Short: "Build the builder image of the repo in DIR, tagged name:tag from kiln.yaml",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				o.dir = args[0]
+			}
+			return runBuild(s, o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringArrayVarP(&o.tags, "tag", "t", nil, "an extra tag for the image (repeatable)")
+	f.BoolVar(&o.noCache, "no-cache", false, "do not reuse cached layers")
+	f.StringArrayVar(&o.buildArgs, "build-arg", nil, "a build argument KEY=VALUE (repeatable)")
+	addRunOutputFlags(cmd, &o.out)
+	return cmd
+}
+
+func runBuild(s streams, o *buildOptions) error {
+	spec, err := loadSpec(o.dir)
+	if err != nil {
+		return err
+	}
+	for _, a := range o.buildArgs {
+		if !validKeyValue(a) {
+			return usageErrorf("--build-arg %q is not KEY=VALUE", a)
+		}
+	}
+	e, err := o.out.detectEngine(spec.Engine)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signalContext()
+	defer stop()
+	sink, done := o.out.eventSink(s, "kiln build "+spec.ImageRef())
+	tags := append([]string{spec.ImageRef()}, o.tags...)
+	err = e.Build(ctx, sink, "build", builder.BuildOptions{ContextDir: o.dir, Tags: tags, NoCache: o.noCache, BuildArgs: o.buildArgs})
+	done()
+	if err != nil {
+		return runError(ctx, err)
+	}
+	if !o.out.json {
+		fmt.Fprintf(s.out, "built %s\n", spec.ImageRef())
+	}
+	return nil
+}
+
+func validKeyValue(s string) bool {
+	for i, c := range s {
+		if c == '=' {
+			return i > 0
+		}
+	}
+	return false
+}

@@ -1,0 +1,337 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/kiln-s2i/kiln/builder/e2etest"
+)
+
+// kiln runs the CLI in-process and returns its exit code and output.
+func kiln(t *testing.T, args ...string) (int, string) {
+	t.Helper()
+	var out bytes.Buffer
+	code := run(args, strings.NewReader(""), &out, &out)
+	return code, out.String()
+}
+
+// newRepo writes a builder repo with kiln new and removes its image at the end.
+func newRepo(t *testing.T, preset, from, name string) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), name)
+	code, out := kiln(t, "new", dir, "--preset", preset, "--defaults", "--from", from, "--pkg-manager", "none")
+	if code != 0 {
+		t.Fatalf("kiln new: exit %d\n%s", code, out)
+	}
+	e2etest.RemoveImageAtEnd(t, "localhost/"+name+":1.0")
+	return dir
+}
+
+// testRun runs the repo's generated test/run against its image.
+func testRun(t *testing.T, dir, image string) {
+	t.Helper()
+	if _, err := exec.LookPath("curl"); err != nil {
+		t.Fatal("test/run needs curl (apt-get install curl)")
+	}
+	cmd := exec.Command(filepath.Join(dir, "test", "run"))
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "IMAGE_NAME="+image, "ENGINE=podman")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("IMAGE_NAME=%s test/run: %v\n%s", image, err, out)
+	}
+	if !strings.Contains(string(out), "PASS") {
+		t.Fatalf("test/run did not say PASS:\n%s", out)
+	}
+}
+
+func TestE2EGenericRepoPassesKilnTestAndTestRun(t *testing.T) {
+	e2etest.RequireEngine(t)
+	base := e2etest.BusyboxBase(t)
+	e2etest.LeakCheck(t)
+	dir := newRepo(t, "generic", base, "kiln-e2e-generic")
+	code, out := kiln(t, "test", dir, "--plain")
+	if code != 0 {
+		t.Fatalf("kiln test: exit %d\n%s", code, out)
+	}
+	for _, want := range []string{"---> Restored artifacts", "[stop on SIGTERM] ok", "[cleanup] removed container"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("kiln test output lacks %q:\n%s", want, out)
+		}
+	}
+	testRun(t, dir, "localhost/kiln-e2e-generic:1.0")
+
+	// --json: one event per line, for scripts.
+	code, out = kiln(t, "build", dir, "--json")
+	if code != 0 {
+		t.Fatalf("kiln build --json: exit %d\n%s", code, out)
+	}
+	kinds := map[string]bool{}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var e struct{ Kind, Step, Parent string }
+		if err := json.Unmarshal([]byte(line), &e); err != nil {
+			t.Fatalf("kiln build --json printed a line that is not JSON: %q", line)
+		}
+		kinds[e.Kind] = true
+	}
+	if !kinds["step-started"] || !kinds["log"] || !kinds["step-finished"] {
+		t.Errorf("kiln build --json lacks started/log/finished events: %v", kinds)
+	}
+}
+
+func TestE2EPythonRepoPassesKilnTestAndTestRun(t *testing.T) {
+	e2etest.RequireEngine(t)
+	base := e2etest.PythonBase(t)
+	e2etest.LeakCheck(t)
+	dir := newRepo(t, "python", base, "kiln-e2e-python-app")
+	code, out := kiln(t, "test", dir, "--plain")
+	if code != 0 {
+		t.Fatalf("kiln test: exit %d\n%s", code, out)
+	}
+	testRun(t, dir, "localhost/kiln-e2e-python-app:1.0")
+}
+
+func TestE2ERunScriptWithoutExecFailsTheStopStep(t *testing.T) {
+	e2etest.RequireEngine(t)
+	base := e2etest.BusyboxBase(t)
+	e2etest.LeakCheck(t)
+	dir := newRepo(t, "generic", base, "kiln-e2e-noexec")
+	run := filepath.Join(dir, "s2i", "bin", "run")
+	data, err := os.ReadFile(run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	noExec := strings.Replace(string(data), "exec ./start", "./start", 1)
+	if noExec == string(data) {
+		t.Fatal("the generic run script has no `exec ./start` to remove")
+	}
+	if err := os.WriteFile(run, []byte(noExec), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	code, out := kiln(t, "test", dir, "--plain")
+	if code != exitFailed {
+		t.Fatalf("kiln test: exit %d, want %d\n%s", code, exitFailed, out)
+	}
+	if !strings.Contains(out, "[stop on SIGTERM] FAILED") || !strings.Contains(out, "without exec") {
+		t.Errorf("the stop step did not fail naming exec:\n%s", out)
+	}
+	if !strings.Contains(out, "[readiness] ok") {
+		t.Errorf("the app should have been ready before the stop step:\n%s", out)
+	}
+}
+
+// fixtureBuilder builds one of builder/testdata/fixtures as an image.
+func fixtureBuilder(t *testing.T, name, base string) string {
+	t.Helper()
+	ref := "localhost/kiln-e2e-fixture-" + name + ":1"
+	dir := filepath.Join(e2etest.RepoRoot(t), "builder", "testdata", "fixtures", name)
+	e2etest.RemoveImageAtEnd(t, ref)
+	e2etest.Podman(t, "build", "-q", "--build-arg", "BASE="+base, "-t", ref, dir)
+	return ref
+}
+
+func TestE2ENamedUserBuilderFailsAllowedUIDs(t *testing.T) {
+	e2etest.RequireEngine(t)
+	base := e2etest.BusyboxBase(t)
+	e2etest.LeakCheck(t)
+	img := fixtureBuilder(t, "named-user", base)
+	src := filepath.Join(e2etest.RepoRoot(t), "builder", "testdata", "fixtures", "app")
+	code, out := kiln(t, "s2i", "build", src, img, "localhost/kiln-e2e-never:1", "--allowed-uids", "1-", "--plain")
+	if code != exitFailed {
+		t.Fatalf("exit %d, want %d\n%s", code, exitFailed, out)
+	}
+	if !strings.Contains(out, `assemble user "app" (from the image's USER) is not a numeric UID, so it cannot be checked against the allowed UIDs (1-)`) {
+		t.Errorf("no allowed-UIDs error:\n%s", out)
+	}
+}
+
+func TestE2EFailingAssembleNamesTheStep(t *testing.T) {
+	e2etest.RequireEngine(t)
+	base := e2etest.BusyboxBase(t)
+	e2etest.LeakCheck(t)
+	img := fixtureBuilder(t, "builder", base)
+	src := filepath.Join(e2etest.RepoRoot(t), "builder", "testdata", "fixtures", "failing-app")
+	code, out := kiln(t, "s2i", "build", src, img, "localhost/kiln-e2e-never:1", "--plain")
+	if code != exitFailed {
+		t.Fatalf("exit %d, want %d\n%s", code, exitFailed, out)
+	}
+	if !strings.Contains(out, "build failed at RUN /opt/s2i/assemble (the assemble script)") {
+		t.Errorf("the error does not name the assemble step:\n%s", out)
+	}
+	if !strings.Contains(out, "assemble: compiling went wrong") {
+		t.Errorf("assemble's own output is missing:\n%s", out)
+	}
+}
+
+// interruptKiln runs the kiln binary with args, sends it SIGINT once a line
+// containing trigger appears, and returns its output; it must exit 130.
+func interruptKiln(t *testing.T, bin, trigger string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var log bytes.Buffer
+	started := make(chan struct{})
+	readDone := make(chan struct{})
+	go func() {
+		defer close(readDone)
+		sc := bufio.NewScanner(io.TeeReader(stdout, &log))
+		signalled := false
+		for sc.Scan() {
+			if !signalled && strings.Contains(sc.Text(), trigger) {
+				signalled = true
+				close(started)
+			}
+		}
+	}()
+	select {
+	case <-started:
+	case <-readDone:
+		cmd.Wait()
+		t.Fatalf("kiln ended before %q:\n%s", trigger, log.String())
+	case <-time.After(3 * time.Minute):
+		cmd.Process.Kill()
+		<-readDone
+		cmd.Wait()
+		t.Fatalf("%q never appeared:\n%s", trigger, log.String())
+	}
+	time.Sleep(500 * time.Millisecond)
+	t0 := time.Now()
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	<-readDone // all output read before Wait closes the pipe
+	err = cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != exitCanceled {
+		t.Fatalf("exit %d (%v), want %d\n%s", code, err, exitCanceled, log.String())
+	}
+	if d := time.Since(t0); d > 30*time.Second {
+		t.Errorf("kiln took %s to stop after SIGINT", d)
+	}
+	if !strings.Contains(log.String(), "cancelled") {
+		t.Errorf("no word of the cancellation:\n%s", log.String())
+	}
+	return log.String()
+}
+
+func TestE2ECancelRemovesEverything(t *testing.T) {
+	e2etest.RequireEngine(t)
+	base := e2etest.BusyboxBase(t)
+	e2etest.LeakCheck(t)
+	bin := e2etest.KilnBinary(t)
+
+	t.Run("mid-build", func(t *testing.T) {
+		dir := newRepo(t, "generic", base, "kiln-e2e-cancel")
+		// A slow step after cached ones: the build has made layers and has a
+		// RUN container alive when it is interrupted.
+		df := filepath.Join(dir, "Dockerfile")
+		data, _ := os.ReadFile(df)
+		slow := strings.Replace(string(data), "WORKDIR", "RUN echo slow-step-started && sleep 120\nWORKDIR", 1)
+		if err := os.WriteFile(df, []byte(slow), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		log := interruptKiln(t, bin, "slow-step-started", "test", dir, "--plain")
+		if !strings.Contains(log, "removed build container") {
+			t.Errorf("the interrupted build's working container was not removed by kiln:\n%s", log)
+		}
+	})
+
+	t.Run("app-running", func(t *testing.T) {
+		dir := newRepo(t, "generic", base, "kiln-e2e-cancel-run")
+		// An app that never listens: kiln test waits in the readiness step
+		// with the app container and the app image alive.
+		start := filepath.Join(dir, "test", "test-app", "start")
+		if err := os.WriteFile(start, []byte("#!/bin/sh\necho never listening\nexec sleep 300\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		log := interruptKiln(t, bin, "[readiness] started", "test", dir, "--plain")
+		for _, want := range []string{"[cleanup] removed container kiln-test-app-", "[cleanup] removed image localhost/kiln-test-"} {
+			if !strings.Contains(log, want) {
+				t.Errorf("cleanup after Ctrl+C lacks %q:\n%s", want, log)
+			}
+		}
+	})
+}
+
+func TestE2EDoctor(t *testing.T) {
+	e2etest.RequireEngine(t)
+	e2etest.LeakCheck(t)
+	code, out := kiln(t, "doctor", "--engine", "podman")
+	if code != 0 {
+		t.Fatalf("kiln doctor: exit %d\n%s", code, out)
+	}
+	for _, want := range []string{"ok   engine           podman ", "ok   storage", "ok   trial container"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("doctor output lacks %q:\n%s", want, out)
+		}
+	}
+
+	// Ulimits above what the kernel allows fail the way this kind of VM does.
+	bad := filepath.Join(t.TempDir(), "containers.conf")
+	conf := "[containers]\ndefault_ulimits = [\"nofile=2000000000:2000000000\"]\n[engine]\nruntime = \"runc\"\n"
+	if err := os.WriteFile(bad, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("CONTAINERS_CONF", bad)
+	code, out = kiln(t, "doctor", "--engine", "podman")
+	if code != exitFailed {
+		t.Fatalf("kiln doctor with impossible ulimits: exit %d, want 1\n%s", code, out)
+	}
+	for _, want := range []string{"FAIL trial container", "default ulimits are above what this sandbox allows", `runtime = "runc"`, "export CONTAINERS_CONF="} {
+		if !strings.Contains(out, want) {
+			t.Errorf("doctor output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestE2EUsageRunsTheUsageScript(t *testing.T) {
+	e2etest.RequireEngine(t)
+	base := e2etest.BusyboxBase(t)
+	e2etest.LeakCheck(t)
+	img := fixtureBuilder(t, "builder", base)
+	code, out := kiln(t, "usage", img)
+	if code != 0 || out != "kiln fixture builder: kiln s2i build SRC IMAGE OUT\n" {
+		t.Errorf("kiln usage: exit %d, output %q", code, out)
+	}
+	code, out = kiln(t, "usage", "localhost/kiln-e2e-no-such-image:1")
+	if code != exitFailed || !strings.Contains(out, "localhost/kiln-e2e-no-such-image:1") {
+		t.Errorf("kiln usage of a missing image: exit %d\n%s", code, out)
+	}
+}
+
+func TestE2EBuildahEngine(t *testing.T) {
+	e2etest.RequireEngine(t)
+	if _, err := exec.LookPath("buildah"); err != nil {
+		t.Fatal("buildah is not installed (apt-get install buildah)")
+	}
+	base := e2etest.BusyboxBase(t)
+	e2etest.LeakCheck(t)
+	img := fixtureBuilder(t, "builder", base)
+	fixtures := filepath.Join(e2etest.RepoRoot(t), "builder", "testdata", "fixtures")
+	const out = "localhost/kiln-e2e-buildah-app:1"
+	e2etest.RemoveImageAtEnd(t, out)
+	code, log := kiln(t, "s2i", "build", filepath.Join(fixtures, "app"), img, out, "--engine", "buildah", "--plain")
+	if code != 0 || !strings.Contains(log, "[s2i build] STEP 1/") {
+		t.Fatalf("kiln s2i build with buildah: exit %d\n%s", code, log)
+	}
+	// A failed buildah build leaves neither its working container nor its last layer.
+	code, log = kiln(t, "s2i", "build", filepath.Join(fixtures, "failing-app"), img, "localhost/kiln-e2e-never:1", "--engine", "buildah", "--plain")
+	if code != exitFailed || !strings.Contains(log, "build failed at RUN /opt/s2i/assemble (the assemble script): buildah build:") {
+		t.Fatalf("failing build with buildah: exit %d\n%s", code, log)
+	}
+}

@@ -1,0 +1,168 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kiln-s2i/kiln/builder"
+	"github.com/kiln-s2i/kiln/scaffold"
+)
+
+// runOutputOptions are the flags every command that runs an engine shares.
+type runOutputOptions struct {
+	engine string
+	plain  bool
+	json   bool
+}
+
+func addRunOutputFlags(cmd *cobra.Command, o *runOutputOptions) {
+	f := cmd.Flags()
+	f.StringVar(&o.engine, "engine", "", "container engine: podman, buildah or docker (default: $KILN_ENGINE, else the first found in that order)")
+	f.BoolVar(&o.plain, "plain", false, "print one line per event, even on a terminal")
+	f.BoolVar(&o.json, "json", false, "print the events as JSON lines, for scripts")
+}
+
+// newProgressSink is the live progress view used on a terminal. It is nil
+// until the TUI is wired in (the integrator sets it from tui/); title names
+// the run. done is called once the run has ended, before the summary.
+var newProgressSink func(s streams, title string) (sink builder.Sink, done func())
+
+// eventSink picks the event consumer: JSON lines with --json, the progress
+// view on a terminal, else the plain printer.
+func (o runOutputOptions) eventSink(s streams, title string) (builder.Sink, func()) {
+	switch {
+	case o.json:
+		return newJSONSink(s.out), func() {}
+	case !o.plain && newProgressSink != nil && isTTY(s.out):
+		return newProgressSink(s, title)
+	default:
+		return newPlainSink(s.out), func() {}
+	}
+}
+
+// detectEngine applies --engine, then KILN_ENGINE, then kiln.yaml's engine.
+func (o runOutputOptions) detectEngine(specEngine string) (*builder.Engine, error) {
+	name := o.engine
+	if name == "" && os.Getenv("KILN_ENGINE") == "" {
+		name = specEngine
+	}
+	e, err := builder.DetectEngine(name)
+	if err != nil {
+		return nil, failedErrorf("%v", err)
+	}
+	return e, nil
+}
+
+// jsonSink writes each event as one JSON line.
+type jsonSink struct{ enc *json.Encoder }
+
+func newJSONSink(w io.Writer) *jsonSink { return &jsonSink{enc: json.NewEncoder(w)} }
+
+func (j *jsonSink) Event(e builder.Event) { _ = j.enc.Encode(e) }
+
+// plainSink prints one line per event, prefixed with the step's name; lines
+// of a Dockerfile instruction carry the enclosing step's name.
+type plainSink struct{ w io.Writer }
+
+func newPlainSink(w io.Writer) *plainSink { return &plainSink{w: w} }
+
+func (p *plainSink) Event(e builder.Event) {
+	prefix := e.Step
+	if e.Parent != "" {
+		prefix = e.Parent
+	}
+	var text string
+	switch e.Kind {
+	case builder.StepStarted:
+		switch {
+		case e.Parent != "" && e.Total > 0:
+			text = fmt.Sprintf("STEP %d/%d: %s", e.Index, e.Total, e.Step)
+		case e.Parent != "":
+			text = e.Step
+		case e.Total > 0:
+			text = fmt.Sprintf("started (%d/%d)", e.Index, e.Total)
+		default:
+			text = "started"
+		}
+	case builder.StepLog:
+		text = e.Line
+	case builder.StepError:
+		text = "error: " + e.Line
+	case builder.StepWarning:
+		text = "warning: " + e.Message
+	case builder.StepFinished:
+		if e.Parent != "" && e.Err == "" {
+			return // an instruction that went well: its STEP line said enough
+		}
+		if e.Err != "" {
+			text = fmt.Sprintf("FAILED after %s: %s", round(e.Duration), e.Err)
+			if e.Parent != "" {
+				text = fmt.Sprintf("%s FAILED: %s", e.Step, e.Err)
+			}
+		} else {
+			text = fmt.Sprintf("ok (%s)", round(e.Duration))
+		}
+	case builder.StepSkipped:
+		text = "skipped: " + e.Message
+	case builder.Cleanup:
+		text = "removed " + e.Message
+	case builder.RunFinished:
+		prefix = "kiln"
+		if e.Err != "" {
+			text = fmt.Sprintf("failed after %s: %s", round(e.Duration), e.Err)
+		} else {
+			text = fmt.Sprintf("done in %s", round(e.Duration))
+		}
+	default:
+		text = fmt.Sprintf("%s %s", e.Kind, e.Message)
+	}
+	if prefix == "" {
+		fmt.Fprintln(p.w, text)
+		return
+	}
+	fmt.Fprintf(p.w, "[%s] %s\n", prefix, text)
+}
+
+func round(d time.Duration) time.Duration {
+	if d < time.Second {
+		return d.Round(time.Millisecond)
+	}
+	return d.Round(100 * time.Millisecond)
+}
+
+// signalContext is cancelled by Ctrl+C (SIGINT) or SIGTERM.
+func signalContext() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+}
+
+// runError maps a builder error to kiln's exit codes.
+func runError(ctx context.Context, err error) error {
+	if err == nil {
+		return nil
+	}
+	if ctx.Err() != nil || builder.IsCanceled(err) {
+		return &exitError{code: exitCanceled, err: errors.New("cancelled; everything this run created was removed")}
+	}
+	return &exitError{code: exitFailed, err: err}
+}
+
+// loadSpec reads DIR/kiln.yaml, turning its problems into usage errors.
+func loadSpec(dir string) (*scaffold.Spec, error) {
+	spec, err := scaffold.Load(dir)
+	if err != nil {
+		if ve := validationError(err); ve != err {
+			return nil, ve
+		}
+		return nil, usageErrorf("%v", err)
+	}
+	return spec, nil
+}

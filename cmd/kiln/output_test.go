@@ -1,0 +1,103 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kiln-s2i/kiln/builder"
+)
+
+var sampleEvents = []builder.Event{
+	{Kind: builder.StepStarted, Step: "build builder", Index: 1, Total: 9},
+	{Kind: builder.StepStarted, Step: "RUN make", Parent: "build builder", Index: 2, Total: 4},
+	{Kind: builder.StepLog, Step: "RUN make", Parent: "build builder", Stream: "stdout", Line: "compiling"},
+	{Kind: builder.StepFinished, Step: "RUN make", Parent: "build builder", Index: 2, Total: 4, Duration: time.Second},
+	{Kind: builder.StepError, Step: "RUN false", Parent: "build builder", Line: "Error: building at STEP"},
+	{Kind: builder.StepFinished, Step: "RUN false", Parent: "build builder", Err: "exit status 1"},
+	{Kind: builder.StepFinished, Step: "build builder", Index: 1, Total: 9, Duration: 1500 * time.Millisecond, Err: "build failed"},
+	{Kind: builder.StepSkipped, Step: "usage", Message: "an earlier step failed: build builder"},
+	{Kind: builder.StepWarning, Step: "s2i build", Message: "incremental build: no previous image"},
+	{Kind: builder.Cleanup, Step: "cleanup", Message: "container kiln-test-app-1"},
+	{Kind: builder.StepFinished, Step: "cleanup", Duration: 20 * time.Millisecond},
+	{Kind: builder.RunFinished, Duration: 2 * time.Second, Err: "steps failed: 1 of 9 (build builder)"},
+}
+
+func TestPlainSinkOneLinePerEventWithStepPrefix(t *testing.T) {
+	var buf bytes.Buffer
+	sink := newPlainSink(&buf)
+	for _, e := range sampleEvents {
+		sink.Event(e)
+	}
+	want := `[build builder] started (1/9)
+[build builder] STEP 2/4: RUN make
+[build builder] compiling
+[build builder] error: Error: building at STEP
+[build builder] RUN false FAILED: exit status 1
+[build builder] FAILED after 1.5s: build failed
+[usage] skipped: an earlier step failed: build builder
+[s2i build] warning: incremental build: no previous image
+[cleanup] removed container kiln-test-app-1
+[cleanup] ok (20ms)
+[kiln] failed after 2s: steps failed: 1 of 9 (build builder)
+`
+	if buf.String() != want {
+		t.Errorf("plain output:\n%s\nwant:\n%s", buf.String(), want)
+	}
+}
+
+func TestJSONSinkRoundTrips(t *testing.T) {
+	var buf bytes.Buffer
+	sink := newJSONSink(&buf)
+	for _, e := range sampleEvents {
+		sink.Event(e)
+	}
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if len(lines) != len(sampleEvents) {
+		t.Fatalf("%d JSON lines for %d events", len(lines), len(sampleEvents))
+	}
+	for i, l := range lines {
+		var e builder.Event
+		if err := json.Unmarshal([]byte(l), &e); err != nil {
+			t.Fatalf("line %d %q: %v", i, l, err)
+		}
+		if e != sampleEvents[i] {
+			t.Errorf("line %d reads back as %+v, want %+v", i, e, sampleEvents[i])
+		}
+	}
+	if !strings.Contains(lines[2], `"kind":"log"`) || !strings.Contains(lines[2], `"parent":"build builder"`) {
+		t.Errorf("unexpected JSON shape: %s", lines[2])
+	}
+}
+
+func TestEventSinkSelection(t *testing.T) {
+	defer func(f func(streams, string) (builder.Sink, func())) { newProgressSink = f }(newProgressSink)
+	progress := builder.SinkFunc(func(builder.Event) {})
+	newProgressSink = func(streams, string) (builder.Sink, func()) { return progress, func() {} }
+	s := streams{out: &bytes.Buffer{}}
+	if sink, _ := (runOutputOptions{json: true}).eventSink(s, "t"); !isType[*jsonSink](sink) {
+		t.Errorf("--json gave %T", sink)
+	}
+	// A buffer is not a terminal: plain, even with a progress view available.
+	if sink, _ := (runOutputOptions{}).eventSink(s, "t"); !isType[*plainSink](sink) {
+		t.Errorf("no TTY gave %T", sink)
+	}
+}
+
+func isType[T any](v any) bool { _, ok := v.(T); return ok }
+
+func TestRunErrorExitCodes(t *testing.T) {
+	ctx, cancel := signalContext()
+	defer cancel()
+	var ee *exitError
+	if err := runError(ctx, errors.New("x")); !errors.As(err, &ee) || ee.code != exitFailed {
+		t.Errorf("a failure: %v", err)
+	}
+	cancel()
+	if err := runError(ctx, errors.New("x")); !errors.As(err, &ee) || ee.code != exitCanceled {
+		t.Errorf("a cancelled run: %v", err)
+	}
+}
