@@ -35,6 +35,7 @@ type progressModel struct {
 	run   *runState
 
 	selected   int
+	selKey     string // the selected step's key: indexes shift as sub-steps arrive
 	pinned     bool // the user chose a step; stop following the running one
 	showLog    bool
 	logDirty   bool
@@ -97,6 +98,9 @@ func (m progressModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case runDoneMsg:
 		m.run.finish(msg.err)
+		if f := m.run.failedStep(); f != nil && !m.pinned {
+			m.selectIndex(m.run.index[stepKey(f.parent, f.name)])
+		}
 		m.layout()
 		m.canceling = false
 		m.logDirty = true
@@ -133,12 +137,12 @@ func (m progressModel) updateKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		}
 	case key.Matches(msg, m.keys.Up):
 		if m.selected > 0 {
-			m.selected--
+			m.selectIndex(m.selected - 1)
 			m.pinned, m.scrolled, m.logDirty = true, false, true
 		}
 	case key.Matches(msg, m.keys.Down):
 		if m.selected < len(m.run.steps)-1 {
-			m.selected++
+			m.selectIndex(m.selected + 1)
 			m.pinned, m.scrolled, m.logDirty = true, false, true
 		}
 	case key.Matches(msg, m.keys.PageUp):
@@ -182,25 +186,43 @@ func (m progressModel) cancelCmd() tea.Cmd {
 func (m *progressModel) applyEvents(events []builder.Event) {
 	for _, e := range events {
 		i := m.run.apply(e)
+		if m.selKey != "" {
+			m.selected = m.run.index[m.selKey] // a sub-step may have moved it
+		}
 		if i < 0 {
 			continue
 		}
-		if !m.pinned && e.Kind == builder.StepStarted && i != m.selected {
-			m.selected = i
-			m.logDirty = true
+		switch {
+		case m.selKey == "": // the first step: select it, or the build it is part of
+			m.selectIndex(i)
+			if e.Parent != "" {
+				m.selectIndex(m.run.index[e.Parent])
+			}
+		case !m.pinned && e.Kind == builder.StepStarted && e.Parent == "":
+			m.selectIndex(i) // follow the running step, not each Dockerfile step of a build
 		}
-		if i == m.selected {
-			m.logDirty = true
+		if i == m.selected || (e.Parent != "" && m.selKey == e.Parent) {
+			m.logDirty = true // the selected step's log, or its build's, grew
 		}
 	}
 	if m.run.finished {
 		m.canceling = false
 		// show the failure without the user hunting for it
 		if f := m.run.failedStep(); f != nil && !m.pinned {
-			m.selected = m.run.index[f.name]
+			m.selectIndex(m.run.index[stepKey(f.parent, f.name)])
 		}
 		m.logDirty = true
 	}
+}
+
+// selectIndex selects the i-th step of the list.
+func (m *progressModel) selectIndex(i int) {
+	if i < 0 || i >= len(m.run.steps) {
+		return
+	}
+	m.selected = i
+	st := m.run.steps[i]
+	m.selKey = stepKey(st.parent, st.name)
 }
 
 // syncLog refreshes the log pane from the selected step's ring. Following
@@ -216,9 +238,24 @@ func (m progressModel) syncLog() progressModel {
 		return m
 	}
 	st := m.run.steps[m.selected]
-	m.log.SetContent(strings.Join(st.log.last(m.log.Height), "\n"))
+	lines := st.log.last(m.log.Height)
+	for i, l := range lines {
+		lines[i] = styleLogLine(l)
+	}
+	m.log.SetContent(strings.Join(lines, "\n"))
 	m.log.GotoBottom()
 	return m
+}
+
+// styleLogLine colours the engine's errors and kiln's warnings in the log.
+func styleLogLine(l string) string {
+	switch {
+	case strings.HasPrefix(l, "Error") || strings.HasPrefix(l, "ERROR") || strings.HasPrefix(l, "error:"):
+		return failStyle.Render(l)
+	case strings.HasPrefix(l, "warning: "):
+		return warnStyle.Render(l)
+	}
+	return l
 }
 
 // loadFullLog puts the whole kept log in the pane, at its end, for scrolling.
@@ -235,7 +272,7 @@ func (m *progressModel) loadFullLog() {
 		if i > 0 {
 			b.WriteByte('\n')
 		}
-		b.WriteString(st.log.at(i))
+		b.WriteString(styleLogLine(st.log.at(i)))
 	}
 	m.log.SetContent(b.String())
 	m.log.GotoBottom()
@@ -243,10 +280,7 @@ func (m *progressModel) loadFullLog() {
 
 // stepRows is how many lines the step list may use.
 func (m progressModel) stepRows() int {
-	n := len(m.run.steps)
-	if t := m.run.totalSteps(); t > n {
-		n = t
-	}
+	n := len(m.run.steps) + max(0, m.run.totalSteps()-len(m.run.topLevel()))
 	if !m.showLog {
 		return max(1, m.height-m.chromeRows())
 	}
@@ -328,7 +362,7 @@ func (m progressModel) stepsView() string {
 	for i := first; i < len(steps) && len(lines) < rows; i++ {
 		lines = append(lines, m.stepLine(i, nameWidth))
 	}
-	for n := len(steps); n < m.run.totalSteps() && len(lines) < rows; n++ {
+	for n := len(m.run.topLevel()); n < m.run.totalSteps() && len(lines) < rows; n++ {
 		lines = append(lines, mutedStyle.Render("  · "+"waiting"))
 	}
 	if len(lines) == 0 {
@@ -362,6 +396,10 @@ func (m progressModel) stepLine(i, nameWidth int) string {
 		detail = formatDuration(st.duration) + "  " + failStyle.Render(firstLine(st.err))
 	case stepSkipped:
 		mark, detail = mutedStyle.Render("-"), mutedStyle.Render("skipped: "+st.message)
+	}
+	if st.parent != "" {
+		cursor += "  " // a sub-step sits under its parent
+		nameWidth -= 2
 	}
 	name := truncate(st.name, nameWidth)
 	name += strings.Repeat(" ", max(0, nameWidth-lipgloss.Width(name)))

@@ -394,3 +394,66 @@ func TestHonourNoColor(t *testing.T) {
 		t.Fatal("NO_COLOR did not drop colours")
 	}
 }
+
+// buildEvents is what builder.Engine.Build reports for a podman build of
+// three Dockerfile steps whose third fails: sub-steps of "build", no event
+// for "build" itself.
+func buildEvents() []builder.Event {
+	t := epoch
+	at := func(d time.Duration) time.Time { t = t.Add(d); return t }
+	ev := []builder.Event{
+		{Kind: builder.StepStarted, Step: "STEP 1/3: FROM localhost/busybox:1", Parent: "build", Index: 1, Total: 3},
+		{Kind: builder.StepFinished, Step: "STEP 1/3: FROM localhost/busybox:1", Parent: "build", Index: 1, Total: 3, Duration: 100 * time.Millisecond},
+		{Kind: builder.StepStarted, Step: "STEP 2/3: RUN echo hello", Parent: "build", Index: 2, Total: 3},
+		{Kind: builder.StepLog, Step: "STEP 2/3: RUN echo hello", Parent: "build", Line: "hello"},
+		{Kind: builder.StepFinished, Step: "STEP 2/3: RUN echo hello", Parent: "build", Index: 2, Total: 3, Duration: 300 * time.Millisecond},
+		{Kind: builder.StepStarted, Step: "STEP 3/3: RUN false", Parent: "build", Index: 3, Total: 3},
+		{Kind: builder.StepError, Step: "STEP 3/3: RUN false", Parent: "build", Line: "Error: building at STEP \"RUN false\": exit status 1"},
+		{Kind: builder.StepFinished, Step: "STEP 3/3: RUN false", Parent: "build", Index: 3, Total: 3, Duration: 200 * time.Millisecond, Err: "exit status 1"},
+		{Kind: builder.StepWarning, Step: "build", Message: "could not remove the build container"},
+		{Kind: builder.Cleanup, Step: "build", Message: "build container buildah-working-1"},
+	}
+	for i := range ev {
+		ev[i].Time = at(200 * time.Millisecond)
+	}
+	return ev
+}
+
+func TestProgressSubSteps(t *testing.T) {
+	m := sized(newProgressModel("kiln build", 0, nil), 100, 30)
+	m.animate = false
+	m, _ = send(t, m, eventsMsg(buildEvents()))
+	if got := m.run.steps[m.selected]; got.name != "build" || got.parent != "" {
+		t.Fatalf("selected %q, want the build, not one of its Dockerfile steps", got.name)
+	}
+	if got := m.run.steps[0]; got.name != "build" || len(m.run.steps) != 4 || m.run.steps[3].parent != "build" {
+		t.Fatalf("the sub-steps do not follow their build: %+v", m.run.steps)
+	}
+	if m.run.totalSteps() != 1 {
+		t.Fatalf("a Dockerfile's step count leaked into the run's: %d", m.run.totalSteps())
+	}
+	for _, want := range []string{"hello", "Error: building", "warning: could not remove"} {
+		if !strings.Contains(m.log.View(), want) {
+			t.Errorf("the build's log lacks its sub-step line %q:\n%s", want, m.log.View())
+		}
+	}
+	m, _ = send(t, m, runDoneMsg{err: errors.New(`build: building at STEP "RUN false": exit status 1`)})
+	if st := m.run.steps[0]; st.status != stepFailed {
+		t.Fatalf("the build ended %v after the run failed", st.status)
+	}
+	golden.RequireEqual(t, []byte(m.View()))
+	s := newRunState(10)
+	for _, e := range buildEvents() {
+		s.apply(e)
+	}
+	s.finish(errors.New(`build: building at STEP "RUN false": exit status 1`))
+	summary := plainSummary("kiln build", s)
+	for _, want := range []string{"build  FAILED", "↳ STEP 3/3: RUN false  FAILED", "warning: build: could not remove", "removed build container"} {
+		if !strings.Contains(summary, want) {
+			t.Errorf("summary lacks %q:\n%s", want, summary)
+		}
+	}
+	if strings.Contains(summary, "STEP 2/3") {
+		t.Errorf("the summary lists a Dockerfile step that passed:\n%s", summary)
+	}
+}

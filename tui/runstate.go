@@ -21,26 +21,36 @@ const (
 // stepState is what the view and the summary know about one step.
 type stepState struct {
 	name     string
+	parent   string // the enclosing step of a sub-step (a Dockerfile STEP inside a build), or ""
 	status   stepStatus
 	started  time.Time
+	last     time.Time // the latest event of the step, for a duration nobody reported
 	duration time.Duration
-	err      string // why it failed
-	message  string // why it was skipped
+	err      string   // why it failed
+	message  string   // why it was skipped
+	warnings []string // what went wrong without stopping it
 	log      *ring
 	stderr   int // stderr lines seen, kept or not
+	errors   int // engine errors seen
+}
+
+func (st *stepState) ended() bool {
+	return st.status == stepDone || st.status == stepFailed || st.status == stepSkipped
 }
 
 // runState folds the builder's event stream into steps. It is pure: the
-// progress model and the exit summary each keep their own copy.
+// progress model and the exit summary each keep their own copy. Sub-steps
+// follow their parent in steps, so the list reads as a tree.
 type runState struct {
 	steps    []*stepState
-	index    map[string]int
-	total    int // from the events, when the builder knows it
+	index    map[string]int // by stepKey
+	total    int            // top-level steps, from the events, when the builder knows it
 	cleanups []string
 	finished bool
 	runErr   string
 	duration time.Duration
 	started  time.Time
+	lastTime time.Time
 	logCap   int
 }
 
@@ -48,40 +58,117 @@ func newRunState(logCap int) *runState {
 	return &runState{index: map[string]int{}, logCap: logCap}
 }
 
-// step returns the named step, adding it when it is new.
-func (s *runState) step(name string) *stepState {
-	if i, ok := s.index[name]; ok {
+func stepKey(parent, name string) string {
+	if parent == "" {
+		return name
+	}
+	return parent + "\x00" + name
+}
+
+// step returns the step, adding it when it is new: a sub-step goes after
+// its parent's last descendant.
+func (s *runState) step(parent, name string) *stepState {
+	key := stepKey(parent, name)
+	if i, ok := s.index[key]; ok {
 		return s.steps[i]
 	}
-	st := &stepState{name: name, log: newRing(s.logCap)}
-	s.index[name] = len(s.steps)
-	s.steps = append(s.steps, st)
+	st := &stepState{name: name, parent: parent, log: newRing(s.logCap)}
+	if parent == "" {
+		s.index[key] = len(s.steps)
+		s.steps = append(s.steps, st)
+		return st
+	}
+	p := s.step("", parent)
+	at := s.index[parent] + 1
+	for at < len(s.steps) && s.steps[at].parent == parent {
+		at++
+	}
+	s.steps = append(s.steps, nil)
+	copy(s.steps[at+1:], s.steps[at:])
+	s.steps[at] = st
+	for i := at; i < len(s.steps); i++ {
+		s.index[stepKey(s.steps[i].parent, s.steps[i].name)] = i
+	}
+	if p.status == stepPending {
+		p.status = stepRunning
+	}
 	return st
+}
+
+// parentOf returns a sub-step's parent, or nil.
+func (s *runState) parentOf(st *stepState) *stepState {
+	if st.parent == "" {
+		return nil
+	}
+	return s.steps[s.index[st.parent]]
+}
+
+// log adds a line to a step and, for a sub-step, to its parent, whose log
+// is then the whole output in order.
+func (s *runState) log(st *stepState, line string) {
+	st.log.push(line)
+	if p := s.parentOf(st); p != nil {
+		p.log.push(line)
+	}
 }
 
 // apply folds one event in and returns the index of the step it touched, or -1.
 func (s *runState) apply(e builder.Event) int {
-	if s.started.IsZero() && !e.Time.IsZero() {
-		s.started = e.Time
+	if !e.Time.IsZero() {
+		if s.started.IsZero() {
+			s.started = e.Time
+		}
+		s.lastTime = e.Time
 	}
-	if e.Total > s.total {
+	if e.Parent == "" && e.Total > s.total {
 		s.total = e.Total
+	}
+	var st *stepState
+	switch e.Kind {
+	case builder.Cleanup:
+		s.cleanups = append(s.cleanups, e.Message)
+		return -1
+	case builder.RunFinished:
+		s.finished, s.runErr, s.duration = true, e.Err, e.Duration
+		return -1
+	case builder.StepStarted, builder.StepLog, builder.StepError, builder.StepWarning, builder.StepFinished, builder.StepSkipped:
+		if e.Step == "" {
+			return -1
+		}
+		st = s.step(e.Parent, e.Step)
+	default:
+		return -1
+	}
+	if !e.Time.IsZero() {
+		for t := st; t != nil; t = s.parentOf(t) { // a sub-step's time is its build's too
+			t.last = e.Time
+			if t.started.IsZero() && e.Kind != builder.StepSkipped {
+				t.started = e.Time
+			}
+		}
 	}
 	switch e.Kind {
 	case builder.StepStarted:
-		st := s.step(e.Step)
 		st.status, st.started = stepRunning, e.Time
 	case builder.StepLog:
-		st := s.step(e.Step)
 		if st.status == stepPending {
 			st.status = stepRunning
 		}
 		if e.Stream == "stderr" {
 			st.stderr++
 		}
-		st.log.push(cleanLine(e.Line))
+		s.log(st, cleanLine(e.Line))
+	case builder.StepError:
+		st.errors++
+		line := cleanLine(e.Line)
+		if !strings.HasPrefix(strings.ToLower(line), "error") {
+			line = "ERROR: " + line
+		}
+		s.log(st, line)
+	case builder.StepWarning:
+		st.warnings = append(st.warnings, e.Message)
+		s.log(st, "warning: "+e.Message)
 	case builder.StepFinished:
-		st := s.step(e.Step)
 		st.duration, st.err = e.Duration, e.Err
 		if st.duration == 0 && !st.started.IsZero() && !e.Time.IsZero() {
 			st.duration = e.Time.Sub(st.started)
@@ -91,38 +178,54 @@ func (s *runState) apply(e builder.Event) int {
 			st.status = stepFailed
 		}
 	case builder.StepSkipped:
-		st := s.step(e.Step)
 		st.status, st.message = stepSkipped, e.Message
-	case builder.Cleanup:
-		s.cleanups = append(s.cleanups, e.Message)
-		return -1
-	case builder.RunFinished:
-		s.finished, s.runErr, s.duration = true, e.Err, e.Duration
-		return -1
-	default:
-		return -1
 	}
-	return s.index[e.Step]
+	return s.index[stepKey(e.Parent, e.Step)]
 }
 
-// finish records the run's return when no RunFinished event said it.
+// finish records the run's return. Steps nobody finished (a build reports
+// its Dockerfile steps, not itself) end with the run: failed if it failed.
 func (s *runState) finish(err error) {
-	if s.finished {
-		if s.runErr == "" && err != nil {
+	if !s.finished {
+		s.finished = true
+		if err != nil {
 			s.runErr = err.Error()
 		}
-		return
-	}
-	s.finished = true
-	if err != nil {
+	} else if s.runErr == "" && err != nil {
 		s.runErr = err.Error()
 	}
+	if s.duration == 0 && !s.started.IsZero() && s.lastTime.After(s.started) {
+		s.duration = s.lastTime.Sub(s.started)
+	}
+	for _, st := range s.steps {
+		if st.status != stepRunning {
+			continue
+		}
+		st.status = stepDone
+		if s.runErr != "" {
+			st.status, st.err = stepFailed, firstLine(s.runErr)
+		}
+		if st.duration == 0 && !st.started.IsZero() && st.last.After(st.started) {
+			st.duration = st.last.Sub(st.started)
+		}
+	}
+}
+
+// topLevel returns the steps that are not sub-steps.
+func (s *runState) topLevel() []*stepState {
+	var out []*stepState
+	for _, st := range s.steps {
+		if st.parent == "" {
+			out = append(out, st)
+		}
+	}
+	return out
 }
 
 func (s *runState) completed() int {
 	n := 0
-	for _, st := range s.steps {
-		if st.status == stepDone || st.status == stepFailed || st.status == stepSkipped {
+	for _, st := range s.topLevel() {
+		if st.ended() {
 			n++
 		}
 	}
@@ -130,20 +233,24 @@ func (s *runState) completed() int {
 }
 
 func (s *runState) totalSteps() int {
-	if s.total > len(s.steps) {
-		return s.total
-	}
-	return len(s.steps)
+	return max(s.total, len(s.topLevel()))
 }
 
-// failedStep returns the first failed step, or nil.
+// failedStep returns the first failed top-level step (its log holds its
+// sub-steps' lines too), else the first failed step, or nil.
 func (s *runState) failedStep() *stepState {
+	var sub *stepState
 	for _, st := range s.steps {
 		if st.status == stepFailed {
-			return st
+			if st.parent == "" {
+				return st
+			}
+			if sub == nil {
+				sub = st
+			}
 		}
 	}
-	return nil
+	return sub
 }
 
 // cleanLine makes an engine's output line safe to draw: colours and cursor

@@ -23,10 +23,13 @@ func plainSummary(title string, s *runState) string {
 	}
 	b.WriteByte('\n')
 	width := 4
-	for _, st := range s.steps {
+	for _, st := range s.topLevel() {
 		width = max(width, len(st.name))
 	}
 	for _, st := range s.steps {
+		if st.parent != "" && st.status != stepFailed {
+			continue // the summary names a build's Dockerfile steps only when one failed
+		}
 		var status, detail string
 		switch st.status {
 		case stepPending:
@@ -40,8 +43,17 @@ func plainSummary(title string, s *runState) string {
 		case stepSkipped:
 			status, detail = "skipped", st.message
 		}
-		line := fmt.Sprintf("  %-*s  %-7s  %s", width, st.name, status, detail)
+		name := st.name
+		if st.parent != "" {
+			name = "  ↳ " + name
+		}
+		line := fmt.Sprintf("  %-*s  %-7s  %s", width, name, status, detail)
 		b.WriteString(strings.TrimRight(line, " ") + "\n")
+	}
+	for _, st := range s.steps {
+		for _, w := range st.warnings {
+			fmt.Fprintf(&b, "warning: %s: %s\n", st.name, w)
+		}
 	}
 	for _, c := range s.cleanups {
 		fmt.Fprintf(&b, "removed %s\n", c)
