@@ -36,7 +36,7 @@ type progressModel struct {
 
 	selected   int
 	selKey     string // the selected step's key: indexes shift as sub-steps arrive
-	pinned     bool // the user chose a step; stop following the running one
+	pinned     bool   // the user chose a step; stop following the running one
 	showLog    bool
 	logDirty   bool
 	scrolled   bool // the user scrolled up: the log holds still until they follow again

@@ -7,7 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -28,6 +28,8 @@ type ProgressOptions struct {
 	SummaryLogLines int
 	// programOptions are extra tea options, for tests.
 	programOptions []tea.ProgramOption
+	// context ends the view when it is done (RunProgress's ctx).
+	context context.Context
 }
 
 // eventBatchWindow bounds how long an event waits before reaching the UI.
@@ -41,6 +43,30 @@ var ErrCanceled = errors.New("cancelled")
 // cancels fn's context; RunProgress always waits for fn to return, so the
 // builder's cleanup finishes before kiln exits. It returns fn's error.
 func RunProgress(ctx context.Context, title string, opts ProgressOptions, fn func(ctx context.Context, sink builder.Sink) error) error {
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	opts.context = ctx
+	sink, done := StartProgress(title, opts, cancel)
+	return done(callRun(runCtx, sink, fn))
+}
+
+// callRun runs fn, turning a panic into an error so the view can close
+// properly and report it.
+func callRun(ctx context.Context, sink builder.Sink, fn func(context.Context, builder.Sink) error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic in run: %v\n%s", r, debug.Stack())
+		}
+	}()
+	return fn(ctx, sink)
+}
+
+// StartProgress opens the live progress view for a run the caller drives:
+// events sent to the returned Sink appear in it, and Ctrl+C calls cancel.
+// Once the run has returned, the caller calls done with its error (and sends
+// no more events); done waits for the user to leave the view (at once with
+// ExitWhenDone), prints the plain summary and returns the run's error.
+func StartProgress(title string, opts ProgressOptions, cancel func()) (sink builder.Sink, done func(runErr error) error) {
 	HonourNoColor()
 	out := opts.Out
 	if out == nil {
@@ -50,12 +76,15 @@ func RunProgress(ctx context.Context, title string, opts ProgressOptions, fn fun
 	if in == nil {
 		in = os.Stdin
 	}
-	runCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
-
+	if cancel == nil {
+		cancel = func() {}
+	}
 	model := newProgressModel(title, opts.LogLines, cancel)
 	model.exitOnDone = opts.ExitWhenDone
-	popts := []tea.ProgramOption{tea.WithInput(in), tea.WithOutput(out), tea.WithContext(ctx)}
+	popts := []tea.ProgramOption{tea.WithInput(in), tea.WithOutput(out)}
+	if opts.context != nil {
+		popts = append(popts, tea.WithContext(opts.context))
+	}
 	if !opts.NoAltScreen {
 		popts = append(popts, tea.WithAltScreen())
 	}
@@ -69,50 +98,53 @@ func RunProgress(ctx context.Context, title string, opts ProgressOptions, fn fun
 	summary := newRunState(summaryLines) // the forwarder's own record, for the summary
 	events := make(chan builder.Event, 1024)
 	programDone := make(chan struct{})
+	forwarded := make(chan struct{})
+	var runErr, forwardErr, progErr error
+	var runReturned atomic.Bool
 
-	var runErr error
-	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() { // the run
-		defer wg.Done()
-		defer close(events)
-		defer func() {
-			if r := recover(); r != nil {
-				runErr = fmt.Errorf("panic in run: %v\n%s", r, debug.Stack())
-			}
-		}()
-		runErr = fn(runCtx, builder.SinkFunc(func(e builder.Event) { events <- e }))
+	go func() { // the view
+		_, progErr = p.Run()
+		close(programDone)
+		if !runReturned.Load() {
+			cancel() // the view is gone: a still running build has no watcher
+		}
 	}()
 	go func() { // the forwarder: batches events into the program, records the summary
-		defer wg.Done()
+		defer close(forwarded)
 		defer func() {
 			if r := recover(); r != nil {
 				p.Kill() // restores the terminal
-				runErr = errors.Join(runErr, fmt.Errorf("panic in progress forwarder: %v\n%s", r, debug.Stack()))
+				forwardErr = fmt.Errorf("panic in progress forwarder: %v\n%s", r, debug.Stack())
 				for range events { // keep the run unblocked
 				}
 			}
 		}()
-		// runErr is final once events is closed: the run goroutine sets it first
+		// runErr is final once events is closed: done sets it first
 		forward(events, summary, p, programDone, func() error { return runErr })
 	}()
 
-	_, progErr := p.Run()
-	close(programDone)
-	cancel() // the view is gone: a still running build has no watcher
-	wg.Wait()
-	summary.finish(runErr)
-	fmt.Fprint(out, plainSummary(title, summary))
-	switch {
-	case progErr != nil && !errors.Is(progErr, tea.ErrProgramKilled) && !errors.Is(progErr, tea.ErrInterrupted):
-		return errors.Join(fmt.Errorf("progress view: %w", progErr), runErr)
-	case errors.Is(progErr, tea.ErrProgramKilled) && errors.Is(progErr, tea.ErrProgramPanic):
-		return errors.Join(fmt.Errorf("progress view: %w", progErr), runErr)
+	sink = builder.SinkFunc(func(e builder.Event) { events <- e })
+	done = func(err error) error {
+		runReturned.Store(true)
+		runErr = err
+		close(events)
+		<-forwarded
+		<-programDone
+		summary.finish(runErr)
+		fmt.Fprint(out, plainSummary(title, summary))
+		runErr = errors.Join(runErr, forwardErr)
+		switch {
+		case progErr != nil && !errors.Is(progErr, tea.ErrProgramKilled) && !errors.Is(progErr, tea.ErrInterrupted):
+			return errors.Join(fmt.Errorf("progress view: %w", progErr), runErr)
+		case errors.Is(progErr, tea.ErrProgramPanic):
+			return errors.Join(fmt.Errorf("progress view: %w", progErr), runErr)
+		}
+		if runErr == nil && (errors.Is(progErr, tea.ErrInterrupted) || (opts.context != nil && opts.context.Err() != nil)) {
+			return ErrCanceled
+		}
+		return runErr
 	}
-	if runErr == nil && (ctx.Err() != nil || errors.Is(progErr, tea.ErrInterrupted)) {
-		return ErrCanceled
-	}
-	return runErr
+	return sink, done
 }
 
 // forward moves events from the run to the program in batches and keeps the

@@ -53,10 +53,10 @@ func runBuild(s streams, o *buildOptions) error {
 	}
 	ctx, stop := signalContext()
 	defer stop()
-	sink, done := o.out.eventSink(s, "kiln build "+spec.ImageRef())
+	sink, done := o.out.eventSink(s, "kiln build "+spec.ImageRef(), stop)
 	tags := append([]string{spec.ImageRef()}, o.tags...)
 	err = e.Build(ctx, sink, "build", builder.BuildOptions{ContextDir: o.dir, Tags: tags, NoCache: o.noCache, BuildArgs: o.buildArgs})
-	done()
+	done(err)
 	if err != nil {
 		return runError(ctx, err)
 	}

@@ -31,21 +31,28 @@ func addRunOutputFlags(cmd *cobra.Command, o *runOutputOptions) {
 	f.BoolVar(&o.json, "json", false, "print the events as JSON lines, for scripts")
 }
 
-// newProgressSink is the live progress view used on a terminal. It is nil
-// until the TUI is wired in (the integrator sets it from tui/); title names
-// the run. done is called once the run has ended, before the summary.
-var newProgressSink func(s streams, title string) (sink builder.Sink, done func())
+// newProgressSink is the live progress view used on a terminal (set in
+// progress.go from tui/); title names the run and Ctrl+C in the view calls
+// cancel. done is called with the run's error once the run has ended; it
+// returns when the user has left the view and its summary is printed.
+var newProgressSink func(s streams, title string, cancel context.CancelFunc) (sink builder.Sink, done func(runErr error))
+
+// live reports whether eventSink shows the progress view.
+func (o runOutputOptions) live(s streams) bool {
+	return !o.json && !o.plain && newProgressSink != nil && s.isTerminal()
+}
 
 // eventSink picks the event consumer: JSON lines with --json, the progress
-// view on a terminal, else the plain printer.
-func (o runOutputOptions) eventSink(s streams, title string) (builder.Sink, func()) {
+// view on a terminal, else the plain printer. cancel stops the run (the
+// signal context's stop): in the view, Ctrl+C is a key, not a signal.
+func (o runOutputOptions) eventSink(s streams, title string, cancel context.CancelFunc) (builder.Sink, func(error)) {
 	switch {
 	case o.json:
-		return newJSONSink(s.out), func() {}
-	case !o.plain && newProgressSink != nil && isTTY(s.out):
-		return newProgressSink(s, title)
+		return newJSONSink(s.out), func(error) {}
+	case o.live(s):
+		return newProgressSink(s, title, cancel)
 	default:
-		return newPlainSink(s.out), func() {}
+		return newPlainSink(s.out), func(error) {}
 	}
 }
 

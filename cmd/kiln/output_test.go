@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -74,15 +75,15 @@ func TestJSONSinkRoundTrips(t *testing.T) {
 }
 
 func TestEventSinkSelection(t *testing.T) {
-	defer func(f func(streams, string) (builder.Sink, func())) { newProgressSink = f }(newProgressSink)
+	defer func(f func(streams, string, context.CancelFunc) (builder.Sink, func(error))) { newProgressSink = f }(newProgressSink)
 	progress := builder.SinkFunc(func(builder.Event) {})
-	newProgressSink = func(streams, string) (builder.Sink, func()) { return progress, func() {} }
+	newProgressSink = func(streams, string, context.CancelFunc) (builder.Sink, func(error)) { return progress, func(error) {} }
 	s := streams{out: &bytes.Buffer{}}
-	if sink, _ := (runOutputOptions{json: true}).eventSink(s, "t"); !isType[*jsonSink](sink) {
+	if sink, _ := (runOutputOptions{json: true}).eventSink(s, "t", func() {}); !isType[*jsonSink](sink) {
 		t.Errorf("--json gave %T", sink)
 	}
 	// A buffer is not a terminal: plain, even with a progress view available.
-	if sink, _ := (runOutputOptions{}).eventSink(s, "t"); !isType[*plainSink](sink) {
+	if sink, _ := (runOutputOptions{}).eventSink(s, "t", func() {}); !isType[*plainSink](sink) {
 		t.Errorf("no TTY gave %T", sink)
 	}
 }

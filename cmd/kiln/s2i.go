@@ -72,9 +72,9 @@ func runS2IBuild(s streams, o *s2iBuildOptions) error {
 	}
 	ctx, stop := signalContext()
 	defer stop()
-	sink, done := o.out.eventSink(s, "kiln s2i build "+o.opts.Output)
+	sink, done := o.out.eventSink(s, "kiln s2i build "+o.opts.Output, stop)
 	_, err = builder.S2IBuild(ctx, e, sink, "s2i build", o.opts)
-	done()
+	done(err)
 	if err != nil {
 		return runError(ctx, err)
 	}

@@ -97,13 +97,13 @@ func runTest(s streams, o *testOptions) error {
 	}
 	ctx, stop := signalContext()
 	defer stop()
-	sink, done := o.out.eventSink(s, "kiln test "+spec.ImageRef())
+	sink, done := o.out.eventSink(s, "kiln test "+spec.ImageRef(), stop)
 	run := builder.NewTestRun(e, sink, testConfig(o.dir, spec, o.noCache))
 	steps := append([]builder.Step{lintStep(o.dir, sink)}, run.Steps()...)
 	p := &builder.Pipeline{Steps: steps, Cleanup: run.Cleanup(), Sink: sink}
 	results, err := p.Run(ctx)
-	done()
-	if !o.out.json {
+	done(err)
+	if !o.out.json && !o.out.live(s) { // the progress view printed its own summary
 		printSummary(s, results)
 	}
 	if err != nil {

@@ -36,14 +36,9 @@ func runTUIWizard(s streams, o *newOptions, spec *scaffold.Spec) error {
 		return failedErrorf("%v", err)
 	}
 	if res.BuildNow {
-		if buildAndTest != nil {
-			return buildAndTest(s, o.dir)
-		}
-		fmt.Fprintf(s.out, "next: cd %s && kiln test\n", o.dir)
+		// kiln test builds the image, then tests it, in the live progress view
+		return runTest(s, &testOptions{dir: o.dir})
 	}
+	fmt.Fprintf(s.out, "next: cd %s && kiln test\n", o.dir)
 	return nil
 }
-
-// buildAndTest runs kiln test in dir with the live progress view; it is set
-// once the build and test commands exist.
-var buildAndTest func(s streams, dir string) error
