@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -100,5 +101,18 @@ func TestRunErrorExitCodes(t *testing.T) {
 	cancel()
 	if err := runError(ctx, errors.New("x")); !errors.As(err, &ee) || ee.code != exitCanceled {
 		t.Errorf("a cancelled run: %v", err)
+	}
+}
+
+// TestDevNullIsNoTerminal: /dev/null is a character device, not a terminal;
+// kiln must not start its UI on it (CI redirects to it).
+func TestDevNullIsNoTerminal(t *testing.T) {
+	f, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if isTTY(f) {
+		t.Fatal("/dev/null was taken for a terminal")
 	}
 }

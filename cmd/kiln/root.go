@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 )
 
@@ -52,11 +53,8 @@ func (s streams) isTerminal() bool {
 
 func isTTY(v any) bool {
 	f, ok := v.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	// a character device is not enough: /dev/null is one
+	return ok && term.IsTerminal(f.Fd())
 }
 
 func newRootCmd(s streams) *cobra.Command {
