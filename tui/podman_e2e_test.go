@@ -108,13 +108,13 @@ func TestTmuxKilnBuildRealPodman(t *testing.T) {
 		s := startTmux(t, 120, 40, kiln+" build --engine podman "+dir, env)
 		s.waitFor("started")
 		s.run("send-keys", "-t", s.name, "C-c")
-		pane := s.waitFor("failed:")
+		pane := s.waitFor("cancelled")
 		if !strings.Contains(pane, "removed") {
 			t.Errorf("the view does not say what the cleanup removed:\n%s", pane)
 		}
 		s.keys("q")
 		pane = s.waitFor("exited with")
-		if !strings.Contains(pane, "exited with 130") {
+		if !strings.Contains(pane, "exited with 130") || !strings.Contains(pane, "tui-e2e-cancel:1.0: CANCELLED") {
 			t.Errorf("a cancelled build did not exit 130:\n%s", pane)
 		}
 	})

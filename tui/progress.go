@@ -64,7 +64,7 @@ func newProgressModel(title string, logLines int, cancelRun func()) progressMode
 		showLog:   true,
 		log:       viewport.New(80, 10),
 		bar:       progress.New(progress.WithSolidFill(string(colorAccent.Dark)), progress.WithoutPercentage()),
-		spin:      spinner.New(spinner.WithSpinner(spinner.Dot)),
+		spin:      spinner.New(spinner.WithSpinner(spinner.MiniDot)),
 		help:      help.New(),
 		keys:      newProgressKeys(),
 		cancelRun: cancelRun,
@@ -427,6 +427,8 @@ func (m progressModel) statusView() string {
 	switch {
 	case m.canceling:
 		return warnStyle.Render("cancelling: waiting for the builder to clean up…")
+	case m.run.finished && m.run.cancelled():
+		return warnStyle.Render("cancelled") + m.durationSuffix()
 	case m.run.finished && m.run.runErr != "":
 		return failStyle.Render("failed: "+firstLine(m.run.runErr)) + m.durationSuffix()
 	case m.run.finished:

@@ -132,7 +132,9 @@ func StartProgress(title string, opts ProgressOptions, cancel func()) (sink buil
 		<-programDone
 		summary.finish(runErr)
 		fmt.Fprint(out, plainSummary(title, summary))
-		runErr = errors.Join(runErr, forwardErr)
+		if forwardErr != nil {
+			runErr = errors.Join(runErr, forwardErr)
+		}
 		switch {
 		case progErr != nil && !errors.Is(progErr, tea.ErrProgramKilled) && !errors.Is(progErr, tea.ErrInterrupted):
 			return errors.Join(fmt.Errorf("progress view: %w", progErr), runErr)

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"strings"
 	"time"
 
@@ -209,6 +210,11 @@ func (s *runState) finish(err error) {
 			st.duration = st.last.Sub(st.started)
 		}
 	}
+}
+
+// cancelled reports whether the run ended because its context was cancelled.
+func (s *runState) cancelled() bool {
+	return strings.Contains(s.runErr, context.Canceled.Error())
 }
 
 // topLevel returns the steps that are not sub-steps.

@@ -12,6 +12,8 @@ func plainSummary(title string, s *runState) string {
 	var b strings.Builder
 	verdict := "ok"
 	switch {
+	case s.cancelled():
+		verdict = "CANCELLED"
 	case s.runErr != "":
 		verdict = "FAILED"
 	case !s.finished:
