@@ -117,9 +117,15 @@ func TestE2ERunScriptWithoutExecFailsTheStopStep(t *testing.T) {
 	if err := os.WriteFile(run, []byte(noExec), 0o755); err != nil {
 		t.Fatal(err)
 	}
+	// kiln lint catches it first, before anything is built.
 	code, out := kiln(t, "test", dir, "--plain")
+	if code != exitFailed || !strings.Contains(out, "KL120") || !strings.Contains(out, "[lint] FAILED") {
+		t.Fatalf("kiln test: exit %d, want %d with the lint step failing on KL120\n%s", code, exitFailed, out)
+	}
+	// And the running container proves it: the stop step fails.
+	code, out = kiln(t, "test", dir, "--plain", "--no-lint")
 	if code != exitFailed {
-		t.Fatalf("kiln test: exit %d, want %d\n%s", code, exitFailed, out)
+		t.Fatalf("kiln test --no-lint: exit %d, want %d\n%s", code, exitFailed, out)
 	}
 	if !strings.Contains(out, "[stop on SIGTERM] FAILED") || !strings.Contains(out, "without exec") {
 		t.Errorf("the stop step did not fail naming exec:\n%s", out)

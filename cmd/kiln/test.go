@@ -17,6 +17,7 @@ import (
 type testOptions struct {
 	dir     string
 	noCache bool
+	noLint  bool
 	out     runOutputOptions
 }
 
@@ -42,6 +43,7 @@ also when a step fails or the run is cancelled. Exits 1 when a step failed.`,
 		},
 	}
 	cmd.Flags().BoolVar(&o.noCache, "no-cache", false, "build without reusing cached layers")
+	cmd.Flags().BoolVar(&o.noLint, "no-lint", false, "skip the lint step (its errors otherwise stop the test before the build)")
 	addRunOutputFlags(cmd, &o.out)
 	return cmd
 }
@@ -99,7 +101,11 @@ func runTest(s streams, o *testOptions) error {
 	defer stop()
 	sink, done := o.out.eventSink(s, "kiln test "+spec.ImageRef(), stop)
 	run := builder.NewTestRun(e, sink, testConfig(o.dir, spec, o.noCache))
-	steps := append([]builder.Step{lintStep(o.dir, sink)}, run.Steps()...)
+	var steps []builder.Step
+	if !o.noLint {
+		steps = append(steps, lintStep(o.dir, sink))
+	}
+	steps = append(steps, run.Steps()...)
 	p := &builder.Pipeline{Steps: steps, Cleanup: run.Cleanup(), Sink: sink}
 	results, err := p.Run(ctx)
 	done(err)
