@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/kiln-s2i/kiln/tui/internal/fakerun"
 )
 
 func testSpec(t testing.TB) *Spec {
@@ -456,5 +457,24 @@ func TestWizardReviewShowsLintFindings(t *testing.T) {
 	view := m.View()
 	if !strings.Contains(view, "Lint: ") || !strings.Contains(view, "G02") {
 		t.Fatalf("the review does not show the G02 lint finding:\n%s", view)
+	}
+}
+
+// TestTinyTerminalsDoNotPanic draws every screen and the progress view at
+// sizes down to a few cells: a resize must never crash the UI.
+func TestTinyTerminalsDoNotPanic(t *testing.T) {
+	for _, size := range [][2]int{{1, 1}, {10, 3}, {30, 8}, {60, 12}, {119, 40}, {250, 80}} {
+		m := newTestWizard(t, size[0], size[1])
+		for id := screenProject; id <= screenReview; id++ {
+			m, _ = m.goToForTest(id)
+			m = runCmds(t, m, m.planCmd())
+			_ = m.View()
+			m, _ = wsend(t, m, "ctrl+o", "f1")
+			_ = m.View()
+			m, _ = wsend(t, m, "ctrl+o", "f1")
+		}
+		p := sized(newProgressModel("kiln test", 0, nil), size[0], size[1])
+		p, _ = send(t, p, eventsMsg(scriptEvents(t, fakerun.PodmanBuild("run container"))), keyMsg("?"), keyMsg("pgup"))
+		_ = p.View()
 	}
 }
