@@ -154,6 +154,9 @@ func (m wizardModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (m wizardModel) updateKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	switch {
 	case key.Matches(msg, m.keys.Quit):
+		if m.state == stateWriting {
+			return m, nil // the write is quick and must not be left half-reported
+		}
 		m.state = stateDone
 		return m, tea.Quit
 	case key.Matches(msg, m.keys.Help):
