@@ -203,3 +203,23 @@ func TestAccessibleWizardInputEndsWritesNothing(t *testing.T) {
 		t.Fatal("files were written")
 	}
 }
+
+// TestAccessibleYesAsksOnlyIncompleteScreens: with --yes the prompts start
+// at the screen that needs an answer; a choice is picked by its number.
+func TestAccessibleYesAsksOnlyIncompleteScreens(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "yes")
+	spec, _ := startingSpec(dir)
+	spec.Engine = "nonsense" // the build screen is incomplete
+	var out bytes.Buffer
+	res, err := RunWizard(context.Background(), WizardInput{Spec: spec, Dir: dir, Accessible: true, Yes: true,
+		In: strings.NewReader("\n2\n\n\n"), Out: &out}) // incremental; engine 2 (podman); write; build now (the defaults)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if strings.Contains(out.String(), "Image name") || !strings.Contains(out.String(), "7/8 Build") {
+		t.Fatalf("--yes asked complete screens or skipped the incomplete one:\n%s", out.String())
+	}
+	if !res.Written || !res.BuildNow || spec.Engine != "podman" {
+		t.Fatalf("written %v, build now %v, engine %q", res.Written, res.BuildNow, spec.Engine)
+	}
+}
