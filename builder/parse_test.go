@@ -37,7 +37,13 @@ func parseRecordedStep(t *testing.T, file string, buildErr error) ([]string, str
 		if e.Err != "" {
 			s += " ! " + e.Err
 		}
-		if e.Parent != "build" {
+		// An instruction's events name the build as their parent; output
+		// between instructions is the build step's own, with no parent (a
+		// step is never its own sub-step).
+		switch {
+		case e.Step == "build" && e.Parent != "":
+			t.Errorf("event %v of the build itself has parent %q, want none", e, e.Parent)
+		case e.Step != "build" && e.Parent != "build":
 			t.Errorf("event %v has parent %q, want build", e, e.Parent)
 		}
 		got = append(got, s)

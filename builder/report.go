@@ -19,6 +19,10 @@ func newReporter(s Sink) *reporter {
 }
 
 func (r *reporter) emit(e Event) {
+	if e.Parent == e.Step {
+		// Output between a build's instructions belongs to the build step itself.
+		e.Parent = ""
+	}
 	if e.Time.IsZero() {
 		e.Time = time.Now()
 	}
