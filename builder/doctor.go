@@ -27,6 +27,7 @@ type Check struct {
 type KnownFailure struct {
 	Pattern *regexp.Regexp
 	Cause   string
+	Remedy  string
 }
 
 // ContainersConfRemedy is the fix for both known failures: runc instead of
@@ -43,19 +44,21 @@ const ContainersConfRemedy = `write a containers.conf with
 // on first use).
 var KnownFailures = sync.OnceValue(func() []KnownFailure {
 	return []KnownFailure{
-		{regexp.MustCompile(`(?i)cgroups in hybrid mode not supported`), "crun cannot run containers on this host's hybrid cgroup hierarchy"},
-		{regexp.MustCompile(`(?i)(setrlimit|setting rlimit)[^\n]*(RLIMIT_NOFILE|RLIMIT_NPROC|type 7|type 6)?[^\n]*operation not permitted`), "the engine's default ulimits are above what this sandbox allows"},
+		{regexp.MustCompile(`(?i)cgroups in hybrid mode not supported`), "crun cannot run containers on this host's hybrid cgroup hierarchy", ContainersConfRemedy},
+		{regexp.MustCompile(`(?i)(setrlimit|setting rlimit)[^\n]*(RLIMIT_NOFILE|RLIMIT_NPROC|type 7|type 6)?[^\n]*operation not permitted`), "the engine's default ulimits are above what this sandbox allows", ContainersConfRemedy},
+		{regexp.MustCompile(`(?i)netavark: No such file or directory`), "podman's network stack (netavark) could not start a helper it needs, usually iptables",
+			"install iptables (apt-get install iptables) and keep /usr/sbin on PATH: export PATH=/usr/sbin:/sbin:$PATH"},
 	}
 })
 
 // Diagnose matches engine error output against the known failures.
-func Diagnose(output string) (cause string, ok bool) {
+func Diagnose(output string) (f KnownFailure, ok bool) {
 	for _, f := range KnownFailures() {
 		if f.Pattern.MatchString(output) {
-			return f.Cause, true
+			return f, true
 		}
 	}
-	return "", false
+	return KnownFailure{}, false
 }
 
 // Doctor checks that builds can work: the engine, its storage and a trial
@@ -233,9 +236,9 @@ func trialRun(ctx context.Context, e *Engine) Check {
 	}
 	if err != nil {
 		c.Detail = err.Error()
-		if cause, known := Diagnose(err.Error()); known {
-			c.Detail = cause + ": " + err.Error()
-			c.Remedy = ContainersConfRemedy
+		if f, known := Diagnose(err.Error()); known {
+			c.Detail = f.Cause + ": " + err.Error()
+			c.Remedy = f.Remedy
 		}
 		return c
 	}
