@@ -257,14 +257,20 @@ func installCommand(manager string, pkgs []string) []string {
 	return nil
 }
 
-// appDirs are the directories the app writes: HOME, the writable
-// directories and the volumes, without ones already inside another.
-func appDirs(s *Spec) []string {
+// allAppDirs are the directories the app writes: HOME, the writable
+// directories and the volumes, sorted, each once.
+func allAppDirs(s *Spec) []string {
 	all := append([]string{Home}, s.WritableDirs...)
 	all = append(all, s.Volumes...)
-	sort.Strings(all)
+	slices.Sort(all)
+	return slices.Compact(all)
+}
+
+// appDirs are allAppDirs without the ones already inside another, for the
+// recursive chown, chgrp and chmod.
+func appDirs(all []string) []string {
 	var out []string
-	for _, d := range slices.Compact(all) {
+	for _, d := range all {
 		if slices.ContainsFunc(out, func(p string) bool { return strings.HasPrefix(d, p+"/") }) {
 			continue
 		}
@@ -275,11 +281,8 @@ func appDirs(s *Spec) []string {
 
 func setupCommands(s *Spec) []string {
 	cmds := installCommand(s.PackageManager, s.Packages)
-	dirs := append([]string{Home}, s.WritableDirs...)
-	dirs = append(dirs, s.Volumes...)
-	slices.Sort(dirs)
-	dirs = slices.Compact(dirs)
-	top := strings.Join(appDirs(s), " ")
+	dirs := allAppDirs(s)
+	top := strings.Join(appDirs(dirs), " ")
 	return append(cmds,
 		"mkdir -p "+strings.Join(dirs, " "),
 		fmt.Sprintf("chown -R %d:0 %s", s.UID, top),
@@ -384,7 +387,7 @@ var funcs = template.FuncMap{
 	},
 	"join":     func(l []string, sep string) string { return strings.Join(l, sep) },
 	"upper":    strings.ToUpper,
-	"portName": func(p Port) string { return cmpOr(p.Name, fmt.Sprintf("%d-%s", p.Number, p.Protocol)) },
+	"portName": Port.ServiceName,
 	"indent": func(n int, s string) string {
 		pad := strings.Repeat(" ", n)
 		return pad + strings.ReplaceAll(strings.TrimSuffix(s, "\n"), "\n", "\n"+pad)
@@ -401,13 +404,6 @@ var funcs = template.FuncMap{
 		}
 		return fmt.Sprintf("HTTP GET `%s` on port %d answers 2xx", markdownCell(p.Path), port)
 	},
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // baseTemplates parses the shared templates once per process.

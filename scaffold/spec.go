@@ -83,6 +83,15 @@ type Port struct {
 	Name     string `json:"name,omitempty"`
 }
 
+// ServiceName is the port's name in the example template's Service: its
+// own, else NUMBER-PROTOCOL.
+func (p Port) ServiceName() string {
+	if p.Name != "" {
+		return p.Name
+	}
+	return fmt.Sprintf("%d-%s", p.Number, p.Protocol)
+}
+
 // Probe is a readiness or liveness probe: an HTTP GET of Path, or a TCP connect.
 type Probe struct {
 	Type string `json:"type"` // "http" or "tcp"

@@ -267,10 +267,7 @@ func (s *Spec) validatePorts(c *checker) {
 		}
 		// The Service names every port, an unnamed one NUMBER-PROTOCOL; the API
 		// server rejects a Service whose port names repeat.
-		effective := p.Name
-		if effective == "" {
-			effective = fmt.Sprintf("%d-%s", p.Number, p.Protocol)
-		}
+		effective := p.ServiceName()
 		if prev, dup := names[effective]; dup {
 			c.add(f+".name", p.Name, "names the Service port "+effective+", as "+prev+" does", "give each port its own name")
 		}
