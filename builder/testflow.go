@@ -197,7 +197,7 @@ func (t *TestRun) usage(ctx context.Context, log *Logger) error {
 		return err
 	}
 	name := t.track.Container(newName("kiln-test-usage-"))
-	out, err := t.runLogged(ctx, log, "run", "--rm", "--name", name, t.cfg.Image)
+	out, err := t.runLogged(ctx, log, t.e.runArgs("--rm", "--name", name, t.cfg.Image)...)
 	if err != nil {
 		return fmt.Errorf("running %s (its usage script, the default CMD) failed: %w", t.cfg.Image, err)
 	}
@@ -276,12 +276,12 @@ func (t *TestRun) run(ctx context.Context, log *Logger) error {
 	}
 	t.hostPort = port
 	t.container = t.track.Container(newName("kiln-test-app-"))
-	args := []string{"run", "-d", "--name", t.container, "--user", t.cfg.RunUser,
+	args := []string{"-d", "--name", t.container, "--user", t.cfg.RunUser,
 		"-p", fmt.Sprintf("127.0.0.1:%d:%d", port, t.cfg.Readiness.Port)}
 	for _, kv := range t.cfg.RunEnv {
 		args = append(args, "-e", kv)
 	}
-	_, err = t.runLogged(ctx, log, append(args, t.appTag)...)
+	_, err = t.runLogged(ctx, log, t.e.runArgs(append(args, t.appTag)...)...)
 	if err != nil {
 		return fmt.Errorf("starting %s as user %s: %w", t.appTag, t.cfg.RunUser, err)
 	}

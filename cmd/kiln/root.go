@@ -81,7 +81,7 @@ func newRootCmd(f *factory) *cobra.Command {
 		newS2ICmd(f),
 		newUsageCmd(f),
 		newTestCmd(f),
-		newDoctorCmd(s),
+		newDoctorCmd(f),
 	)
 	return root
 }
