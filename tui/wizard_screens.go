@@ -3,6 +3,8 @@ package tui
 import (
 	"fmt"
 	"strings"
+
+	"github.com/kiln-s2i/kiln/scaffold/okd"
 )
 
 // screenID names the wizard's screens, in order.
@@ -303,18 +305,13 @@ func probeField(id, label, why string, get func(*Spec) *Probe) *fieldDef {
 }
 
 func baseTagWarning(s *Spec) string {
-	ref := s.From
-	if i := strings.LastIndexByte(ref, '@'); i >= 0 {
-		return "" // a digest pins it
-	}
-	slash := strings.LastIndexByte(ref, '/')
-	colon := strings.LastIndexByte(ref, ':')
-	switch {
-	case ref == "":
+	if s.From == "" {
 		return ""
-	case colon <= slash:
+	}
+	switch okd.FromTag(s.From) {
+	case okd.Untagged:
 		return "no tag means latest: the base can change under you (G02)"
-	case ref[colon+1:] == "latest":
+	case okd.Latest:
 		return "latest can change under you; name the tag you tested (G02)"
 	}
 	return ""
