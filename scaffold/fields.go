@@ -3,6 +3,8 @@ package scaffold
 import (
 	"fmt"
 	"strings"
+
+	"github.com/kiln-s2i/kiln/scaffold/okd"
 )
 
 // Kind is the shape of an answer, which decides how it is typed and read.
@@ -485,18 +487,13 @@ func engineChoices() []Choice {
 // baseTagWarning advises on a base image that is untagged or latest (G02),
 // which --allow-latest (or the Allow latest answer) lets through.
 func baseTagWarning(s *Spec) string {
-	ref := s.From
-	if strings.LastIndexByte(ref, '@') >= 0 {
-		return "" // a digest pins it
-	}
-	slash := strings.LastIndexByte(ref, '/')
-	colon := strings.LastIndexByte(ref, ':')
-	switch {
-	case ref == "":
+	if s.From == "" {
 		return ""
-	case colon <= slash:
+	}
+	switch okd.FromTag(s.From) {
+	case okd.Untagged:
 		return "no tag means latest: the base can change under you (G02)"
-	case ref[colon+1:] == "latest":
+	case okd.Latest:
 		return "latest can change under you; name the tag you tested (G02)"
 	}
 	return ""
