@@ -81,6 +81,7 @@ func newRootCmd(s streams) *cobra.Command {
 		newUsageCmd(s),
 		newTestCmd(s),
 		newDoctorCmd(s),
+		newVerifyCmd(s),
 	)
 	return root
 }
