@@ -88,8 +88,8 @@ func mkimageCmd(ts *testscript.TestScript, neg bool, args []string) {
 // tsTB lets imagetest report through a TestScript.
 type tsTB struct{ ts *testscript.TestScript }
 
-func (t tsTB) Helper()                   {}
-func (t tsTB) Fatal(args ...any)         { t.ts.Fatalf("%v", args...) }
+func (t tsTB) Helper()           {}
+func (t tsTB) Fatal(args ...any) { t.ts.Fatalf("%v", args...) }
 func (t tsTB) TempDir() string {
 	d, err := os.MkdirTemp(t.ts.Getenv("WORK"), "tmp")
 	t.ts.Check(err)
