@@ -101,3 +101,5 @@ func redact(s string, o Options) string {
 	}
 	return s
 }
+
+func asError(err error, target **Error) bool { return errors.As(err, target) }

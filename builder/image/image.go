@@ -155,46 +155,49 @@ func unwrapPath(err error) error {
 
 // ParseReference reads s as a containers/image reference: TRANSPORT:NAME
 // for a known transport, else a bare name (name:tag, or an image ID) in the
-// local store. Bare short names are looked for as localhost/NAME first, as
-// podman tags the images it builds.
-func ParseReference(s string, local Local) ([]types.ImageReference, error) {
+// local store. It returns the candidates to try in order, as TRANSPORT:NAME:
+// a bare short name is looked for as localhost/NAME first, as podman tags
+// the images it builds. Local-storage names are checked when opened, so
+// parsing never opens the store.
+func ParseReference(s string, local Local) ([]string, error) {
 	if s == "" {
 		return nil, &Error{Kind: BadInput, Msg: "empty image reference: give NAME:TAG or TRANSPORT:NAME (e.g. oci-archive:image.tar)"}
 	}
-	if name, _, ok := strings.Cut(s, ":"); ok && transports.Get(name) != nil {
-		ref, err := alltransports.ParseImageName(s)
-		if err != nil {
+	if name, rest, ok := strings.Cut(s, ":"); ok && transports.Get(name) != nil {
+		if name == istorage.Transport.Name() {
+			if rest == "" {
+				return nil, &Error{Kind: BadInput, Ref: s, Msg: "malformed reference: no image name after containers-storage:"}
+			}
+			return []string{s}, nil
+		}
+		if _, err := alltransports.ParseImageName(s); err != nil {
 			return nil, &Error{Kind: BadInput, Ref: s, Msg: fmt.Sprintf("malformed reference: %v", err)}
 		}
-		return []types.ImageReference{ref}, nil
+		return []string{s}, nil
 	}
 	if local == "" {
 		local = Containers
 	}
-	var names []string
 	if isImageID(s) {
-		names = []string{s}
-	} else {
-		named, err := reference.ParseNormalizedNamed(s)
-		if err != nil {
-			return nil, &Error{Kind: BadInput, Ref: s, Msg: fmt.Sprintf("malformed image name: %v (use NAME:TAG or TRANSPORT:NAME)", err)}
-		}
-		named = reference.TagNameOnly(named)
-		if !strings.ContainsAny(strings.SplitN(s, "/", 2)[0], ".:") && strings.SplitN(s, "/", 2)[0] != "localhost" {
-			// a short name: podman's own builds are localhost/NAME
-			names = append(names, "localhost/"+reference.FamiliarString(named))
-		}
-		names = append(names, named.String())
+		return []string{string(local) + ":" + s}, nil
 	}
-	var refs []types.ImageReference
-	for _, n := range names {
-		ref, err := alltransports.ParseImageName(string(local) + ":" + n)
-		if err != nil {
-			return nil, &Error{Kind: BadInput, Ref: s, Msg: fmt.Sprintf("malformed image name: %v", err)}
-		}
-		refs = append(refs, ref)
+	named, err := reference.ParseNormalizedNamed(s)
+	if err != nil {
+		return nil, &Error{Kind: BadInput, Ref: s, Msg: fmt.Sprintf("malformed image name: %v (use NAME:TAG or TRANSPORT:NAME)", err)}
 	}
-	return refs, nil
+	named = reference.TagNameOnly(named)
+	var refs []string
+	if isShortName(s) {
+		refs = append(refs, string(local)+":localhost/"+reference.FamiliarString(named))
+	}
+	return append(refs, string(local)+":"+named.String()), nil
+}
+
+// isShortName reports whether s names no registry: its first path element
+// is not a domain (with a dot or a port) nor localhost.
+func isShortName(s string) bool {
+	first, _, hasSlash := strings.Cut(s, "/")
+	return !hasSlash || (!strings.ContainsAny(first, ".:") && first != "localhost")
 }
 
 func isImageID(s string) bool {
@@ -209,17 +212,39 @@ func isImageID(s string) bool {
 	return true
 }
 
-// storeMu guards the store shared by local-storage references.
-var storeMu sync.Mutex
+// The local store is opened once for all the images open at a time and
+// shut down when the last is closed, so podman finds it as it left it.
+var (
+	storeMu    sync.Mutex
+	store      storage.Store
+	storeUsers int
+)
 
-// openStore opens podman's store (storage.conf and CONTAINERS_STORAGE_CONF
-// as podman reads them) for one reference.
-func openStore() (storage.Store, error) {
-	opts, err := storagetypes.DefaultStoreOptions()
-	if err != nil {
-		return nil, err
+// acquireStore opens podman's store (storage.conf and
+// CONTAINERS_STORAGE_CONF as podman reads them) or shares the open one.
+func acquireStore() (storage.Store, error) {
+	storeMu.Lock()
+	defer storeMu.Unlock()
+	if store == nil {
+		opts, err := storagetypes.DefaultStoreOptions()
+		if err != nil {
+			return nil, err
+		}
+		if store, err = storage.GetStore(opts); err != nil {
+			return nil, err
+		}
 	}
-	return storage.GetStore(opts)
+	storeUsers++
+	return store, nil
+}
+
+func releaseStore() {
+	storeMu.Lock()
+	defer storeMu.Unlock()
+	if storeUsers--; storeUsers == 0 && store != nil {
+		_, _ = store.Shutdown(false)
+		store = nil
+	}
 }
 
 // Image is an opened image: its config and layers, ready to be read.
@@ -266,31 +291,29 @@ func Open(ctx context.Context, ref string, o Options) (*Image, error) {
 	return nil, firstErr
 }
 
-func open(ctx context.Context, given string, r types.ImageReference, sys *types.SystemContext, o Options) (_ *Image, err error) {
+func open(ctx context.Context, given, refStr string, sys *types.SystemContext, o Options) (_ *Image, err error) {
+	var r types.ImageReference
+	var store storage.Store
+	if name, ok := strings.CutPrefix(refStr, istorage.Transport.Name()+":"); ok {
+		store, err = acquireStore()
+		if err != nil {
+			return nil, &Error{Kind: Other, Ref: given, Msg: fmt.Sprintf("opening local storage: %v", err), Err: err}
+		}
+		defer func() {
+			if err != nil {
+				releaseStore()
+			}
+		}()
+		if r, err = istorage.Transport.ParseStoreReference(store, name); err != nil {
+			return nil, &Error{Kind: BadInput, Ref: given, Msg: fmt.Sprintf("malformed reference: %v", err)}
+		}
+	} else if r, err = alltransports.ParseImageName(refStr); err != nil {
+		return nil, &Error{Kind: BadInput, Ref: given, Msg: fmt.Sprintf("malformed reference: %v", err)}
+	}
 	if o.Timeout > 0 && r.Transport().Name() == "docker" {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, o.Timeout)
 		defer cancel()
-	}
-	var store storage.Store
-	if r.Transport().Name() == istorage.Transport.Name() {
-		storeMu.Lock()
-		defer storeMu.Unlock()
-		store, err = openStore()
-		if err != nil {
-			return nil, &Error{Kind: Other, Ref: given, Msg: fmt.Sprintf("opening local storage: %v", err), Err: err}
-		}
-		sr, err := istorage.Transport.ParseStoreReference(store, strings.TrimPrefix(transports.ImageName(r), istorage.Transport.Name()+":"))
-		if err != nil {
-			_, _ = store.Shutdown(false)
-			return nil, &Error{Kind: BadInput, Ref: given, Msg: fmt.Sprintf("malformed reference: %v", err)}
-		}
-		r = sr
-		defer func() {
-			if err != nil {
-				_, _ = store.Shutdown(false)
-			}
-		}()
 	}
 	src, err := r.NewImageSource(ctx, sys)
 	if err != nil {
@@ -353,9 +376,8 @@ func isLocal(r types.ImageReference) bool {
 func (i *Image) Close() error {
 	err := i.src.Close()
 	if i.store != nil {
-		storeMu.Lock()
-		_, _ = i.store.Shutdown(false)
-		storeMu.Unlock()
+		i.store = nil
+		releaseStore()
 	}
 	return err
 }

@@ -82,6 +82,7 @@ func newRootCmd(s streams) *cobra.Command {
 		newTestCmd(s),
 		newDoctorCmd(s),
 		newVerifyCmd(s),
+		newPushCmd(s),
 	)
 	return root
 }
