@@ -63,4 +63,3 @@ func TestE2EContainersStorage(t *testing.T) {
 		})
 	}
 }
-
