@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -417,4 +418,24 @@ func (b *both) Close() error {
 // /etc/containers/policy.json is needed).
 func PolicyContext() (*signature.PolicyContext, error) {
 	return signature.NewPolicyContext(&signature.Policy{Default: []signature.PolicyRequirement{signature.NewPRInsecureAcceptAnything()}})
+}
+
+// LocalNames lists the names of the images in podman's local store, sorted,
+// for a user to pick a base image from.
+func LocalNames() ([]string, error) {
+	s, err := acquireStore()
+	if err != nil {
+		return nil, err
+	}
+	defer releaseStore()
+	imgs, err := s.Images()
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, img := range imgs {
+		names = append(names, img.Names...)
+	}
+	slices.Sort(names)
+	return slices.Compact(names), nil
 }
