@@ -24,7 +24,7 @@ type factory struct {
 	// wizard runs kiln new's questions on a terminal.
 	wizard func(o *newOptions, spec *scaffold.Spec) error
 	// lint checks the wizard's rendered files before they are written.
-	lint func(files []tui.File) ([]tui.Finding, error)
+	lint func(files []scaffold.File) ([]tui.Finding, error)
 	// engine finds the container engine: the --engine flag, else
 	// KILN_ENGINE, else kiln.yaml's engine, else the first installed.
 	engine func(flag, specEngine string) (*builder.Engine, error)

@@ -82,6 +82,8 @@ func newRootCmd(f *factory) *cobra.Command {
 		newUsageCmd(f),
 		newTestCmd(f),
 		newDoctorCmd(f),
+		newVerifyCmd(s),
+		newPushCmd(f),
 	)
 	return root
 }

@@ -51,7 +51,7 @@ func lintAll(t *testing.T, dockerfile, script string) {
 	{
 		_, _ = lintDockerfileText("Dockerfile", []byte(dockerfile), Options{})
 		for _, name := range []string{"s2i/bin/run", "s2i/bin/save-artifacts", "s2i/bin/assemble", "entrypoint.sh"} {
-			_, _ = lintScriptText(name, []byte(script), 0o644, Options{})
+			_, _ = Script(name, []byte(script), 0o644, Options{})
 		}
 		fsys := fstest.MapFS{
 			"Dockerfile":             {Data: []byte(dockerfile), Mode: 0o644},

@@ -58,7 +58,7 @@ node a.js
 			if tc.file == "Dockerfile" {
 				fs, err = lintDockerfileText(tc.file, []byte(tc.src), Options{})
 			} else {
-				fs, err = lintScriptText(tc.file, []byte(tc.src), 0o755, Options{})
+				fs, err = Script(tc.file, []byte(tc.src), 0o755, Options{})
 			}
 			if err != nil {
 				t.Fatal(err)
@@ -92,7 +92,7 @@ func TestParseErrors(t *testing.T) {
 			if tc.file == "Dockerfile" {
 				_, err = lintDockerfileText(tc.file, []byte(tc.src), Options{})
 			} else {
-				_, err = lintScriptText(tc.file, []byte(tc.src), 0o755, Options{})
+				_, err = Script(tc.file, []byte(tc.src), 0o755, Options{})
 			}
 			pe, ok := err.(*ParseError)
 			if !ok {

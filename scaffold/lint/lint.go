@@ -1,5 +1,6 @@
 // Package lint checks Dockerfiles, s2i scripts and builder repositories
-// against the OKD image guidelines (G01-G31 of shared/guidelines.md), for
+// against the OKD image guidelines (G01-G31, package okd and
+// docs/guidelines.md), for
 // `kiln lint`, the wizard and `kiln test`.
 //
 // Every finding names a stable rule ID (KL001...), its severity, the
@@ -92,6 +93,18 @@ func FS(fsys fs.FS, opts Options) ([]Finding, error) {
 		return nil, err
 	}
 	return finish(r.findings, ignore), nil
+}
+
+// Script lints one shell script's text on its own; its role (run,
+// save-artifacts, a wrapper started by CMD...) is guessed from its name.
+// mode is the file's mode; 0 means unknown (no execute-bit check).
+func Script(name string, src []byte, mode fs.FileMode, opts Options) ([]Finding, error) {
+	var out []Finding
+	role := roleFromName(name)
+	if _, err := lintScript(name, src, mode, role, scriptContext{}, &out); err != nil {
+		return nil, err
+	}
+	return finish(out, ignoreSet(opts.Ignore)), nil
 }
 
 // Paths lints each path: a directory is a repository, a file is a Dockerfile
