@@ -2,7 +2,6 @@ package builder
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -15,6 +14,14 @@ type BuildOptions struct {
 	Tags       []string
 	NoCache    bool
 	BuildArgs  []string // KEY=VALUE
+	// NoLayers builds each stage in one working container committed once:
+	// no intermediate images (s2i builds: nothing cached, as s2i, and no
+	// source or artifacts layer left in the image).
+	NoLayers bool
+	// From replaces the first FROM's image (podman/buildah --from): a tag
+	// unique to the build names its working container, so a failed build's
+	// container is told from any other build's.
+	From string
 }
 
 // BuildError is a failed build; Step names the Dockerfile instruction that
@@ -41,6 +48,12 @@ func (e *BuildError) Unwrap() error { return e.Err }
 // buildArgs is the engine's command line for opts.
 func (e *Engine) buildArgs(o BuildOptions) []string {
 	args := append([]string(nil), e.dialect().build...)
+	if o.NoLayers {
+		args = append(args, e.dialect().noLayers...)
+	}
+	if o.From != "" {
+		args = append(args, "--from", o.From)
+	}
 	if o.Dockerfile != "" {
 		args = append(args, "-f", o.Dockerfile)
 	}
@@ -61,26 +74,27 @@ func (e *Engine) buildArgs(o BuildOptions) []string {
 
 // Build builds an image, reporting each Dockerfile instruction as a sub-step
 // of step. On failure or cancellation it removes what the failed build left
-// behind: podman and buildah keep the working containers of a build they were
-// interrupted in, and the last good layer as a dangling <none> image. Podman
-// reports creation times, so nothing is listed before the build (a
-// successful build pays nothing); buildah is listed before.
+// behind, and only that: podman and buildah keep the working containers of
+// a build they were interrupted in, and the layers it committed as dangling
+// images. The build's own are told exactly: the images its output says it
+// committed (not the cached ones), the working containers made from them,
+// and the one of the first stage when o.From names it by a unique tag.
+// Nothing is chosen by time, so a concurrent build loses nothing.
 func (e *Engine) Build(ctx context.Context, sink Sink, step string, o BuildOptions) error {
 	r := newReporter(sink)
-	quiet := context.WithoutCancel(ctx)
-	since := time.Now().Unix()
-	var before map[string]string
-	if e.dialect().untimed {
-		// no creation times to tell the build's containers by: list before
-		before, _ = e.containers(quiet)
-	}
 	p := newBuildParser(r, step)
-	err := e.Stream(ctx, p.Line, nil, e.buildArgs(o)...)
+	var committed []string
+	err := e.Stream(ctx, func(stream, line string) {
+		if m := buildRE().committed.FindStringSubmatch(line); m != nil {
+			committed = append(committed, m[1])
+		}
+		p.Line(stream, line)
+	}, nil, e.buildArgs(o)...)
 	p.Finish(err)
 	if err == nil {
 		return nil
 	}
-	e.removeLeftovers(quiet, r, step, since, before)
+	e.removeLeftovers(context.WithoutCancel(ctx), r, step, o, committed)
 	if IsCanceled(err) {
 		return err
 	}
@@ -139,89 +153,68 @@ func fromImage(step string) (string, bool) {
 	return "", false
 }
 
-// containers lists every container with its name, build containers
-// included; with a creation time in the listing, only those created since.
-func (e *Engine) containers(ctx context.Context) (map[string]string, error) {
-	return e.containersSince(ctx, 0)
+// workingContainer is the name buildah gives the working container of a
+// stage FROM ref: its last path component without tag, then -working-container.
+func workingContainer(ref string) string {
+	name := ref[strings.LastIndex(ref, "/")+1:]
+	if i := strings.IndexAny(name, ":@"); i >= 0 {
+		name = name[:i]
+	}
+	return name + "-working-container"
 }
 
-func (e *Engine) containersSince(ctx context.Context, since int64) (map[string]string, error) {
-	out, err := e.Output(ctx, e.dialect().listContainers...)
-	if err != nil {
-		return nil, err
-	}
-	set := map[string]string{}
-	for _, line := range strings.Split(string(out), "\n") {
-		switch f := strings.Fields(line); len(f) {
-		case 2:
-			set[f[0]] = f[1]
-		case 3:
-			if atoi(f[1]) >= int(since) {
-				set[f[0]] = f[2]
-			}
-		}
-	}
-	return set, nil
-}
-
-// newWorkingContainers lists the build containers created since the build
-// started (when the listing has no times: not in before), ID to name. Only
-// containers named like buildah's working containers count, so a container
-// someone started meanwhile is left alone.
-func (e *Engine) newWorkingContainers(ctx context.Context, since int64, before map[string]string) map[string]string {
-	found, err := e.containersSince(ctx, since)
-	if err != nil {
-		return nil
-	}
-	for id, name := range found {
-		if _, old := before[id]; old || !strings.Contains(name, "working-container") {
-			delete(found, id)
-		}
-	}
-	return found
-}
-
-// newDanglingImages lists the dangling images created since the build started.
-func (e *Engine) newDanglingImages(ctx context.Context, since int64) []string {
-	out, err := e.Output(ctx, e.dialect().danglingImages...)
-	if err != nil {
-		return nil
-	}
-	// podman prints Id/Created, buildah id/created (unix seconds); JSON field
-	// names match case-insensitively.
-	var imgs []struct {
-		ID      string `json:"id"`
-		Created int64  `json:"created"`
-	}
-	if json.Unmarshal(out, &imgs) != nil {
-		return nil
-	}
-	var ids []string
-	for _, img := range imgs {
-		if img.Created >= since {
-			ids = append(ids, img.ID)
-		}
-	}
-	return ids
-}
-
-func (e *Engine) removeLeftovers(ctx context.Context, r *reporter, step string, since int64, before map[string]string) {
+// removeLeftovers removes the working containers and the committed layers
+// of a failed build (see Build).
+func (e *Engine) removeLeftovers(ctx context.Context, r *reporter, step string, o BuildOptions, committed []string) {
 	if e.dialect().daemon {
-		return
+		return // the daemon cleans up after an interrupted build
 	}
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
+	ours := func(name, image string) bool {
+		if o.From != "" && name == workingContainer(o.From) {
+			return true
+		}
+		for _, id := range committed {
+			if strings.HasPrefix(strings.TrimPrefix(image, "sha256:"), id) && name == shortID(image)+"-working-container" {
+				return true
+			}
+		}
+		return false
+	}
 	// Containers first: they hold the images they were made from.
-	for id, name := range e.newWorkingContainers(ctx, since, before) {
+	for id, c := range e.buildContainers(ctx) {
+		if !ours(c.name, c.image) {
+			continue
+		}
 		if _, err := e.Output(ctx, e.forceRemoveArgs(id)...); err == nil {
-			r.emit(Event{Kind: Cleanup, Step: step, Message: "build container " + name})
+			r.emit(Event{Kind: Cleanup, Step: step, Message: "build container " + c.name})
 		}
 	}
-	for _, id := range e.newDanglingImages(ctx, since) {
-		if _, err := e.Output(ctx, "rmi", id); err == nil {
-			r.emit(Event{Kind: Cleanup, Step: step, Message: "image " + shortID(id)})
+	// Newest first: a layer is removed before the one it was made from.
+	for i := len(committed) - 1; i >= 0; i-- {
+		if _, err := e.Output(ctx, "rmi", committed[i]); err == nil {
+			r.emit(Event{Kind: Cleanup, Step: step, Message: "image " + committed[i]})
 		}
 	}
+}
+
+type buildContainer struct{ name, image string }
+
+// buildContainers lists the containers with their names and images, build
+// containers included.
+func (e *Engine) buildContainers(ctx context.Context) map[string]buildContainer {
+	out, err := e.Output(ctx, e.dialect().listContainers...)
+	if err != nil {
+		return nil
+	}
+	found := map[string]buildContainer{}
+	for _, line := range strings.Split(string(out), "\n") {
+		if f := strings.Fields(line); len(f) == 3 {
+			found[f[0]] = buildContainer{name: f[1], image: f[2]}
+		}
+	}
+	return found
 }
 
 func shortID(id string) string {

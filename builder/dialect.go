@@ -1,8 +1,11 @@
 package builder
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"os/exec"
 	"strings"
 )
 
@@ -10,11 +13,18 @@ import (
 // between the engines lives in the dialects table: adding an engine is one
 // entry there.
 type dialect struct {
-	// build is the build command and the flags kiln always passes.
-	build []string
+	// build is the build command and the flags kiln always passes;
+	// noLayers turns the layer cache off.
+	build    []string
+	noLayers []string
 	// inspectImage prints an image's config (ref appended); parseInspect reads it.
 	inspectImage []string
 	parseInspect func(out []byte) (ociConfig, string, error)
+	// onBuild reads the ONBUILD instructions when inspect does not show them
+	// (podman 4.3 drops them from its output).
+	onBuild func(ctx context.Context, e *Engine, ref string, inspect []byte) []string
+	// untag removes a name (IMAGE NAME appended) without the image.
+	untag []string
 	// imageExists succeeds when the image (appended) is local.
 	imageExists []string
 	// forceRemove removes a container (appended) at once.
@@ -30,32 +40,32 @@ type dialect struct {
 	env []string
 	// daemon: the engine is a daemon's client; the daemon reads its own configuration, must be running, and cleans up after an interrupted build.
 	daemon bool
-	// listContainers prints "ID CREATED NAME" lines of every container,
-	// build containers included, or "ID NAME" when untimed.
+	// listContainers prints "ID NAME IMAGE-ID" lines of every container,
+	// build containers included.
 	listContainers []string
-	untimed        bool
-	// danglingImages prints the dangling images as a JSON array of {id, created}.
-	danglingImages []string
 }
 
 var dialects = map[EngineKind]*dialect{
 	Podman: {
 		build:          []string{"build"},
+		noLayers:       []string{"--layers=false"},
 		inspectImage:   []string{"image", "inspect"},
 		parseInspect:   parseArrayInspect,
+		onBuild:        podmanOnBuild,
 		imageExists:    []string{"image", "exists"},
+		untag:          []string{"untag"},
 		forceRemove:    []string{"rm", "-f", "-t", "0"}, // else a running one gets 10 s to stop
 		info:           []string{"info", "--format", "json"},
 		version:        []string{"version", "--format", "{{.Client.Version}}"},
 		parseVersion:   strings.TrimSpace,
 		canRun:         true,
-		listContainers: []string{"ps", "-a", "--no-trunc", "--external", "--format", "{{.ID}} {{.Created.Unix}} {{.Names}}"},
-		danglingImages: []string{"images", "--filter", "dangling=true", "--format", "json"},
+		listContainers: []string{"ps", "-a", "--no-trunc", "--external", "--format", "{{.ID}} {{.Names}} {{.ImageID}}"},
 	},
 	Buildah: {
 		// buildah neither caches layers nor removes the container of a failed
 		// step unless asked; podman and docker do both by default.
 		build:        []string{"build", "--layers", "--force-rm"},
+		noLayers:     []string{"--layers=false"},
 		inspectImage: []string{"inspect", "--type", "image"},
 		parseInspect: parseBuildahInspect,
 		imageExists:  []string{"inspect", "--type", "image"},
@@ -70,12 +80,11 @@ var dialects = map[EngineKind]*dialect{
 			}
 			return strings.TrimSpace(out)
 		},
-		listContainers: []string{"containers", "--notruncate", "--format", "{{.ContainerID}} {{.ContainerName}}"},
-		untimed:        true,
-		danglingImages: []string{"images", "--filter", "dangling=true", "--json"},
+		listContainers: []string{"containers", "--notruncate", "--format", "{{.ContainerID}} {{.ContainerName}} {{.ImageID}}"},
 	},
 	Docker: {
 		build:        []string{"build"},
+		noLayers:     []string{"--no-cache"}, // BuildKit keeps no intermediate images anyway
 		inspectImage: []string{"image", "inspect"},
 		parseInspect: parseArrayInspect,
 		imageExists:  []string{"image", "inspect"},
@@ -108,6 +117,37 @@ func parseArrayInspect(out []byte) (ociConfig, string, error) {
 	return v[0].Config, v[0].ID, nil
 }
 
+// podmanOnBuild reads the ONBUILD instructions through buildah, which
+// shares podman's storage and shows the image's Docker config; without
+// buildah, from the image's history ("#(nop) ONBUILD ..."), which also
+// lists an ancestor's triggers: stricter, never laxer.
+func podmanOnBuild(ctx context.Context, e *Engine, ref string, inspect []byte) []string {
+	if bp, err := lookPath("buildah"); err == nil {
+		cmd := exec.CommandContext(ctx, bp, "inspect", "--type", "image", ref)
+		cmd.Env = append(os.Environ(), e.Env...)
+		if out, err := cmd.Output(); err == nil {
+			if c, _, err := parseBuildahInspect(out); err == nil {
+				return c.OnBuild
+			}
+		}
+	}
+	var v []struct {
+		History []struct {
+			CreatedBy string `json:"created_by"`
+		} `json:"History"`
+	}
+	_ = json.Unmarshal(inspect, &v)
+	var ins []string
+	for _, img := range v {
+		for _, h := range img.History {
+			if _, after, ok := strings.Cut(h.CreatedBy, "#(nop) ONBUILD "); ok {
+				ins = append(ins, strings.TrimSpace(after))
+			}
+		}
+	}
+	return ins
+}
+
 // parseBuildahInspect reads buildah inspect --type image.
 func parseBuildahInspect(out []byte) (ociConfig, string, error) {
 	var v struct {
@@ -115,9 +155,16 @@ func parseBuildahInspect(out []byte) (ociConfig, string, error) {
 		OCIv1       struct {
 			Config ociConfig `json:"config"`
 		} `json:"OCIv1"`
+		Docker struct {
+			Config struct {
+				OnBuild []string `json:"OnBuild"`
+			} `json:"config"`
+		} `json:"Docker"`
 	}
 	if err := json.Unmarshal(out, &v); err != nil {
 		return ociConfig{}, "", fmt.Errorf("reading buildah inspect output: %w", err)
 	}
-	return v.OCIv1.Config, v.FromImageID, nil
+	c := v.OCIv1.Config
+	c.OnBuild = v.Docker.Config.OnBuild // OCI configs have no ONBUILD
+	return c, v.FromImageID, nil
 }

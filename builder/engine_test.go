@@ -153,7 +153,7 @@ func TestDialectsComplete(t *testing.T) {
 		if d.parseInspect == nil || d.parseVersion == nil {
 			t.Errorf("%s: a parser is missing", k)
 		}
-		if !d.daemon && (d.listContainers == nil || d.danglingImages == nil) {
+		if !d.daemon && (d.listContainers == nil || d.noLayers == nil) {
 			t.Errorf("%s: leaves build leftovers but cannot list them", k)
 		}
 	}

@@ -15,6 +15,9 @@ type ImageConfig struct {
 	Cmd        []string
 	Entrypoint []string
 	WorkingDir string
+	// OnBuild are the image's ONBUILD instructions, which run right after
+	// the FROM of a build on it.
+	OnBuild []string
 }
 
 // InspectImage reads an image's config through the engine's own inspect
@@ -27,7 +30,11 @@ func (e *Engine) InspectImage(ctx context.Context, ref string) (*ImageConfig, er
 	if err != nil {
 		return nil, fmt.Errorf("image %s: %w", ref, err)
 	}
-	return parseInspect(e.dialect(), out)
+	img, err := parseInspect(e.dialect(), out)
+	if err == nil && len(img.OnBuild) == 0 && e.dialect().onBuild != nil {
+		img.OnBuild = e.dialect().onBuild(ctx, e, ref, out)
+	}
+	return img, err
 }
 
 type ociConfig struct {
@@ -37,6 +44,7 @@ type ociConfig struct {
 	Cmd        []string          `json:"Cmd"`
 	Entrypoint []string          `json:"Entrypoint"`
 	WorkingDir string            `json:"WorkingDir"`
+	OnBuild    []string          `json:"OnBuild"`
 }
 
 func parseInspect(d *dialect, out []byte) (*ImageConfig, error) {
@@ -48,7 +56,7 @@ func parseInspect(d *dialect, out []byte) (*ImageConfig, error) {
 		c.Labels = map[string]string{}
 	}
 	return &ImageConfig{ID: strings.TrimPrefix(id, "sha256:"), User: c.User, Labels: c.Labels, Env: c.Env,
-		Cmd: c.Cmd, Entrypoint: c.Entrypoint, WorkingDir: c.WorkingDir}, nil
+		Cmd: c.Cmd, Entrypoint: c.Entrypoint, WorkingDir: c.WorkingDir, OnBuild: c.OnBuild}, nil
 }
 
 // ImageExists reports whether ref names a local image.

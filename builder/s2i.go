@@ -18,8 +18,9 @@ import (
 
 // S2IResult is what an s2i build did.
 type S2IResult struct {
-	Plan     *S2IPlan
-	Restored bool // artifacts of the previous image were handed to assemble
+	Plan       *S2IPlan
+	Dockerfile string // --as-dockerfile: where the Dockerfile went
+	Restored   bool   // artifacts of the previous image were handed to assemble
 	// SaveErr says why an incremental build fell back to a clean one;
 	// ErrNoArtifacts when save-artifacts worked but saved nothing.
 	SaveErr error
@@ -37,6 +38,18 @@ func S2IBuild(ctx context.Context, e *Engine, sink Sink, step string, o S2IOptio
 	if fi, err := os.Stat(o.Source); err != nil || !fi.IsDir() {
 		return nil, fmt.Errorf("source %q is not a directory", o.Source)
 	}
+	// A source given as a symbolic link is its target (the walk below does
+	// not follow a link at its root).
+	src, err := filepath.EvalSymlinks(o.Source)
+	if err != nil {
+		return nil, fmt.Errorf("source %s: %w", o.Source, err)
+	}
+	o.Source = src
+	if o.AsDockerfile != "" {
+		if err := checkAsDockerfile(&o); err != nil {
+			return nil, err
+		}
+	}
 	img, err := e.InspectImage(ctx, o.Builder)
 	if err != nil {
 		return nil, fmt.Errorf("builder image: %w (build it first with kiln build)", err)
@@ -48,6 +61,9 @@ func S2IBuild(ctx context.Context, e *Engine, sink Sink, step string, o S2IOptio
 
 	var dir string
 	if o.AsDockerfile != "" {
+		if err := os.MkdirAll(filepath.Dir(o.AsDockerfile), 0o755); err != nil {
+			return nil, fmt.Errorf("--as-dockerfile %s: %w", o.AsDockerfile, err)
+		}
 		dir, err = os.MkdirTemp(filepath.Dir(o.AsDockerfile), ".kiln-s2i-")
 	} else {
 		dir, err = os.MkdirTemp("", "kiln-s2i-")
@@ -73,14 +89,28 @@ func S2IBuild(ctx context.Context, e *Engine, sink Sink, step string, o S2IOptio
 		return nil, err
 	}
 	if o.AsDockerfile != "" {
+		res.Dockerfile = o.AsDockerfile
 		return res, publishDockerfile(dir, o.AsDockerfile)
 	}
 
 	prevID := ""
-	if prev, err := e.InspectImage(ctx, o.Output); err == nil {
-		prevID = prev.ID
+	if o.Incremental && o.RemovePrevious {
+		if prev, err := e.InspectImage(ctx, o.Output); err == nil {
+			prevID = prev.ID
+		}
 	}
-	err = e.Build(ctx, sink, step, BuildOptions{ContextDir: dir, Dockerfile: dockerfile, Tags: []string{o.Output}, NoCache: o.NoCache})
+	bo := BuildOptions{ContextDir: dir, Dockerfile: dockerfile, Tags: []string{o.Output}, NoCache: o.NoCache, NoLayers: true}
+	if untag := e.dialect().untag; untag != nil {
+		// A tag of the builder unique to this build names its working
+		// container, so a failed build removes exactly its own.
+		from := "localhost/" + newName("kiln-s2i-") + ":from"
+		if _, err := e.Output(ctx, "tag", img.ID, from); err != nil {
+			return nil, err
+		}
+		defer e.Output(context.WithoutCancel(ctx), append(untag, img.ID, from)...)
+		bo.From = from
+	}
+	err = e.Build(ctx, sink, step, bo)
 	if err != nil {
 		var be *BuildError
 		if errors.As(err, &be) && strings.Contains(be.Step, plan.Scripts["assemble"]) {
@@ -88,8 +118,8 @@ func S2IBuild(ctx context.Context, e *Engine, sink Sink, step string, o S2IOptio
 		}
 		return nil, err
 	}
-	// The previous image lost its tag to the new one: remove it unless
-	// something still uses it.
+	// --rm: the previous image of an incremental build lost its tag to the
+	// new one; s2i keeps it otherwise.
 	if prevID != "" {
 		if cur, err := e.InspectImage(ctx, o.Output); err == nil && cur.ID != prevID {
 			if _, err := e.Output(context.WithoutCancel(ctx), "rmi", prevID); err == nil {
@@ -98,6 +128,40 @@ func S2IBuild(ctx context.Context, e *Engine, sink Sink, step string, o S2IOptio
 		}
 	}
 	return res, nil
+}
+
+// checkAsDockerfile applies s2i's --as-dockerfile rules: a path ending in
+// a slash is a directory for the Dockerfile, and the Dockerfile and its
+// upload/ directory must not land inside the source, which would be copied
+// into itself.
+func checkAsDockerfile(o *S2IOptions) error {
+	p := o.AsDockerfile
+	if strings.HasSuffix(p, "/") || strings.HasSuffix(p, string(filepath.Separator)) {
+		p = filepath.Join(p, "Dockerfile")
+	}
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return fmt.Errorf("--as-dockerfile %s: %w", o.AsDockerfile, err)
+	}
+	// the deepest existing ancestor, with its links resolved, says where it really is
+	dir := filepath.Dir(abs)
+	real := dir
+	for {
+		if r, err := filepath.EvalSymlinks(real); err == nil {
+			real = filepath.Join(r, strings.TrimPrefix(dir, real))
+			break
+		}
+		parent := filepath.Dir(real)
+		if parent == real {
+			break
+		}
+		real = parent
+	}
+	if rel, err := filepath.Rel(o.Source, real); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return fmt.Errorf("--as-dockerfile %s is inside the source %s, which would be copied into itself: write it outside the source", o.AsDockerfile, o.Source)
+	}
+	o.AsDockerfile = abs
+	return nil
 }
 
 // publishDockerfile moves the prepared Dockerfile and upload/ to their place

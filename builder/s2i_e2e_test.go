@@ -142,7 +142,9 @@ func TestE2ES2IBuildSemantics(t *testing.T) {
 		}
 	}
 
-	// Second build: save-artifacts of the first image is restored before assemble.
+	// Second build: save-artifacts of the first image is restored before
+	// assemble; the first image is kept (s2i keeps it without --rm).
+	firstID := e2etest.Podman(t, "image", "inspect", "--format", "{{.Id}}", out)
 	rec = &recorder{}
 	res, err = builder.S2IBuild(ctx, e, rec, "s2i", o)
 	if err != nil {
@@ -152,15 +154,28 @@ func TestE2ES2IBuildSemantics(t *testing.T) {
 		!strings.Contains(rec.text(), "build: deps/ restored, skipping the download") {
 		t.Errorf("the incremental build did not restore deps/:\n%s", rec.text())
 	}
-	if !strings.Contains(rec.text(), "cleanup s2i previous image") {
-		t.Errorf("the replaced image was not removed:\n%s", rec.text())
+	if strings.Contains(rec.text(), "cleanup s2i previous image") || !e2etest.ImageExists(firstID) {
+		t.Errorf("the previous image was removed without --rm:\n%s", rec.text())
 	}
+	// Third build with --rm: the image the second one made is removed.
+	secondID := e2etest.Podman(t, "image", "inspect", "--format", "{{.Id}}", out)
+	o3 := o
+	o3.RemovePrevious = true
+	rec = &recorder{}
+	if _, err = builder.S2IBuild(ctx, e, rec, "s2i", o3); err != nil {
+		t.Fatalf("%v\n%s", err, rec.text())
+	}
+	if !strings.Contains(rec.text(), "cleanup s2i previous image") || e2etest.ImageExists(secondID) {
+		t.Errorf("--rm did not remove the previous image:\n%s", rec.text())
+	}
+	e2etest.Podman(t, "rmi", firstID)
 
-	// --as-dockerfile writes the Dockerfile and upload/ and builds nothing.
-	dfDir := t.TempDir()
+	// --as-dockerfile writes the Dockerfile and upload/ and builds nothing;
+	// DIR/ means DIR/Dockerfile, and DIR is created.
+	dfDir := filepath.Join(t.TempDir(), "new", "dir")
 	o2 := o
 	o2.Incremental = false
-	o2.AsDockerfile = filepath.Join(dfDir, "Dockerfile")
+	o2.AsDockerfile = dfDir + "/"
 	if _, err := builder.S2IBuild(ctx, e, nil, "s2i", o2); err != nil {
 		t.Fatal(err)
 	}
@@ -172,4 +187,24 @@ func TestE2ES2IBuildSemantics(t *testing.T) {
 	if _, err := builder.S2IBuild(ctx, e, nil, "s2i", o2); err == nil || !strings.Contains(err.Error(), "already exists") {
 		t.Errorf("a second --as-dockerfile into the same dir: err = %v, want 'already exists'", err)
 	}
+	o2.AsDockerfile = filepath.Join(src, "gen", "Dockerfile")
+	if _, err := builder.S2IBuild(ctx, e, nil, "s2i", o2); err == nil || !strings.Contains(err.Error(), "inside the source") {
+		t.Errorf("--as-dockerfile inside the source: err = %v", err)
+	}
+
+	// A source given as a symbolic link builds its target's files.
+	link := filepath.Join(t.TempDir(), "app-link")
+	if err := os.Symlink(src, link); err != nil {
+		t.Fatal(err)
+	}
+	o4 := o
+	o4.Source, o4.Incremental = link, false
+	rec = &recorder{}
+	if _, err := builder.S2IBuild(ctx, e, rec, "s2i", o4); err != nil {
+		t.Fatalf("%v\n%s", err, rec.text())
+	}
+	if printed := e2etest.Podman(t, "run", "--rm", "--user", "1000870000:0", out); !strings.Contains(printed, "./build\n") {
+		t.Errorf("the image built from a linked source lacks its files:\n%s", printed)
+	}
+	e2etest.RemoveNewDanglingAtEnd(t)
 }

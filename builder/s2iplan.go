@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode"
 
 	"github.com/kiln-s2i/kiln/scaffold"
 )
@@ -47,8 +48,11 @@ type S2IOptions struct {
 	ScriptsURL   string   // --scripts-url; only image:// is supported
 	Env          []string // --env KEY=VALUE, applied after .s2i/environment
 	Incremental  bool
-	AsDockerfile string // --as-dockerfile PATH: write Dockerfile and context, do not build
-	NoCache      bool
+	// RemovePrevious (--rm) removes the previous image of an incremental
+	// build once the new one has its tag; s2i keeps it otherwise.
+	RemovePrevious bool
+	AsDockerfile   string // --as-dockerfile PATH: write Dockerfile and context, do not build
+	NoCache        bool
 }
 
 // SourceInfo is what the build records about its source (git metadata).
@@ -63,9 +67,12 @@ type EnvVar struct{ Name, Value string }
 
 // S2IPlan is the resolved s2i build: everything the generated Dockerfile says.
 type S2IPlan struct {
-	Builder     string
-	User        string // numeric UID the assemble and run scripts run as
-	UserSource  string // where User came from, for messages
+	Builder    string
+	User       string // numeric UID the assemble script runs as
+	UserSource string // where User came from, for messages
+	// RunUser is the output image's USER: the builder's own USER, as s2i
+	// commits it ("" when the builder sets none, which is root).
+	RunUser     string
 	Destination string
 	// Scripts maps each script name to its path inside the image.
 	Scripts map[string]string
@@ -130,8 +137,10 @@ func uidAllowed(uid int, ranges []UIDRange) bool {
 
 // resolveUser picks the assemble user: --assemble-user, else the
 // io.openshift.s2i.assemble-user label, else the image USER, without its
-// group. It must be numeric (OKD cannot check a name against allowed UIDs)
-// and within the allowed ranges when given.
+// group. It must be numeric (OKD cannot check a name against allowed UIDs).
+// With allowed UIDs, as s2i checks them: the assemble user, the image's own
+// USER (the ONBUILD triggers and the output image run as it) and every
+// ONBUILD USER must be inside the ranges.
 func resolveUser(o S2IOptions, img *ImageConfig) (uid, source string, err error) {
 	user, source := o.AssembleUser, "--assemble-user"
 	if user == "" {
@@ -157,11 +166,81 @@ func resolveUser(o S2IOptions, img *ImageConfig) (uid, source string, err error)
 		return "", "", fmt.Errorf("builder %s: assemble user %q (from %s) is not a numeric UID, so it cannot be checked against the allowed UIDs (%s): set a numeric USER in the builder's Dockerfile, e.g. USER 1001 (G18), or pass --assemble-user 1001",
 			o.Builder, user, source, allowed)
 	}
-	if ranges != nil && !uidAllowed(n, ranges) {
+	if ranges == nil {
+		return user, source, nil
+	}
+	if !uidAllowed(n, ranges) {
 		return "", "", fmt.Errorf("builder %s: assemble user %d (from %s) is not within the allowed UIDs %s: use a USER in that range (OKD runs builds as non-root, e.g. USER 1001)",
 			o.Builder, n, source, o.AllowedUIDs)
 	}
+	// The image's own USER: its ONBUILD triggers run as it, and so does the
+	// output image.
+	imageUser, _, _ := strings.Cut(img.User, ":")
+	if imageUser == "" {
+		imageUser = "0"
+	}
+	if u, err := strconv.Atoi(imageUser); err != nil || !uidAllowed(u, ranges) {
+		return "", "", fmt.Errorf("builder %s: its USER %q is not a numeric UID within the allowed UIDs %s: the ONBUILD instructions and the built image run as it; set USER 1001 (or another allowed UID) in the builder's Dockerfile",
+			o.Builder, img.User, o.AllowedUIDs)
+	}
+	for _, ins := range img.OnBuild {
+		f := strings.Fields(ins)
+		if len(f) < 2 || !strings.EqualFold(f[0], "USER") {
+			continue
+		}
+		u, _, _ := strings.Cut(f[1], ":")
+		if n, err := strconv.Atoi(u); err != nil || !uidAllowed(n, ranges) {
+			return "", "", fmt.Errorf("builder %s: its ONBUILD instruction %q would run the build as a user outside the allowed UIDs %s: remove it from the builder, or build with a numeric USER in the range",
+				o.Builder, ins, o.AllowedUIDs)
+		}
+	}
 	return user, source, nil
+}
+
+// safePath matches the paths kiln writes into the generated Dockerfile and
+// its RUN lines unquoted: absolute, without spaces, quotes, $ or control
+// characters, so no value can end an instruction or be expanded.
+var safePath = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^/[A-Za-z0-9._+@=,:/-]*$`) })
+
+// safeUser matches a USER value: a name or UID, optionally :group.
+var safeUser = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9._-]*(:[A-Za-z0-9_][A-Za-z0-9._-]*)?$`)
+})
+
+// controlChar returns the first control character of s (a newline ends a
+// Dockerfile instruction and starts another), or -1.
+func controlChar(s string) rune {
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return r
+		}
+	}
+	return -1
+}
+
+// checkBuilderValues refuses the builder image's values kiln would put into
+// the generated Dockerfile when one holds a control character: a hostile
+// builder could otherwise inject instructions (a RUN as root). Every label
+// kiln reads is named, so the fix is plain.
+func checkBuilderValues(builder string, img *ImageConfig) error {
+	check := func(what, v string) error {
+		if r := controlChar(v); r >= 0 {
+			return fmt.Errorf("builder %s: %s=%q holds the control character %q: kiln refuses it, since it would end the generated Dockerfile's instruction and inject others; fix the builder image", builder, what, v, r)
+		}
+		return nil
+	}
+	for _, l := range []string{LabelScriptsURL, LabelLegacyScriptsURL, LabelAssembleUser, LabelDestination} {
+		if err := check("label "+l, img.Labels[l]); err != nil {
+			return err
+		}
+	}
+	if err := check("USER", img.User); err != nil {
+		return err
+	}
+	if img.User != "" && !safeUser().MatchString(img.User) {
+		return fmt.Errorf("builder %s: USER %q is not a user name or UID (with an optional :group)", builder, img.User)
+	}
+	return nil
 }
 
 // imageScriptsDir turns an image:// URL into a path inside the image.
@@ -169,6 +248,9 @@ func imageScriptsDir(url, from string) (string, error) {
 	p, ok := strings.CutPrefix(url, "image://")
 	if !ok || !strings.HasPrefix(p, "/") {
 		return "", fmt.Errorf("scripts URL %q (from %s) is not image:///absolute/path: kiln builds offline and reads scripts only from the image or the source's .s2i/bin", url, from)
+	}
+	if !safePath().MatchString(p) {
+		return "", fmt.Errorf("scripts URL %q (from %s): kiln takes only paths of letters, digits and ._+@=,:/- (no spaces, quotes, $ or control characters)", url, from)
 	}
 	return path.Clean(p), nil
 }
@@ -178,14 +260,21 @@ func imageScriptsDir(url, from string) (string, error) {
 // I/O on images, so it is what the golden tests exercise.
 func ResolveS2I(o S2IOptions, img *ImageConfig, src SourceInfo) (*S2IPlan, error) {
 	p := &S2IPlan{Builder: o.Builder, Scripts: map[string]string{}, Labels: map[string]string{}}
+	if err := checkBuilderValues(o.Builder, img); err != nil {
+		return nil, err
+	}
 	var err error
 	if p.User, p.UserSource, err = resolveUser(o, img); err != nil {
 		return nil, err
 	}
+	p.RunUser = img.User
 	p.Destination = DefaultDestination
 	if d := img.Labels[LabelDestination]; d != "" {
 		if !strings.HasPrefix(d, "/") {
 			return nil, fmt.Errorf("builder %s: label %s=%q is not an absolute path", o.Builder, LabelDestination, d)
+		}
+		if !safePath().MatchString(d) {
+			return nil, fmt.Errorf("builder %s: label %s=%q: kiln takes only paths of letters, digits and ._+@=,:/- (no spaces, quotes, $ or control characters)", o.Builder, LabelDestination, d)
 		}
 		p.Destination = path.Clean(d)
 	}
@@ -211,7 +300,11 @@ func ResolveS2I(o S2IOptions, img *ImageConfig, src SourceInfo) (*S2IPlan, error
 			}
 		}
 		for _, s := range s2iScripts {
-			fi, err := os.Stat(filepath.Join(o.Source, ".s2i", "bin", s))
+			f := filepath.Join(o.Source, ".s2i", "bin", s)
+			if err := insideSource(o.Source, f); err != nil {
+				return nil, err
+			}
+			fi, err := os.Stat(f)
 			if err == nil && fi.Mode().IsRegular() {
 				p.Overrides = append(p.Overrides, s)
 				p.Scripts[s] = path.Join(p.ScriptsDir(), s)
@@ -235,7 +328,34 @@ func ResolveS2I(o S2IOptions, img *ImageConfig, src SourceInfo) (*S2IPlan, error
 		p.Labels[LabelCommitMessage] = src.CommitMessage
 		p.Labels[LabelSourceLocation] = src.Location
 	}
+	for k, v := range p.Labels {
+		if r := controlChar(v); r >= 0 {
+			return nil, fmt.Errorf("the output image's label %s=%q would hold the control character %q, which a Dockerfile cannot: fix the value it comes from", k, v, r)
+		}
+	}
 	return p, nil
+}
+
+// insideSource refuses a file of the source's .s2i that is (or lies under)
+// a symbolic link leading out of the source: kiln would read a host file
+// into the build (a script, or an ENV value). A missing file is fine.
+func insideSource(src, file string) error {
+	real, err := filepath.EvalSymlinks(file)
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("source %s: %w", src, err)
+	}
+	root, err := filepath.EvalSymlinks(src)
+	if err != nil {
+		return fmt.Errorf("source %s: %w", src, err)
+	}
+	if rel, err := filepath.Rel(root, real); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		relFile, _ := filepath.Rel(src, file)
+		return fmt.Errorf("source %s: %s leads to %s, outside the source, through a symbolic link: kiln does not read files from outside the source into a build; copy the file into the source instead", src, relFile, real)
+	}
+	return nil
 }
 
 var envNameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`) })
@@ -261,6 +381,9 @@ func loadEnv(o S2IOptions) ([]EnvVar, error) {
 		return nil
 	}
 	envFile := filepath.Join(o.Source, ".s2i", "environment")
+	if err := insideSource(o.Source, envFile); err != nil {
+		return nil, err
+	}
 	if f, err := os.Open(envFile); err == nil {
 		defer f.Close()
 		sc := bufio.NewScanner(f)
@@ -356,6 +479,14 @@ func (p *S2IPlan) Dockerfile() string {
 		fmt.Fprintf(&b, "RUN mkdir -p %s && tar -C %s -xf %s.tar && rm -f %s.tar && %s\n", a, a, a, a, assemble)
 	} else {
 		fmt.Fprintf(&b, "RUN %s\n", assemble)
+	}
+	// The image runs as the builder's USER, as s2i commits it (OKD then
+	// runs it as an arbitrary UID anyway).
+	if run := p.RunUser; run != p.User {
+		if run == "" {
+			run = "0" // the builder sets none: root, as before assemble
+		}
+		fmt.Fprintf(&b, "USER %s\n", run)
 	}
 	fmt.Fprintf(&b, "CMD %s\n", jsonArgs(p.Scripts["run"]))
 	return b.String()

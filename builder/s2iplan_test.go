@@ -6,6 +6,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -158,6 +159,12 @@ func TestS2IResolveErrors(t *testing.T) {
 		{"bad env name", S2IOptions{Env: []string{"1BAD=x"}}, img("1001", nil), "", `--env: "1BAD" is not a valid environment variable name`},
 		{"env without =", S2IOptions{Env: []string{"NOVALUE"}}, img("1001", nil), "", `--env "NOVALUE" is not KEY=VALUE`},
 		{"env file line", S2IOptions{}, img("1001", nil), "A=1\njunk\n", `environment:2: "junk" is not KEY=VALUE`},
+		// With allowed UIDs the image's USER and every ONBUILD USER count too (s2i's CheckAllowedUser).
+		{"label user ok, image root", S2IOptions{AllowedUIDs: "1-"}, img("0", map[string]string{LabelAssembleUser: "1001"}), "", `its USER "0" is not a numeric UID within the allowed UIDs 1-`},
+		{"flag user ok, image named", S2IOptions{AllowedUIDs: "1-", AssembleUser: "1001"}, img("app", nil), "", `its USER "app" is not a numeric UID within the allowed UIDs 1-`},
+		{"assemble-user label 0", S2IOptions{AllowedUIDs: "1-"}, img("1001", map[string]string{LabelAssembleUser: "0"}), "", "assemble user 0 (from label io.openshift.s2i.assemble-user) is not within the allowed UIDs 1-"},
+		{"onbuild root", S2IOptions{AllowedUIDs: "1-"}, &ImageConfig{User: "1001", Labels: map[string]string{}, OnBuild: []string{"RUN id", "USER 0"}}, "", `its ONBUILD instruction "USER 0" would run the build as a user outside the allowed UIDs 1-`},
+		{"onbuild named", S2IOptions{AllowedUIDs: "1-"}, &ImageConfig{User: "1001", Labels: map[string]string{}, OnBuild: []string{"user root:0"}}, "", `ONBUILD instruction "user root:0"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -279,6 +286,182 @@ func TestCheckTar(t *testing.T) {
 		n, err := checkTar(write(strings.ReplaceAll(tt.name, " ", "-"), tt.data))
 		if (err != nil) != tt.bad || (!tt.bad && n != tt.entries) {
 			t.Errorf("%s: %d entries, err %v; want %d, bad=%v", tt.name, n, err, tt.entries, tt.bad)
+		}
+	}
+}
+
+// A hostile builder's values never become instructions: each label kiln
+// reads either reads back exactly or fails with an error naming it.
+func TestS2IHostileBuilderValues(t *testing.T) {
+	hostile := []string{"/x\nRUN id", "/x\rRUN id", "/a b", `/a"b`, "/a$(id)", "/a`id`", "/a'b", "/a\\b", "/a\x00b"}
+	labels := []string{LabelDestination, LabelScriptsURL, LabelLegacyScriptsURL, LabelAssembleUser}
+	for _, l := range labels {
+		for _, v := range hostile {
+			if l == LabelScriptsURL || l == LabelLegacyScriptsURL {
+				v = "image://" + v
+			}
+			t.Run(l+"="+strconv.Quote(v), func(t *testing.T) {
+				o := S2IOptions{Source: writeTree(t, nil), Builder: "b", Output: "o", AllowedUIDs: "1-"}
+				p, err := ResolveS2I(o, img("1001", map[string]string{l: v}), SourceInfo{})
+				if err != nil {
+					if !strings.Contains(err.Error(), l) {
+						t.Errorf("the error does not name the label %s: %v", l, err)
+					}
+					return
+				}
+				df := p.Dockerfile()
+				checkParses(t, df, p)
+				checkInstructions(t, df)
+			})
+		}
+	}
+	t.Run("USER", func(t *testing.T) {
+		for _, u := range []string{"1001\nRUN id", "1001 0", "$(id)"} {
+			_, err := ResolveS2I(S2IOptions{Source: writeTree(t, nil), Builder: "b", Output: "o", AssembleUser: "1001"}, img(u, nil), SourceInfo{})
+			if err == nil || !strings.Contains(err.Error(), "USER") {
+				t.Errorf("USER %q: err = %v, want one naming USER", u, err)
+			}
+		}
+	})
+	t.Run("source labels", func(t *testing.T) {
+		src := SourceInfo{Git: true, CommitID: "abc", CommitMessage: "fix\nRUN id"}
+		_, err := ResolveS2I(S2IOptions{Source: writeTree(t, nil), Builder: "b", Output: "o"}, img("1001", nil), src)
+		if err == nil || !strings.Contains(err.Error(), LabelCommitMessage) {
+			t.Errorf("a newline in the commit message: err = %v", err)
+		}
+	})
+}
+
+// checkInstructions requires the generated Dockerfile to hold only the
+// instructions kiln writes, with exactly one RUN: nothing was injected.
+func checkInstructions(t *testing.T, df string) {
+	t.Helper()
+	res, err := parser.Parse(bytes.NewReader([]byte(df)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs := 0
+	for _, n := range res.AST.Children {
+		switch strings.ToUpper(n.Value) {
+		case "FROM", "LABEL", "ENV", "COPY", "USER", "CMD":
+		case "RUN":
+			runs++
+		default:
+			t.Errorf("unexpected instruction %s in\n%s", n.Original, df)
+		}
+	}
+	if runs != 1 {
+		t.Errorf("%d RUN instructions, want 1:\n%s", runs, df)
+	}
+}
+
+// The output image runs as the builder's USER, whatever the assemble user.
+func TestS2IRunUserIsTheBuildersUser(t *testing.T) {
+	tests := []struct {
+		user, label, want string
+	}{
+		{"1001", "", ""},         // the same: no second USER
+		{"1001:0", "", "1001:0"}, // the group is kept
+		{"1001", "0", "1001"},    // assemble as root, run as the builder's user
+		{"", "1001", "0"},        // no USER in the builder: root, as before
+	}
+	for _, tt := range tests {
+		labels := map[string]string{}
+		if tt.label != "" {
+			labels[LabelAssembleUser] = tt.label
+		}
+		p, err := ResolveS2I(S2IOptions{Source: writeTree(t, nil), Builder: "b", Output: "o"}, img(tt.user, labels), SourceInfo{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		df := strings.TrimSpace(p.Dockerfile())
+		lines := strings.Split(df, "\n")
+		after := lines[len(lines)-2] // the line before CMD
+		got := ""
+		if u, ok := strings.CutPrefix(after, "USER "); ok {
+			got = u
+		}
+		if got != tt.want {
+			t.Errorf("USER %q, assemble-user %q: final USER %q, want %q\n%s", tt.user, tt.label, got, tt.want, df)
+		}
+	}
+}
+
+// .s2i/bin scripts and .s2i/environment must not lead out of the source
+// through a symbolic link; links inside the source are fine.
+func TestS2IRefusesSymlinksOutOfTheSource(t *testing.T) {
+	outside := writeTree(t, map[string]string{"secret": "TOKEN=host-secret\n", "bin/assemble*": "#!/bin/sh\n"})
+	tests := []struct {
+		name, link, target, want string
+	}{
+		{"environment", ".s2i/environment", filepath.Join(outside, "secret"), ".s2i/environment leads to"},
+		{"script", ".s2i/bin/assemble", filepath.Join(outside, "bin", "assemble"), ".s2i/bin/assemble leads to"},
+		{"bin dir", ".s2i/bin", filepath.Join(outside, "bin"), ".s2i/bin/assemble leads to"},
+		{"relative", ".s2i/environment", "../../" + filepath.Base(outside) + "/secret", ".s2i/environment leads to"},
+		{"inside", ".s2i/environment", "env.txt", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := t.TempDir()
+			src := filepath.Join(root, "src")
+			if err := os.MkdirAll(filepath.Join(src, filepath.Dir(tt.link)), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(src, ".s2i", "env.txt"), []byte("A=1\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			target := tt.target
+			if tt.name == "relative" { // a relative link climbing out of root/src/.s2i
+				if err := os.Symlink(outside, filepath.Join(root, filepath.Base(outside))); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := os.Symlink(target, filepath.Join(src, tt.link)); err != nil {
+				t.Fatal(err)
+			}
+			p, err := ResolveS2I(S2IOptions{Source: src, Builder: "b", Output: "o"}, img("1001", nil), SourceInfo{})
+			if tt.want == "" {
+				if err != nil || len(p.Env) != 1 || p.Env[0].Value != "1" {
+					t.Fatalf("a link inside the source: %v, env %v", err, p)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "outside the source") {
+				t.Fatalf("err = %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// --as-dockerfile as s2i reads it: DIR/ is DIR/Dockerfile, and a path in
+// the source (also through a link) is refused.
+func TestCheckAsDockerfile(t *testing.T) {
+	root := t.TempDir()
+	src := filepath.Join(root, "src")
+	if err := os.MkdirAll(filepath.Join(src, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(src, "sub"), filepath.Join(root, "into-src")); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ path, want, err string }{
+		{filepath.Join(root, "out") + "/", filepath.Join(root, "out", "Dockerfile"), ""},
+		{filepath.Join(root, "new", "deeper", "Dockerfile.s2i"), filepath.Join(root, "new", "deeper", "Dockerfile.s2i"), ""},
+		{filepath.Join(src, "Dockerfile"), "", "is inside the source"},
+		{filepath.Join(src, "sub", "missing") + "/", "", "is inside the source"},
+		{filepath.Join(root, "into-src", "x", "Dockerfile"), "", "is inside the source"},
+	}
+	for _, tt := range tests {
+		o := S2IOptions{Source: src, AsDockerfile: tt.path}
+		err := checkAsDockerfile(&o)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("%s: err = %v, want %q", tt.path, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || o.AsDockerfile != tt.want {
+			t.Errorf("%s: %q, %v; want %q", tt.path, o.AsDockerfile, err, tt.want)
 		}
 	}
 }

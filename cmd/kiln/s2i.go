@@ -49,7 +49,8 @@ else the builder's io.openshift.s2i.scripts-url label, else /usr/libexec/s2i.`,
 	fl.StringVar(&o.opts.ScriptsURL, "scripts-url", "", "image:///path of the s2i scripts, overriding the source's and the image's")
 	fl.StringArrayVarP(&o.opts.Env, "env", "e", nil, "an environment variable KEY=VALUE for assemble and run (repeatable)")
 	fl.BoolVar(&o.opts.Incremental, "incremental", false, "restore the previous OUT's save-artifacts output before assemble")
-	fl.StringVar(&o.opts.AsDockerfile, "as-dockerfile", "", "write the Dockerfile to PATH and its context (upload/) beside it, without building")
+	fl.StringVar(&o.opts.AsDockerfile, "as-dockerfile", "", "write the Dockerfile to PATH (PATH/ means PATH/Dockerfile; the directory is created, and must not be inside SRC) and its context (upload/) beside it, without building")
+	fl.BoolVar(&o.opts.RemovePrevious, "rm", false, "with --incremental, remove the previous image once the new one has its tag (kept otherwise, as s2i does)")
 	fl.BoolVar(&o.opts.NoCache, "no-cache", false, "do not reuse cached layers")
 	addRunOutputFlags(cmd, &o.out)
 	return cmd
@@ -59,13 +60,6 @@ func runS2IBuild(f *factory, o *s2iBuildOptions) error {
 	if _, err := builder.ParseAllowedUIDs(o.opts.AllowedUIDs); err != nil {
 		return usageErrorf("%v", err)
 	}
-	if o.opts.AsDockerfile != "" {
-		abs, err := filepath.Abs(o.opts.AsDockerfile)
-		if err != nil {
-			return usageErrorf("--as-dockerfile %s: %v", o.opts.AsDockerfile, err)
-		}
-		o.opts.AsDockerfile = abs
-	}
 	e, err := f.engine(o.out.engine, "")
 	if err != nil {
 		return err
@@ -73,14 +67,14 @@ func runS2IBuild(f *factory, o *s2iBuildOptions) error {
 	ctx, stop := signalContext()
 	defer stop()
 	sink, done := f.eventSink(o.out, "kiln s2i build "+o.opts.Output, stop, false)
-	_, err = builder.S2IBuild(ctx, e, sink, "s2i build", o.opts)
+	res, err := builder.S2IBuild(ctx, e, sink, "s2i build", o.opts)
 	done(err)
 	if err != nil {
 		return runError(ctx, err)
 	}
 	if !o.out.json {
 		if o.opts.AsDockerfile != "" {
-			fmt.Fprintf(f.out, "wrote %s and %s\n", o.opts.AsDockerfile, filepath.Join(filepath.Dir(o.opts.AsDockerfile), "upload"))
+			fmt.Fprintf(f.out, "wrote %s and %s\n", res.Dockerfile, filepath.Join(filepath.Dir(res.Dockerfile), "upload"))
 		} else {
 			fmt.Fprintf(f.out, "built %s\n", o.opts.Output)
 		}
