@@ -3,8 +3,13 @@ package builder
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
+	"github.com/moby/buildkit/frontend/dockerfile/shell"
 )
 
 // BuildOptions are the inputs of one image build.
@@ -22,6 +27,9 @@ type BuildOptions struct {
 	// unique to the build names its working container, so a failed build's
 	// container is told from any other build's.
 	From string
+	// Network and AddHosts go to the engine's --network and --add-host.
+	Network  string
+	AddHosts []string
 }
 
 // BuildError is a failed build; Step names the Dockerfile instruction that
@@ -54,6 +62,12 @@ func (e *Engine) buildArgs(o BuildOptions) []string {
 	if o.From != "" {
 		args = append(args, "--from", o.From)
 	}
+	if o.Network != "" {
+		args = append(args, "--network", o.Network)
+	}
+	for _, h := range o.AddHosts {
+		args = append(args, "--add-host", h)
+	}
 	if o.Dockerfile != "" {
 		args = append(args, "-f", o.Dockerfile)
 	}
@@ -82,6 +96,18 @@ func (e *Engine) buildArgs(o BuildOptions) []string {
 // Nothing is chosen by time, so a concurrent build loses nothing.
 func (e *Engine) Build(ctx context.Context, sink Sink, step string, o BuildOptions) error {
 	r := newReporter(sink)
+	if untag := e.dialect().untag; o.From == "" && untag != nil {
+		// A tag of the first stage's base unique to this build names the
+		// stage's working container (`--from`), so a cancelled build finds
+		// its own. The cache is keyed by image ID, not name: no rebuild.
+		if base := firstBase(o); base != "" && e.ImageExists(ctx, base) {
+			from := "localhost/" + newName("kiln-build-") + ":from"
+			if _, err := e.Output(ctx, "tag", base, from); err == nil {
+				defer e.Output(context.WithoutCancel(ctx), append(untag, base, from)...)
+				o.From = from
+			}
+		}
+	}
 	p := newBuildParser(r, step)
 	var committed []string
 	err := e.Stream(ctx, func(stream, line string) {
@@ -223,4 +249,45 @@ func shortID(id string) string {
 		return id[:12]
 	}
 	return id
+}
+
+// firstBase is the image of the Dockerfile's first FROM, with the ARGs
+// before it expanded (their defaults, then --build-arg); "" when it cannot
+// be told (no Dockerfile, a stage name, an unset ARG).
+func firstBase(o BuildOptions) string {
+	path := o.Dockerfile
+	if path == "" {
+		path = filepath.Join(o.ContextDir, "Dockerfile")
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	res, err := parser.Parse(f)
+	if err != nil {
+		return ""
+	}
+	var env []string
+	for _, n := range res.AST.Children {
+		switch strings.ToLower(n.Value) {
+		case "arg":
+			for a := n.Next; a != nil; a = a.Next {
+				if strings.Contains(a.Value, "=") {
+					env = append(env, a.Value)
+				}
+			}
+		case "from":
+			if n.Next == nil {
+				return ""
+			}
+			env = append(env, o.BuildArgs...) // later entries win
+			word, _, err := shell.NewLex('\\').ProcessWord(n.Next.Value, shell.EnvsFromSlice(env))
+			if err != nil || word == "" || strings.Contains(word, "$") {
+				return ""
+			}
+			return word
+		}
+	}
+	return ""
 }

@@ -181,3 +181,37 @@ func TestKilnLabel(t *testing.T) {
 		}
 	}
 }
+
+// firstBase reads the first FROM with the ARGs before it expanded.
+func TestFirstBase(t *testing.T) {
+	tests := []struct {
+		dockerfile string
+		args       []string
+		want       string
+	}{
+		{"FROM busybox:1\nRUN true\n", nil, "busybox:1"},
+		{"ARG BASE=localhost/a:1\nFROM ${BASE}\n", nil, "localhost/a:1"},
+		{"ARG BASE=localhost/a:1\nFROM ${BASE}\n", []string{"BASE=localhost/b:2"}, "localhost/b:2"},
+		{"ARG BASE\nFROM $BASE\n", nil, ""},
+		{"FROM --platform=linux/amd64 golang:1 AS build\nFROM scratch\n", nil, "golang:1"},
+	}
+	for _, tt := range tests {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(tt.dockerfile), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if got := firstBase(BuildOptions{ContextDir: dir, BuildArgs: tt.args}); got != tt.want {
+			t.Errorf("%q %v: %q, want %q", tt.dockerfile, tt.args, got, tt.want)
+		}
+	}
+}
+
+// s2i's --network and --add-host reach the engine's build; an s2i build
+// has no layer cache.
+func TestBuildArgsNetworkHostsLayers(t *testing.T) {
+	e := &Engine{Kind: Podman}
+	got := strings.Join(e.buildArgs(BuildOptions{ContextDir: ".", NoLayers: true, From: "localhost/x:from", Network: "host", AddHosts: []string{"db:10.0.0.5"}}), " ")
+	if want := "build --layers=false --from localhost/x:from --network host --add-host db:10.0.0.5 ."; got != want {
+		t.Errorf("got %s\nwant %s", got, want)
+	}
+}

@@ -51,6 +51,14 @@ func S2IBuild(ctx context.Context, e *Engine, sink Sink, step string, o S2IOptio
 		}
 	}
 	img, err := e.InspectImage(ctx, o.Builder)
+	// --pull-policy: always, or when it is not local unless never.
+	if o.PullPolicy == "always" || (err != nil && o.PullPolicy != "never") {
+		r.emit(Event{Kind: StepLog, Step: step, Stream: "stdout", Line: "pulling " + o.Builder})
+		if _, perr := e.Output(ctx, "pull", o.Builder); perr != nil {
+			return nil, fmt.Errorf("builder image %s is not local and pulling it failed (--pull-policy %s): %w", o.Builder, pullPolicy(o.PullPolicy), perr)
+		}
+		img, err = e.InspectImage(ctx, o.Builder)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("builder image: %w (build it first with kiln build)", err)
 	}
@@ -99,7 +107,8 @@ func S2IBuild(ctx context.Context, e *Engine, sink Sink, step string, o S2IOptio
 			prevID = prev.ID
 		}
 	}
-	bo := BuildOptions{ContextDir: dir, Dockerfile: dockerfile, Tags: []string{o.Output}, NoCache: o.NoCache, NoLayers: true}
+	bo := BuildOptions{ContextDir: dir, Dockerfile: dockerfile, Tags: []string{o.Output}, NoCache: o.NoCache, NoLayers: true,
+		Network: o.Network, AddHosts: o.AddHosts}
 	if untag := e.dialect().untag; untag != nil {
 		// A tag of the builder unique to this build names its working
 		// container, so a failed build removes exactly its own.
@@ -128,6 +137,13 @@ func S2IBuild(ctx context.Context, e *Engine, sink Sink, step string, o S2IOptio
 		}
 	}
 	return res, nil
+}
+
+func pullPolicy(p string) string {
+	if p == "" {
+		return "if-not-present"
+	}
+	return p
 }
 
 // checkAsDockerfile applies s2i's --as-dockerfile rules: a path ending in

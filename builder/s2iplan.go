@@ -51,8 +51,13 @@ type S2IOptions struct {
 	// RemovePrevious (--rm) removes the previous image of an incremental
 	// build once the new one has its tag; s2i keeps it otherwise.
 	RemovePrevious bool
-	AsDockerfile   string // --as-dockerfile PATH: write Dockerfile and context, do not build
-	NoCache        bool
+	AsDockerfile   string
+	Network        string   // --network of the build's RUN steps
+	AddHosts       []string // --add-host host:IP
+	// PullPolicy says when the builder is pulled: "always", "never", or
+	// "if-not-present" (the default, also for "").
+	PullPolicy string // --as-dockerfile PATH: write Dockerfile and context, do not build
+	NoCache    bool
 }
 
 // SourceInfo is what the build records about its source (git metadata).

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -117,6 +118,22 @@ func BenchmarkS2IBuildVsDockerfile(b *testing.B) {
 			func() { podmanB(b, "build", "--no-cache", "-t", out, ctx) })
 		report(b, "kiln s2i build / podman build of the equivalent Dockerfile", k, p, "kiln/podman")
 	}
+	// The image must be no larger than the hand-written one's: no source or
+	// artifacts layer left behind.
+	size := func() float64 {
+		n, err := strconv.ParseFloat(e2etest.Podman(b, "image", "inspect", "--format", "{{.Size}}", out), 64)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return n
+	}
+	kilnB(b, "s2i", "build", app, "localhost/kiln-bench-s2i:1.0", out, "--no-cache", "--plain")
+	ks := size()
+	podmanB(b, "build", "--no-cache", "-t", out, ctx)
+	ps := size()
+	b.ReportMetric(ks, "kiln-bytes")
+	b.ReportMetric(ps, "podman-bytes")
+	b.ReportMetric(ks/ps, "size-kiln/podman")
 }
 
 // BenchmarkIncrementalVsClean: an s2i build of an app whose build step

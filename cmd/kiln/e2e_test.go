@@ -256,6 +256,14 @@ func TestE2ECancelRemovesEverything(t *testing.T) {
 		if !strings.Contains(log, "removed build container") {
 			t.Errorf("the interrupted build's working container was not removed by kiln:\n%s", log)
 		}
+		// The first stage's container is named by kiln's unique --from tag,
+		// and that tag is gone too: nothing of the build is left.
+		if out := e2etest.Podman(t, "ps", "-a", "--external", "--format", "{{.Names}}"); strings.Contains(out, "kiln-build-") {
+			t.Errorf("a working container of the build is left:\n%s", out)
+		}
+		if out := e2etest.Podman(t, "images", "--format", "{{.Repository}}"); strings.Contains(out, "kiln-build-") {
+			t.Errorf("the build's --from tag is left:\n%s", out)
+		}
 	})
 
 	t.Run("app-running", func(t *testing.T) {

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -12,6 +13,9 @@ import (
 type s2iBuildOptions struct {
 	opts builder.S2IOptions
 	out  runOutputOptions
+	// accepted for scripts written for s2i build, without effect in kiln
+	logLevel int
+	quiet    bool
 }
 
 func newS2ICmd(f *factory) *cobra.Command {
@@ -52,6 +56,11 @@ else the builder's io.openshift.s2i.scripts-url label, else /usr/libexec/s2i.`,
 	fl.StringVar(&o.opts.AsDockerfile, "as-dockerfile", "", "write the Dockerfile to PATH (PATH/ means PATH/Dockerfile; the directory is created, and must not be inside SRC) and its context (upload/) beside it, without building")
 	fl.BoolVar(&o.opts.RemovePrevious, "rm", false, "with --incremental, remove the previous image once the new one has its tag (kept otherwise, as s2i does)")
 	fl.BoolVar(&o.opts.NoCache, "no-cache", false, "do not reuse cached layers")
+	fl.StringVar(&o.opts.Network, "network", "", "the network mode of the build's RUN steps (the engine's --network: host, none, ...)")
+	fl.StringArrayVar(&o.opts.AddHosts, "add-host", nil, "an extra host:IP line in the build's /etc/hosts (repeatable)")
+	fl.StringVar(&o.opts.PullPolicy, "pull-policy", "if-not-present", "when to pull BUILDER: always, never or if-not-present")
+	fl.IntVar(&o.logLevel, "loglevel", 0, "accepted for s2i compatibility; kiln's output is its events (see --plain, --json)")
+	fl.BoolVarP(&o.quiet, "quiet", "q", false, "accepted for s2i compatibility; kiln's output is its events (see --plain, --json)")
 	addRunOutputFlags(cmd, &o.out)
 	return cmd
 }
@@ -59,6 +68,16 @@ else the builder's io.openshift.s2i.scripts-url label, else /usr/libexec/s2i.`,
 func runS2IBuild(f *factory, o *s2iBuildOptions) error {
 	if _, err := builder.ParseAllowedUIDs(o.opts.AllowedUIDs); err != nil {
 		return usageErrorf("%v", err)
+	}
+	switch o.opts.PullPolicy {
+	case "always", "never", "if-not-present":
+	default:
+		return usageErrorf("--pull-policy %q is not always, never or if-not-present", o.opts.PullPolicy)
+	}
+	for _, h := range o.opts.AddHosts {
+		if name, ip, ok := strings.Cut(h, ":"); !ok || name == "" || ip == "" {
+			return usageErrorf("--add-host %q is not host:IP", h)
+		}
 	}
 	e, err := f.engine(o.out.engine, "")
 	if err != nil {
