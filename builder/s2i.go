@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -80,7 +81,7 @@ func S2IBuild(ctx context.Context, e *Engine, sink Sink, step string, o S2IOptio
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	if err := writeContext(o.Source, dir, plan); err != nil {
+	if err := writeContext(o.Source, dir, plan, o.Exclude); err != nil {
 		return nil, err
 	}
 	res := &S2IResult{Plan: plan}
@@ -200,7 +201,10 @@ func publishDockerfile(dir, dst string) error {
 // writeContext copies the source into dir/upload/src (minus .git, the
 // .s2iignore matches and the override scripts) and the override scripts
 // into dir/upload/scripts.
-func writeContext(src, dir string, plan *S2IPlan) error {
+func writeContext(src, dir string, plan *S2IPlan, exclude *regexp.Regexp) error {
+	if exclude == nil {
+		exclude = DefaultExclude()
+	}
 	ignore, err := readS2IIgnore(src)
 	if err != nil {
 		return err
@@ -221,7 +225,7 @@ func writeContext(src, dir string, plan *S2IPlan) error {
 		if rel == "." {
 			return nil
 		}
-		if rel == ".git" || moved[rel] || ignored(rel, ignore) {
+		if (exclude.String() != "" && exclude.MatchString(filepath.ToSlash(rel))) || moved[rel] || ignored(rel, ignore) {
 			if fi.IsDir() {
 				return filepath.SkipDir
 			}
@@ -255,7 +259,17 @@ func writeContext(src, dir string, plan *S2IPlan) error {
 	return nil
 }
 
-func readS2IIgnore(src string) ([]string, error) {
+// DefaultExclude is s2i's default --exclude: every .git directory.
+func DefaultExclude() *regexp.Regexp { return regexp.MustCompile(`(^|/)\.git(/|$)`) }
+
+// ignoreRule is one .s2iignore line: a glob relative to the source root,
+// or with a leading ! one that keeps what an earlier line left out.
+type ignoreRule struct {
+	pattern string
+	keep    bool
+}
+
+func readS2IIgnore(src string) ([]ignoreRule, error) {
 	f, err := os.Open(filepath.Join(src, ".s2iignore"))
 	if os.IsNotExist(err) {
 		return nil, nil
@@ -264,31 +278,38 @@ func readS2IIgnore(src string) ([]string, error) {
 		return nil, err
 	}
 	defer f.Close()
-	var pats []string
+	var rules []ignoreRule
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		l := strings.TrimSpace(sc.Text())
 		if l == "" || strings.HasPrefix(l, "#") {
 			continue
 		}
+		r := ignoreRule{}
+		if rest, ok := strings.CutPrefix(l, "!"); ok {
+			r.keep, l = true, rest
+		}
 		l = strings.TrimPrefix(filepath.Clean(l), "/")
 		if _, err := filepath.Match(l, ""); err != nil {
 			return nil, fmt.Errorf("%s: bad pattern %q: %v", filepath.Join(src, ".s2iignore"), l, err)
 		}
-		pats = append(pats, l)
+		r.pattern = l
+		rules = append(rules, r)
 	}
-	return pats, sc.Err()
+	return rules, sc.Err()
 }
 
-// ignored applies .s2iignore as s2i does: each pattern is a glob relative to
-// the source root; a matching directory is left out whole.
-func ignored(rel string, pats []string) bool {
-	for _, p := range pats {
-		if ok, _ := filepath.Match(p, rel); ok {
-			return true
+// ignored applies .s2iignore as s2i does: each line is a glob relative to
+// the source root (a matching directory is left out whole), read in order,
+// and a ! line keeps a path an earlier line matched.
+func ignored(rel string, rules []ignoreRule) bool {
+	out := false
+	for _, r := range rules {
+		if ok, _ := filepath.Match(r.pattern, rel); ok {
+			out = !r.keep
 		}
 	}
-	return false
+	return out
 }
 
 func copyEntry(from, to string, fi os.FileInfo) error {

@@ -46,8 +46,13 @@ type S2IOptions struct {
 	AssembleUser string   // --assemble-user
 	AllowedUIDs  string   // --allowed-uids, e.g. "1-" or "1000-2000,5000"
 	ScriptsURL   string   // --scripts-url; only image:// is supported
-	Env          []string // --env KEY=VALUE, applied after .s2i/environment
-	Incremental  bool
+	Env          []string // --env KEY=VALUE, applied after .s2i/environment and EnvFile
+	EnvFile      string   // -E/--environment-file: KEY=VALUE lines, applied after .s2i/environment
+	// Exclude (--exclude) is a regular expression of source paths (relative,
+	// slash-separated) left out of the build; nil means s2i's default, every
+	// .git directory, nested ones too. An empty expression excludes nothing.
+	Exclude     *regexp.Regexp
+	Incremental bool
 	// RemovePrevious (--rm) removes the previous image of an incremental
 	// build once the new one has its tag; s2i keeps it otherwise.
 	RemovePrevious bool
@@ -389,7 +394,15 @@ func loadEnv(o S2IOptions) ([]EnvVar, error) {
 	if err := insideSource(o.Source, envFile); err != nil {
 		return nil, err
 	}
-	if f, err := os.Open(envFile); err == nil {
+	// A missing .s2i/environment is fine; a missing -E file is not.
+	readFile := func(file string, optional bool) error {
+		f, err := os.Open(file)
+		if optional && os.IsNotExist(err) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
 		defer f.Close()
 		sc := bufio.NewScanner(f)
 		n := 0
@@ -401,19 +414,27 @@ func loadEnv(o S2IOptions) ([]EnvVar, error) {
 			}
 			name, value, ok := strings.Cut(line, "=")
 			name = strings.TrimSpace(name)
-			from := fmt.Sprintf("%s:%d", envFile, n)
+			from := fmt.Sprintf("%s:%d", file, n)
 			if !ok {
-				return nil, fmt.Errorf("%s: %q is not KEY=VALUE", from, line)
+				return fmt.Errorf("%s: %q is not KEY=VALUE", from, line)
 			}
 			if err := set(name, value, from); err != nil {
-				return nil, err
+				return err
 			}
 		}
 		if err := sc.Err(); err != nil {
-			return nil, fmt.Errorf("reading %s: %w", envFile, err)
+			return fmt.Errorf("reading %s: %w", file, err)
 		}
-	} else if !os.IsNotExist(err) {
+		return nil
+	}
+	if err := readFile(envFile, true); err != nil {
 		return nil, err
+	}
+	// then -E/--environment-file, then --env: the later wins, as in s2i
+	if o.EnvFile != "" {
+		if err := readFile(o.EnvFile, false); err != nil {
+			return nil, fmt.Errorf("--environment-file: %w", err)
+		}
 	}
 	for _, kv := range o.Env {
 		name, value, ok := strings.Cut(kv, "=")

@@ -3,9 +3,11 @@ package builder
 import (
 	"archive/tar"
 	"bytes"
+	"fmt"
 	"github.com/charmbracelet/x/exp/golden"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -208,25 +210,28 @@ func TestAllowedUIDRanges(t *testing.T) {
 
 func TestWriteContextExcludes(t *testing.T) {
 	src := writeTree(t, map[string]string{
-		"app.py":              "print(1)\n",
-		"start*":              "#!/bin/sh\n",
-		".git/HEAD":           "ref: refs/heads/main\n",
-		".s2iignore":          "# comment\n*.log\nsecret\ndocs/*.tmp\n",
-		"debug.log":           "x",
-		"nested/keep.log":     "glob is relative to the root, so this stays",
-		"secret/key":          "x",
-		"docs/a.tmp":          "x",
-		"docs/a.md":           "x",
-		".s2i/bin/assemble*":  "#!/bin/sh\n",
-		".s2i/environment":    "A=1\n",
-		".s2i/bin/other-tool": "stays: not an s2i script",
+		"app.py":               "print(1)\n",
+		"start*":               "#!/bin/sh\n",
+		".git/HEAD":            "ref: refs/heads/main\n",
+		"vendor/lib/.git/HEAD": "a nested repository's .git goes too (s2i's default --exclude)",
+		"vendor/lib/lib.py":    "x",
+		".s2iignore":           "# comment\n*.log\nsecret\ndocs/*.tmp\n!keep.log\n",
+		"debug.log":            "x",
+		"keep.log":             "! keeps what *.log left out",
+		"nested/keep.log":      "glob is relative to the root, so this stays",
+		"secret/key":           "x",
+		"docs/a.tmp":           "x",
+		"docs/a.md":            "x",
+		".s2i/bin/assemble*":   "#!/bin/sh\n",
+		".s2i/environment":     "A=1\n",
+		".s2i/bin/other-tool":  "stays: not an s2i script",
 	})
 	p, err := ResolveS2I(S2IOptions{Source: src, Builder: "b", Output: "o"}, img("1001", nil), SourceInfo{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	if err := writeContext(src, dir, p); err != nil {
+	if err := writeContext(src, dir, p, nil); err != nil {
 		t.Fatal(err)
 	}
 	var got []string
@@ -244,8 +249,10 @@ func TestWriteContextExcludes(t *testing.T) {
 		"upload/src/.s2iignore",
 		"upload/src/app.py",
 		"upload/src/docs/a.md",
+		"upload/src/keep.log",
 		"upload/src/nested/keep.log",
 		"upload/src/start",
+		"upload/src/vendor/lib/lib.py",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("context files:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -463,5 +470,56 @@ func TestCheckAsDockerfile(t *testing.T) {
 		if err != nil || o.AsDockerfile != tt.want {
 			t.Errorf("%s: %q, %v; want %q", tt.path, o.AsDockerfile, err, tt.want)
 		}
+	}
+}
+
+// --exclude replaces the default: an empty expression keeps .git, another
+// one leaves out what it matches.
+func TestWriteContextExcludeFlag(t *testing.T) {
+	src := writeTree(t, map[string]string{".git/HEAD": "x", "app.py": "x", "tmp/cache.bin": "x"})
+	p, err := ResolveS2I(S2IOptions{Source: src, Builder: "b", Output: "o"}, img("1001", nil), SourceInfo{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for expr, want := range map[string]string{
+		"":             "upload/src/.git/HEAD upload/src/app.py upload/src/tmp/cache.bin",
+		`^tmp(/|$)`:    "upload/src/.git/HEAD upload/src/app.py",
+		`\.py$|^\.git`: "upload/src/tmp/cache.bin",
+	} {
+		dir := t.TempDir()
+		if err := writeContext(src, dir, p, regexp.MustCompile(expr)); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
+			if !fi.IsDir() {
+				rel, _ := filepath.Rel(dir, p)
+				got = append(got, rel)
+			}
+			return nil
+		})
+		if strings.Join(got, " ") != want {
+			t.Errorf("--exclude %q: %v, want %s", expr, got, want)
+		}
+	}
+}
+
+// -E/--environment-file comes after .s2i/environment and before --env.
+func TestEnvironmentFileOrder(t *testing.T) {
+	src := writeTree(t, map[string]string{".s2i/environment": "A=source\nB=source\nC=source\n"})
+	envFile := filepath.Join(t.TempDir(), "env")
+	if err := os.WriteFile(envFile, []byte("# from -E\nB=file\nC=file\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, err := ResolveS2I(S2IOptions{Source: src, Builder: "b", Output: "o", EnvFile: envFile, Env: []string{"C=flag"}}, img("1001", nil), SourceInfo{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(p.Env) != "[{A source} {B file} {C flag}]" {
+		t.Errorf("env %v", p.Env)
+	}
+	_, err = ResolveS2I(S2IOptions{Source: src, Builder: "b", Output: "o", EnvFile: envFile + ".missing"}, img("1001", nil), SourceInfo{})
+	if err == nil || !strings.Contains(err.Error(), "--environment-file") {
+		t.Errorf("a missing -E file: %v", err)
 	}
 }

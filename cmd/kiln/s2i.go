@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -16,6 +17,7 @@ type s2iBuildOptions struct {
 	// accepted for scripts written for s2i build, without effect in kiln
 	logLevel int
 	quiet    bool
+	exclude  string
 }
 
 func newS2ICmd(f *factory) *cobra.Command {
@@ -56,6 +58,8 @@ else the builder's io.openshift.s2i.scripts-url label, else /usr/libexec/s2i.`,
 	fl.StringVar(&o.opts.AsDockerfile, "as-dockerfile", "", "write the Dockerfile to PATH (PATH/ means PATH/Dockerfile; the directory is created, and must not be inside SRC) and its context (upload/) beside it, without building")
 	fl.BoolVar(&o.opts.RemovePrevious, "rm", false, "with --incremental, remove the previous image once the new one has its tag (kept otherwise, as s2i does)")
 	fl.BoolVar(&o.opts.NoCache, "no-cache", false, "do not reuse cached layers")
+	fl.StringVarP(&o.opts.EnvFile, "environment-file", "E", "", "a file of KEY=VALUE lines for assemble and run, after .s2i/environment and before --env")
+	fl.StringVar(&o.exclude, "exclude", builder.DefaultExclude().String(), "a regular expression of source paths (relative, slash-separated) left out of the build; \"\" leaves nothing out")
 	fl.StringVar(&o.opts.Network, "network", "", "the network mode of the build's RUN steps (the engine's --network: host, none, ...)")
 	fl.StringArrayVar(&o.opts.AddHosts, "add-host", nil, "an extra host:IP line in the build's /etc/hosts (repeatable)")
 	fl.StringVar(&o.opts.PullPolicy, "pull-policy", "if-not-present", "when to pull BUILDER: always, never or if-not-present")
@@ -69,6 +73,11 @@ func runS2IBuild(f *factory, o *s2iBuildOptions) error {
 	if _, err := builder.ParseAllowedUIDs(o.opts.AllowedUIDs); err != nil {
 		return usageErrorf("%v", err)
 	}
+	re, err := regexp.Compile(o.exclude)
+	if err != nil {
+		return usageErrorf("--exclude %q is not a regular expression: %v", o.exclude, err)
+	}
+	o.opts.Exclude = re
 	switch o.opts.PullPolicy {
 	case "always", "never", "if-not-present":
 	default:
