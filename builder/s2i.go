@@ -236,10 +236,15 @@ func writeContext(src, dir string, plan *S2IPlan, exclude *regexp.Regexp) error 
 	if err != nil {
 		return fmt.Errorf("copying source %s: %w", src, err)
 	}
-	if len(plan.Overrides) > 0 {
+	if len(plan.Overrides) > 0 || len(plan.Downloads) > 0 {
 		scripts := filepath.Join(dir, "upload", "scripts")
 		if err := os.MkdirAll(scripts, 0o755); err != nil {
 			return err
+		}
+		for name, data := range plan.Downloads {
+			if err := os.WriteFile(filepath.Join(scripts, name), data, 0o755); err != nil {
+				return err
+			}
 		}
 		for _, s := range plan.Overrides {
 			from := filepath.Join(src, ".s2i", "bin", s)

@@ -3,14 +3,20 @@ package builder
 import (
 	"bufio"
 	"fmt"
+	"io"
+	"maps"
+	"net/http"
+	neturl "net/url"
 	"os"
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 	"unicode"
 
 	"github.com/kiln-s2i/kiln/scaffold"
@@ -88,7 +94,10 @@ type S2IPlan struct {
 	Scripts map[string]string
 	// Overrides are the scripts taken from the source's .s2i/bin, copied into
 	// the context's upload/scripts and out of upload/src.
-	Overrides   []string
+	Overrides []string
+	// Downloads are the scripts read from a file:// or http(s):// scripts
+	// URL, written to the context's upload/scripts.
+	Downloads   map[string][]byte
 	Env         []EnvVar
 	Labels      map[string]string
 	Incremental bool // the context holds upload/artifacts.tar to restore
@@ -253,6 +262,52 @@ func checkBuilderValues(builder string, img *ImageConfig) error {
 	return nil
 }
 
+// maxScript bounds a downloaded script.
+const maxScript = 1 << 20
+
+// fetchScript reads script name from a file:// or http(s):// scripts URL:
+// nil, nil when it is not there (s2i then tries the next source).
+func fetchScript(url, name, from string) ([]byte, error) {
+	u, err := neturl.Parse(url)
+	if err != nil {
+		return nil, fmt.Errorf("scripts URL %q (from %s): %v", url, from, err)
+	}
+	switch u.Scheme {
+	case "file":
+		data, err := os.ReadFile(filepath.Join(u.Path, name))
+		if os.IsNotExist(err) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("scripts URL %q (from %s): %v", url, from, err)
+		}
+		return data, nil
+	case "http", "https":
+		u.Path = path.Join(u.Path, name)
+		client := &http.Client{Timeout: 30 * time.Second}
+		resp, err := client.Get(u.String())
+		if err != nil {
+			return nil, fmt.Errorf("scripts URL %q (from %s): %v", url, from, err)
+		}
+		defer resp.Body.Close()
+		switch {
+		case resp.StatusCode == http.StatusNotFound:
+			return nil, nil
+		case resp.StatusCode != http.StatusOK:
+			return nil, fmt.Errorf("scripts URL %q (from %s): GET %s: %s", url, from, u, resp.Status)
+		}
+		data, err := io.ReadAll(io.LimitReader(resp.Body, maxScript+1))
+		if err != nil {
+			return nil, fmt.Errorf("scripts URL %q (from %s): GET %s: %v", url, from, u, err)
+		}
+		if len(data) > maxScript {
+			return nil, fmt.Errorf("scripts URL %q (from %s): %s is larger than 1 MiB", url, from, u)
+		}
+		return data, nil
+	}
+	return nil, fmt.Errorf("scripts URL %q (from %s) is not image://, file:// or http(s)://", url, from)
+}
+
 // imageScriptsDir turns an image:// URL into a path inside the image.
 func imageScriptsDir(url, from string) (string, error) {
 	p, ok := strings.CutPrefix(url, "image://")
@@ -289,38 +344,69 @@ func ResolveS2I(o S2IOptions, img *ImageConfig, src SourceInfo) (*S2IPlan, error
 		p.Destination = path.Clean(d)
 	}
 
-	// Scripts: an image:// --scripts-url overrides all; else .s2i/bin in the
-	// source per script; else the image's label; else the default.
+	// Scripts, each from the first of: --scripts-url, the source's .s2i/bin,
+	// the image's label, /usr/libexec/s2i (s2i's order). An image:// URL is
+	// taken to hold every script; from a file:// or http(s):// URL a script
+	// that is not there falls through to the next. A label is read only when
+	// a script comes to it, so one kiln cannot use does not block a source
+	// that overrides every script.
+	type candidate struct{ url, from string }
+	var cands []candidate
 	if o.ScriptsURL != "" {
-		dir, err := imageScriptsDir(o.ScriptsURL, "--scripts-url")
-		if err != nil {
-			return nil, err
+		cands = append(cands, candidate{o.ScriptsURL, "--scripts-url"})
+	}
+	cands = append(cands, candidate{"", "source"})
+	for _, l := range []string{LabelScriptsURL, LabelLegacyScriptsURL} {
+		if u := img.Labels[l]; u != "" {
+			cands = append(cands, candidate{u, "label " + l})
+			break
 		}
-		for _, s := range s2iScripts {
-			p.Scripts[s] = path.Join(dir, s)
-		}
-	} else {
-		imageDir := DefaultScriptsDir
-		for _, l := range []string{LabelScriptsURL, LabelLegacyScriptsURL} {
-			if u := img.Labels[l]; u != "" {
-				if imageDir, err = imageScriptsDir(u, "label "+l); err != nil {
-					return nil, fmt.Errorf("builder %s: %w", o.Builder, err)
+	}
+	cands = append(cands, candidate{"image://" + DefaultScriptsDir, "the default"})
+	for _, s := range s2iScripts {
+		for _, c := range cands {
+			if c.from == "source" {
+				f := filepath.Join(o.Source, ".s2i", "bin", s)
+				if err := insideSource(o.Source, f); err != nil {
+					return nil, err
 				}
-				break
-			}
-		}
-		for _, s := range s2iScripts {
-			f := filepath.Join(o.Source, ".s2i", "bin", s)
-			if err := insideSource(o.Source, f); err != nil {
-				return nil, err
-			}
-			fi, err := os.Stat(f)
-			if err == nil && fi.Mode().IsRegular() {
-				p.Overrides = append(p.Overrides, s)
-				p.Scripts[s] = path.Join(p.ScriptsDir(), s)
+				if fi, err := os.Stat(f); err == nil && fi.Mode().IsRegular() {
+					p.Overrides = append(p.Overrides, s)
+					p.Scripts[s] = path.Join(p.ScriptsDir(), s)
+					break
+				}
 				continue
 			}
-			p.Scripts[s] = path.Join(imageDir, s)
+			if !strings.HasPrefix(c.url, "image://") {
+				data, err := fetchScript(c.url, s, c.from)
+				if err != nil {
+					return nil, fmt.Errorf("builder %s: %w", o.Builder, err)
+				}
+				if data == nil {
+					continue // not there: the next source
+				}
+				if p.Downloads == nil {
+					p.Downloads = map[string][]byte{}
+				}
+				p.Downloads[s] = data
+				p.Scripts[s] = path.Join(p.ScriptsDir(), s)
+				break
+			}
+			dir, err := imageScriptsDir(c.url, c.from)
+			if err != nil {
+				return nil, fmt.Errorf("builder %s: %w", o.Builder, err)
+			}
+			p.Scripts[s] = path.Join(dir, s)
+			break
+		}
+	}
+	for _, s := range []string{"assemble", "run"} {
+		if p.Scripts[s] == "" {
+			var from []string
+			for _, c := range cands {
+				from = append(from, c.from)
+			}
+			return nil, fmt.Errorf("builder %s: no %s script in any of %s", o.Builder, s, strings.Join(from, ", "))
 		}
 	}
 
@@ -493,8 +579,13 @@ func (p *S2IPlan) Dockerfile() string {
 		fmt.Fprintf(&b, "# Incremental build: the previous image's save-artifacts output.\n")
 		fmt.Fprintf(&b, "COPY %s upload/artifacts.tar %s.tar\n", chown, p.ArtifactsDir())
 	}
-	if len(p.Overrides) > 0 {
-		fmt.Fprintf(&b, "# Scripts from the source's .s2i/bin: %s.\n", strings.Join(p.Overrides, ", "))
+	if len(p.Overrides) > 0 || len(p.Downloads) > 0 {
+		if len(p.Overrides) > 0 {
+			fmt.Fprintf(&b, "# Scripts from the source's .s2i/bin: %s.\n", strings.Join(p.Overrides, ", "))
+		}
+		if len(p.Downloads) > 0 {
+			fmt.Fprintf(&b, "# Scripts from the scripts URL: %s.\n", strings.Join(slices.Sorted(maps.Keys(p.Downloads)), ", "))
+		}
 		fmt.Fprintf(&b, "COPY %s upload/scripts %s\n", chown, p.ScriptsDir())
 	}
 	fmt.Fprintf(&b, "COPY %s upload/src %s\n", chown, p.SourceDir())

@@ -5,11 +5,16 @@ import (
 	"bytes"
 	"fmt"
 	"github.com/charmbracelet/x/exp/golden"
+	"maps"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
@@ -155,8 +160,8 @@ func TestS2IResolveErrors(t *testing.T) {
 		{"bad range", S2IOptions{AllowedUIDs: "1-x"}, img("1001", nil), "", `--allowed-uids "1-x": range "1-x" is not N, N-M, N- or -M`},
 		{"lone dash", S2IOptions{AllowedUIDs: "-"}, img("1001", nil), "", `range "-" is not N, N-M, N- or -M`},
 		{"reversed range", S2IOptions{AllowedUIDs: "20-10"}, img("15", nil), "", "ends before it starts"},
-		{"http scripts", S2IOptions{ScriptsURL: "https://example.com/s2i"}, img("1001", nil), "", `scripts URL "https://example.com/s2i" (from --scripts-url) is not image:///absolute/path`},
-		{"file label scripts", S2IOptions{}, img("1001", map[string]string{LabelScriptsURL: "file:///x"}), "", "from label io.openshift.s2i.scripts-url"},
+		{"http scripts unreachable", S2IOptions{ScriptsURL: "http://127.0.0.1:1/s2i"}, img("1001", nil), "", `scripts URL "http://127.0.0.1:1/s2i" (from --scripts-url)`},
+		{"ftp label scripts", S2IOptions{}, img("1001", map[string]string{LabelScriptsURL: "ftp://host/x"}), "", `scripts URL "ftp://host/x" (from label io.openshift.s2i.scripts-url) is not image://, file:// or http(s)://`},
 		{"relative destination", S2IOptions{}, img("1001", map[string]string{LabelDestination: "tmp"}), "", "is not an absolute path"},
 		{"bad env name", S2IOptions{Env: []string{"1BAD=x"}}, img("1001", nil), "", `--env: "1BAD" is not a valid environment variable name`},
 		{"env without =", S2IOptions{Env: []string{"NOVALUE"}}, img("1001", nil), "", `--env "NOVALUE" is not KEY=VALUE`},
@@ -521,5 +526,84 @@ func TestEnvironmentFileOrder(t *testing.T) {
 	_, err = ResolveS2I(S2IOptions{Source: src, Builder: "b", Output: "o", EnvFile: envFile + ".missing"}, img("1001", nil), SourceInfo{})
 	if err == nil || !strings.Contains(err.Error(), "--environment-file") {
 		t.Errorf("a missing -E file: %v", err)
+	}
+}
+
+// Scripts URLs of every kind: each script from the first of --scripts-url,
+// .s2i/bin, the label and the default that has it; a file:// or http(s)://
+// URL without a script falls through; a label kiln cannot read does not
+// matter when the source overrides every script.
+func TestS2IScriptsURLs(t *testing.T) {
+	var mu sync.Mutex
+	var served []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		served = append(served, r.URL.Path)
+		mu.Unlock()
+		switch r.URL.Path {
+		case "/s2i/assemble":
+			fmt.Fprint(w, "#!/bin/sh\necho assemble from http\n")
+		case "/broken/assemble":
+			http.Error(w, "boom", http.StatusInternalServerError)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	fileDir := writeTree(t, map[string]string{"run*": "#!/bin/sh\necho run from file\n"})
+	allScripts := map[string]string{".s2i/bin/assemble*": "#!/bin/sh\n", ".s2i/bin/run*": "#!/bin/sh\n", ".s2i/bin/save-artifacts*": "#!/bin/sh\n"}
+	tests := []struct {
+		name      string
+		flag      string
+		label     string
+		files     map[string]string
+		scripts   string // assemble run save-artifacts
+		downloads string
+		err       string
+	}{
+		{name: "http flag, the rest from the label", flag: srv.URL + "/s2i", label: "image:///opt/s2i",
+			scripts: "/tmp/scripts/assemble /opt/s2i/run /opt/s2i/save-artifacts", downloads: "assemble"},
+		{name: "file flag over the source", flag: "file://" + fileDir, files: map[string]string{".s2i/bin/run*": "#!/bin/sh\n", ".s2i/bin/assemble*": "#!/bin/sh\n"},
+			scripts: "/tmp/scripts/assemble /tmp/scripts/run /usr/libexec/s2i/save-artifacts", downloads: "run"},
+		{name: "http label after the source", label: srv.URL + "/s2i", files: map[string]string{".s2i/bin/run*": "#!/bin/sh\n"},
+			scripts: "/tmp/scripts/assemble /tmp/scripts/run /usr/libexec/s2i/save-artifacts", downloads: "assemble"},
+		{name: "unreachable label, source overrides all", label: "http://127.0.0.1:1/never", files: allScripts,
+			scripts: "/tmp/scripts/assemble /tmp/scripts/run /tmp/scripts/save-artifacts"},
+		{name: "server error", flag: srv.URL + "/broken", err: "500 Internal Server Error"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			labels := map[string]string{}
+			if tt.label != "" {
+				labels[LabelScriptsURL] = tt.label
+			}
+			src := writeTree(t, tt.files)
+			p, err := ResolveS2I(S2IOptions{Source: src, Builder: "b", Output: "o", ScriptsURL: tt.flag}, img("1001", labels), SourceInfo{})
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("err = %v, want %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := p.Scripts["assemble"] + " " + p.Scripts["run"] + " " + p.Scripts["save-artifacts"]; got != tt.scripts {
+				t.Errorf("scripts %s, want %s", got, tt.scripts)
+			}
+			if got := strings.Join(slices.Sorted(maps.Keys(p.Downloads)), " "); got != tt.downloads {
+				t.Errorf("downloaded %q, want %q", got, tt.downloads)
+			}
+			dir := t.TempDir()
+			if err := writeContext(src, dir, p, nil); err != nil {
+				t.Fatal(err)
+			}
+			for name := range p.Downloads {
+				if fi, err := os.Stat(filepath.Join(dir, "upload", "scripts", name)); err != nil || fi.Mode().Perm() != 0o755 {
+					t.Errorf("upload/scripts/%s: %v", name, err)
+				}
+			}
+			checkParses(t, p.Dockerfile(), p)
+		})
 	}
 }

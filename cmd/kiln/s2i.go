@@ -38,8 +38,9 @@ func newS2IBuildCmd(f *factory) *cobra.Command {
 as OKD does: a Dockerfile FROM the builder copies the source to <destination>/src,
 runs the assemble script as the assemble user, and makes the run script the CMD.
 
-Scripts come from --scripts-url (image:// only), else the source's .s2i/bin,
-else the builder's io.openshift.s2i.scripts-url label, else /usr/libexec/s2i.`,
+Each script comes from the first of --scripts-url, the source's .s2i/bin, the
+builder's io.openshift.s2i.scripts-url label and /usr/libexec/s2i that has it;
+URLs are image:///path, file:///path or http(s)://host/path.`,
 		Example: `  kiln s2i build ./myapp localhost/mybuilder:1.0 localhost/myapp
   kiln s2i build ./myapp mybuilder:1.0 myapp --incremental --allowed-uids 1-
   kiln s2i build ./myapp mybuilder:1.0 myapp --as-dockerfile /tmp/myapp/Dockerfile`,
@@ -52,7 +53,7 @@ else the builder's io.openshift.s2i.scripts-url label, else /usr/libexec/s2i.`,
 	fl := cmd.Flags()
 	fl.StringVar(&o.opts.AssembleUser, "assemble-user", "", "the user assemble runs as (default: label io.openshift.s2i.assemble-user, else the image's USER)")
 	fl.StringVar(&o.opts.AllowedUIDs, "allowed-uids", "", "UID ranges the assemble user must be in: N, N-M, N- or -M, comma-separated (e.g. 1-)")
-	fl.StringVar(&o.opts.ScriptsURL, "scripts-url", "", "image:///path of the s2i scripts, overriding the source's and the image's")
+	fl.StringVar(&o.opts.ScriptsURL, "scripts-url", "", "where the s2i scripts are (image:///path, file:///path, http(s)://...), before the source's and the image's")
 	fl.StringArrayVarP(&o.opts.Env, "env", "e", nil, "an environment variable KEY=VALUE for assemble and run (repeatable)")
 	fl.BoolVar(&o.opts.Incremental, "incremental", false, "restore the previous OUT's save-artifacts output before assemble")
 	fl.StringVar(&o.opts.AsDockerfile, "as-dockerfile", "", "write the Dockerfile to PATH (PATH/ means PATH/Dockerfile; the directory is created, and must not be inside SRC) and its context (upload/) beside it, without building")
