@@ -36,21 +36,16 @@ var ErrNoArtifacts = errors.New("save-artifacts wrote no files")
 // save-artifacts) and builds it, or with AsDockerfile writes it out.
 func S2IBuild(ctx context.Context, e *Engine, sink Sink, step string, o S2IOptions) (*S2IResult, error) {
 	r := newReporter(sink)
-	if fi, err := os.Stat(o.Source); err != nil || !fi.IsDir() {
-		return nil, fmt.Errorf("source %q is not a directory", o.Source)
-	}
-	// A source given as a symbolic link is its target (the walk below does
-	// not follow a link at its root).
-	src, err := filepath.EvalSymlinks(o.Source)
-	if err != nil {
-		return nil, fmt.Errorf("source %s: %w", o.Source, err)
-	}
-	o.Source = src
 	if o.AsDockerfile != "" {
 		if err := checkAsDockerfile(&o); err != nil {
 			return nil, err
 		}
 	}
+	info, cleanup, err := fetchSource(ctx, r, step, &o)
+	if err != nil {
+		return nil, err
+	}
+	defer cleanup()
 	img, err := e.InspectImage(ctx, o.Builder)
 	// --pull-policy: always, or when it is not local unless never.
 	if o.PullPolicy == "always" || (err != nil && o.PullPolicy != "never") {
@@ -63,7 +58,7 @@ func S2IBuild(ctx context.Context, e *Engine, sink Sink, step string, o S2IOptio
 	if err != nil {
 		return nil, fmt.Errorf("builder image: %w (build it first with kiln build)", err)
 	}
-	plan, err := ResolveS2I(o, img, gitInfo(ctx, o.Source))
+	plan, err := ResolveS2I(o, img, info)
 	if err != nil {
 		return nil, err
 	}
@@ -174,7 +169,15 @@ func checkAsDockerfile(o *S2IOptions) error {
 		}
 		real = parent
 	}
-	if rel, err := filepath.Rel(o.Source, real); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+	if isGitURL(o.Source) {
+		o.AsDockerfile = abs
+		return nil
+	}
+	src := o.Source
+	if r, err := filepath.EvalSymlinks(src); err == nil {
+		src = r
+	}
+	if rel, err := filepath.Rel(src, real); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
 		return fmt.Errorf("--as-dockerfile %s is inside the source %s, which would be copied into itself: write it outside the source", o.AsDockerfile, o.Source)
 	}
 	o.AsDockerfile = abs

@@ -36,6 +36,7 @@ const (
 	LabelCommitRef        = "io.openshift.s2i.build.commit.ref"
 	LabelCommitMessage    = "io.openshift.s2i.build.commit.message"
 	LabelSourceLocation   = "io.openshift.s2i.build.source-location"
+	LabelSourceContextDir = "io.openshift.s2i.build.source-context-dir"
 
 	DefaultScriptsDir  = "/usr/libexec/s2i"
 	DefaultDestination = "/tmp"
@@ -63,6 +64,9 @@ type S2IOptions struct {
 	// build once the new one has its tag; s2i keeps it otherwise.
 	RemovePrevious bool
 	AsDockerfile   string
+	Ref            string   // --ref: the git branch, tag or commit to build
+	ContextDir     string   // --context-dir: the directory of the source to build
+	Copy           bool     // --copy: build a local directory as it is, not its git HEAD
 	Network        string   // --network of the build's RUN steps
 	AddHosts       []string // --add-host host:IP
 	// PullPolicy says when the builder is pulled: "always", "never", or
@@ -74,6 +78,7 @@ type S2IOptions struct {
 // SourceInfo is what the build records about its source (git metadata).
 type SourceInfo struct {
 	Location                                                     string // the source's location: its git remote, else its path
+	ContextDir                                                   string // --context-dir, when given
 	Git                                                          bool
 	CommitID, CommitRef, CommitAuthor, CommitDate, CommitMessage string
 }
@@ -423,6 +428,9 @@ func ResolveS2I(o S2IOptions, img *ImageConfig, src SourceInfo) (*S2IPlan, error
 		p.Labels[LabelCommitDate] = src.CommitDate
 		p.Labels[LabelCommitMessage] = src.CommitMessage
 		p.Labels[LabelSourceLocation] = src.Location
+		if src.ContextDir != "" {
+			p.Labels[LabelSourceContextDir] = src.ContextDir
+		}
 	}
 	for k, v := range p.Labels {
 		if r := controlChar(v); r >= 0 {

@@ -209,7 +209,8 @@ func (t *TestRun) usage(ctx context.Context, log *Logger) error {
 
 func (t *TestRun) s2iOptions(incremental bool) S2IOptions {
 	return S2IOptions{Source: t.cfg.TestApp, Builder: t.cfg.Image, Output: t.appTag,
-		AllowedUIDs: t.cfg.AllowedUIDs, Incremental: incremental, RemovePrevious: incremental, NoCache: t.cfg.NoCache}
+		AllowedUIDs: t.cfg.AllowedUIDs, Incremental: incremental, RemovePrevious: incremental, NoCache: t.cfg.NoCache,
+		Copy: true} // the test app as it is on disk, edits included
 }
 
 func (t *TestRun) s2iBuild(ctx context.Context, log *Logger) error {

@@ -33,7 +33,7 @@ func newS2IBuildCmd(f *factory) *cobra.Command {
 	o := &s2iBuildOptions{}
 	cmd := &cobra.Command{
 		Use:   "build SRC BUILDER OUT",
-		Short: "Build image OUT from the source in SRC with the s2i builder image BUILDER",
+		Short: "Build image OUT from the source SRC (a directory or git URL) with the s2i builder image BUILDER",
 		Long: `Build image OUT from the source directory SRC with the s2i builder image BUILDER,
 as OKD does: a Dockerfile FROM the builder copies the source to <destination>/src,
 runs the assemble script as the assemble user, and makes the run script the CMD.
@@ -59,6 +59,9 @@ URLs are image:///path, file:///path or http(s)://host/path.`,
 	fl.StringVar(&o.opts.AsDockerfile, "as-dockerfile", "", "write the Dockerfile to PATH (PATH/ means PATH/Dockerfile; the directory is created, and must not be inside SRC) and its context (upload/) beside it, without building")
 	fl.BoolVar(&o.opts.RemovePrevious, "rm", false, "with --incremental, remove the previous image once the new one has its tag (kept otherwise, as s2i does)")
 	fl.BoolVar(&o.opts.NoCache, "no-cache", false, "do not reuse cached layers")
+	fl.StringVarP(&o.opts.Ref, "ref", "r", "", "the git branch, tag or commit to build (SRC a git URL or repository)")
+	fl.StringVar(&o.opts.ContextDir, "context-dir", "", "the directory of the source to build, relative to its root (monorepos)")
+	fl.BoolVar(&o.opts.Copy, "copy", false, "build a local git repository's files as they are on disk (untracked and modified ones too), without commit labels, instead of its HEAD")
 	fl.StringVarP(&o.opts.EnvFile, "environment-file", "E", "", "a file of KEY=VALUE lines for assemble and run, after .s2i/environment and before --env")
 	fl.StringVar(&o.exclude, "exclude", builder.DefaultExclude().String(), "a regular expression of source paths (relative, slash-separated) left out of the build; \"\" leaves nothing out")
 	fl.StringVar(&o.opts.Network, "network", "", "the network mode of the build's RUN steps (the engine's --network: host, none, ...)")
