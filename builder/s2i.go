@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -239,6 +240,12 @@ func writeContext(src, dir string, plan *S2IPlan, exclude *regexp.Regexp) error 
 	if err != nil {
 		return fmt.Errorf("copying source %s: %w", src, err)
 	}
+	for i, in := range plan.Injections {
+		dst := filepath.Join(dir, "upload", "injections", strconv.Itoa(i))
+		if err := copyTree(in.Source, dst); err != nil {
+			return fmt.Errorf("--inject %s: %w", in.Source, err)
+		}
+	}
 	if len(plan.Overrides) > 0 || len(plan.Downloads) > 0 {
 		scripts := filepath.Join(dir, "upload", "scripts")
 		if err := os.MkdirAll(scripts, 0o755); err != nil {
@@ -318,6 +325,20 @@ func ignored(rel string, rules []ignoreRule) bool {
 		}
 	}
 	return out
+}
+
+// copyTree copies a file or a directory (links kept as links) to dst.
+func copyTree(src, dst string) error {
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	return filepath.Walk(src, func(p string, fi os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		return copyEntry(p, filepath.Join(dst, rel), fi)
+	})
 }
 
 func copyEntry(from, to string, fi os.FileInfo) error {

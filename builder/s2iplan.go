@@ -64,11 +64,14 @@ type S2IOptions struct {
 	// build once the new one has its tag; s2i keeps it otherwise.
 	RemovePrevious bool
 	AsDockerfile   string
-	Ref            string   // --ref: the git branch, tag or commit to build
-	ContextDir     string   // --context-dir: the directory of the source to build
-	Copy           bool     // --copy: build a local directory as it is, not its git HEAD
-	Network        string   // --network of the build's RUN steps
-	AddHosts       []string // --add-host host:IP
+	Ref            string // --ref: the git branch, tag or commit to build
+	ContextDir     string // --context-dir: the directory of the source to build
+	Copy           bool   // --copy: build a local directory as it is, not its git HEAD
+	// Injections (--inject SRC:DEST) are files or directories present
+	// while assemble runs and emptied after it (build-time secrets).
+	Injections []Injection
+	Network    string   // --network of the build's RUN steps
+	AddHosts   []string // --add-host host:IP
 	// PullPolicy says when the builder is pulled: "always", "never", or
 	// "if-not-present" (the default, also for "").
 	PullPolicy string // --as-dockerfile PATH: write Dockerfile and context, do not build
@@ -81,6 +84,19 @@ type SourceInfo struct {
 	ContextDir                                                   string // --context-dir, when given
 	Git                                                          bool
 	CommitID, CommitRef, CommitAuthor, CommitDate, CommitMessage string
+}
+
+// Injection is one --inject: a local file or directory and where it goes
+// in the image (a relative DEST is relative to the builder's WORKDIR).
+type Injection struct{ Source, Dest string }
+
+// ParseInjection reads --inject SRC:DEST.
+func ParseInjection(v string) (Injection, error) {
+	src, dest, ok := strings.Cut(v, ":")
+	if !ok || src == "" || dest == "" {
+		return Injection{}, fmt.Errorf("--inject %q is not SOURCE:DESTINATION", v)
+	}
+	return Injection{Source: src, Dest: dest}, nil
 }
 
 // EnvVar is one environment variable of the built image.
@@ -102,7 +118,10 @@ type S2IPlan struct {
 	Overrides []string
 	// Downloads are the scripts read from a file:// or http(s):// scripts
 	// URL, written to the context's upload/scripts.
-	Downloads   map[string][]byte
+	Downloads map[string][]byte
+	// Injections are --inject's, with absolute destinations; their sources
+	// go to the context's upload/injections/N.
+	Injections  []Injection
 	Env         []EnvVar
 	Labels      map[string]string
 	Incremental bool // the context holds upload/artifacts.tar to restore
@@ -415,6 +434,26 @@ func ResolveS2I(o S2IOptions, img *ImageConfig, src SourceInfo) (*S2IPlan, error
 		}
 	}
 
+	for _, in := range o.Injections {
+		dest := in.Dest
+		if !path.IsAbs(dest) {
+			wd := img.WorkingDir
+			if wd == "" {
+				wd = "/"
+			}
+			dest = path.Join(wd, dest)
+		}
+		if !safePath().MatchString(dest) {
+			return nil, fmt.Errorf("--inject %s:%s: kiln takes only destinations of letters, digits and ._+@=,:/- (no spaces, quotes, $ or control characters)", in.Source, in.Dest)
+		}
+		if fi, err := os.Stat(in.Source); err != nil {
+			return nil, fmt.Errorf("--inject %s:%s: %w", in.Source, in.Dest, err)
+		} else if !fi.IsDir() && !fi.Mode().IsRegular() {
+			return nil, fmt.Errorf("--inject %s:%s: the source is not a file or directory", in.Source, in.Dest)
+		}
+		p.Injections = append(p.Injections, Injection{Source: in.Source, Dest: path.Clean(dest)})
+	}
+
 	if p.Env, err = loadEnv(o); err != nil {
 		return nil, err
 	}
@@ -597,8 +636,23 @@ func (p *S2IPlan) Dockerfile() string {
 		fmt.Fprintf(&b, "COPY %s upload/scripts %s\n", chown, p.ScriptsDir())
 	}
 	fmt.Fprintf(&b, "COPY %s upload/src %s\n", chown, p.SourceDir())
+	for i, in := range p.Injections {
+		if i == 0 {
+			b.WriteString("# Injected files (--inject): there for assemble, emptied after it.\n")
+		}
+		fmt.Fprintf(&b, "COPY %s upload/injections/%d %s\n", chown, i, in.Dest)
+	}
 	fmt.Fprintf(&b, "USER %s\n", p.User)
 	assemble := p.Scripts["assemble"]
+	if len(p.Injections) > 0 {
+		// Emptied in the same RUN as assemble: the build commits once
+		// (--layers=false), so no layer ever holds their content.
+		dests := make([]string, len(p.Injections))
+		for i, in := range p.Injections {
+			dests[i] = in.Dest
+		}
+		assemble += " && find " + strings.Join(dests, " ") + " -type f -exec sh -c 'for f; do : > \"$f\"; done' sh {} +"
+	}
 	if p.Incremental {
 		a := p.ArtifactsDir()
 		fmt.Fprintf(&b, "RUN mkdir -p %s && tar -C %s -xf %s.tar && rm -f %s.tar && %s\n", a, a, a, a, assemble)

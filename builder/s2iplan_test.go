@@ -607,3 +607,42 @@ func TestS2IScriptsURLs(t *testing.T) {
 		})
 	}
 }
+
+// --inject: a relative destination is under the builder's WORKDIR; the
+// files are copied before assemble and emptied in assemble's RUN.
+func TestS2IInjections(t *testing.T) {
+	secret := writeTree(t, map[string]string{"token": "x"})
+	image := &ImageConfig{User: "1001", WorkingDir: "/opt/app-root/src", Labels: map[string]string{}}
+	o := S2IOptions{Source: writeTree(t, nil), Builder: "b", Output: "o",
+		Injections: []Injection{{Source: secret, Dest: "/run/secrets/db"}, {Source: filepath.Join(secret, "token"), Dest: "creds/token"}}}
+	p, err := ResolveS2I(o, image, SourceInfo{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	df := p.Dockerfile()
+	for _, want := range []string{
+		"COPY --chown=1001:0 upload/injections/0 /run/secrets/db\n",
+		"COPY --chown=1001:0 upload/injections/1 /opt/app-root/src/creds/token\n",
+		`RUN /usr/libexec/s2i/assemble && find /run/secrets/db /opt/app-root/src/creds/token -type f -exec sh -c 'for f; do : > "$f"; done' sh {} +` + "\n",
+	} {
+		if !strings.Contains(df, want) {
+			t.Errorf("the Dockerfile lacks %q:\n%s", want, df)
+		}
+	}
+	checkParses(t, df, p)
+	for _, bad := range []struct {
+		in  Injection
+		err string
+	}{
+		{Injection{Source: secret, Dest: "/a b"}, "only destinations of letters"},
+		{Injection{Source: filepath.Join(secret, "missing"), Dest: "/x"}, "no such file"},
+	} {
+		o.Injections = []Injection{bad.in}
+		if _, err := ResolveS2I(o, image, SourceInfo{}); err == nil || !strings.Contains(err.Error(), bad.err) || !strings.Contains(err.Error(), "--inject") {
+			t.Errorf("%v: err = %v, want %q", bad.in, err, bad.err)
+		}
+	}
+	if _, err := ParseInjection("nocolon"); err == nil || !strings.Contains(err.Error(), "SOURCE:DESTINATION") {
+		t.Errorf("ParseInjection(nocolon): %v", err)
+	}
+}

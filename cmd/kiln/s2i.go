@@ -18,6 +18,7 @@ type s2iBuildOptions struct {
 	logLevel int
 	quiet    bool
 	exclude  string
+	inject   []string
 }
 
 func newS2ICmd(f *factory) *cobra.Command {
@@ -64,6 +65,7 @@ URLs are image:///path, file:///path or http(s)://host/path.`,
 	fl.BoolVar(&o.opts.Copy, "copy", false, "build a local git repository's files as they are on disk (untracked and modified ones too), without commit labels, instead of its HEAD")
 	fl.StringVarP(&o.opts.EnvFile, "environment-file", "E", "", "a file of KEY=VALUE lines for assemble and run, after .s2i/environment and before --env")
 	fl.StringVar(&o.exclude, "exclude", builder.DefaultExclude().String(), "a regular expression of source paths (relative, slash-separated) left out of the build; \"\" leaves nothing out")
+	fl.StringArrayVarP(&o.inject, "inject", "i", nil, "SOURCE:DESTINATION: a file or directory present while assemble runs and emptied afterwards, e.g. build-time credentials (repeatable)")
 	fl.StringVar(&o.opts.Network, "network", "", "the network mode of the build's RUN steps (the engine's --network: host, none, ...)")
 	fl.StringArrayVar(&o.opts.AddHosts, "add-host", nil, "an extra host:IP line in the build's /etc/hosts (repeatable)")
 	fl.StringVar(&o.opts.PullPolicy, "pull-policy", "if-not-present", "when to pull BUILDER: always, never or if-not-present")
@@ -82,6 +84,13 @@ func runS2IBuild(f *factory, o *s2iBuildOptions) error {
 		return usageErrorf("--exclude %q is not a regular expression: %v", o.exclude, err)
 	}
 	o.opts.Exclude = re
+	for _, v := range o.inject {
+		in, err := builder.ParseInjection(v)
+		if err != nil {
+			return usageErrorf("%v", err)
+		}
+		o.opts.Injections = append(o.opts.Injections, in)
+	}
 	switch o.opts.PullPolicy {
 	case "always", "never", "if-not-present":
 	default:
