@@ -30,6 +30,7 @@ const (
 	LabelDestination      = "io.openshift.s2i.destination"
 	LabelBuildImage       = "io.openshift.s2i.build.image"
 	LabelDisplayName      = "io.k8s.display-name"
+	LabelDescription      = "io.k8s.description"
 	LabelCommitAuthor     = "io.openshift.s2i.build.commit.author"
 	LabelCommitDate       = "io.openshift.s2i.build.commit.date"
 	LabelCommitID         = "io.openshift.s2i.build.commit.id"
@@ -67,6 +68,8 @@ type S2IOptions struct {
 	Ref            string // --ref: the git branch, tag or commit to build
 	ContextDir     string // --context-dir: the directory of the source to build
 	Copy           bool   // --copy: build a local directory as it is, not its git HEAD
+	DisplayName    string // -n/--application-name: io.k8s.display-name (default: OUT)
+	Description    string // --description: io.k8s.description
 	// Injections (--inject SRC:DEST) are files or directories present
 	// while assemble runs and emptied after it (build-time secrets).
 	Injections []Injection
@@ -460,6 +463,12 @@ func ResolveS2I(o S2IOptions, img *ImageConfig, src SourceInfo) (*S2IPlan, error
 
 	p.Labels[LabelBuildImage] = o.Builder
 	p.Labels[LabelDisplayName] = o.Output
+	if o.DisplayName != "" {
+		p.Labels[LabelDisplayName] = o.DisplayName
+	}
+	if o.Description != "" {
+		p.Labels[LabelDescription] = o.Description
+	}
 	if src.Git {
 		p.Labels[LabelCommitID] = src.CommitID
 		p.Labels[LabelCommitRef] = src.CommitRef

@@ -78,6 +78,7 @@ func TestS2IDockerfileGolden(t *testing.T) {
 		{name: "env", opts: S2IOptions{Env: []string{"FROM_FLAG=1", "OVERRIDDEN=flag wins"}}, img: img("1001", nil),
 			files: map[string]string{".s2i/environment": "# comment\n\nPLAIN=value\nOVERRIDDEN=file\nTRICKY=\"quoted\" $HOME ${X} \\n back\\slash 'single' `tick`\nEMPTY=\nSPACES=  a  b  \n"}},
 		{name: "git-labels", img: img("1001", nil), src: git},
+		{name: "name-and-description", opts: S2IOptions{DisplayName: "My App", Description: `It's "the" app, $5`}, img: img("1001", nil)},
 		{name: "incremental", img: img("1001", map[string]string{LabelDestination: "/opt/s2i-dest"}), incr: true},
 	}
 	for _, tt := range tests {

@@ -66,6 +66,8 @@ URLs are image:///path, file:///path or http(s)://host/path.`,
 	fl.StringVarP(&o.opts.EnvFile, "environment-file", "E", "", "a file of KEY=VALUE lines for assemble and run, after .s2i/environment and before --env")
 	fl.StringVar(&o.exclude, "exclude", builder.DefaultExclude().String(), "a regular expression of source paths (relative, slash-separated) left out of the build; \"\" leaves nothing out")
 	fl.StringArrayVarP(&o.inject, "inject", "i", nil, "SOURCE:DESTINATION: a file or directory present while assemble runs and emptied afterwards, e.g. build-time credentials (repeatable)")
+	fl.StringVarP(&o.opts.DisplayName, "application-name", "n", "", "the application's display name, label io.k8s.display-name (default: OUT)")
+	fl.StringVar(&o.opts.Description, "description", "", "the application's description, label io.k8s.description")
 	fl.StringVar(&o.opts.Network, "network", "", "the network mode of the build's RUN steps (the engine's --network: host, none, ...)")
 	fl.StringArrayVar(&o.opts.AddHosts, "add-host", nil, "an extra host:IP line in the build's /etc/hosts (repeatable)")
 	fl.StringVar(&o.opts.PullPolicy, "pull-policy", "if-not-present", "when to pull BUILDER: always, never or if-not-present")
