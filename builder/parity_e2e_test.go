@@ -94,7 +94,7 @@ cp -a /opt/dest/src/. /opt/app/
 	}
 	check := e2etest.Podman(t, "run", "--rm", "--entrypoint", "/bin/sh", out, "-c",
 		`echo "size=$(wc -c < /opt/secret/token)"; echo "env=$FROM_FILE,$GREETING,$FROM_FLAG"; ls -a /opt/app/cache; id -u`)
-	for _, want := range []string{"size=0", "env=yes,hello world,1", "1001"} {
+	for _, want := range []string{"size=0", "env=yes,from -E,1", "1001"} {
 		if !strings.Contains(check, want) {
 			t.Errorf("the image lacks %q:\n%s", want, check)
 		}
