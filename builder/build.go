@@ -27,6 +27,11 @@ type BuildOptions struct {
 	// unique to the build names its working container, so a failed build's
 	// container is told from any other build's.
 	From string
+	// NameFirstStage gives the first stage such a tag (three short engine
+	// calls), for runs that must leave nothing behind when cancelled (kiln
+	// test); without it a cancelled build may leave the first stage's
+	// working container, which kiln cannot tell from another build's.
+	NameFirstStage bool
 	// Network and AddHosts go to the engine's --network and --add-host.
 	Network  string
 	AddHosts []string
@@ -90,13 +95,14 @@ func (e *Engine) buildArgs(o BuildOptions) []string {
 // of step. On failure or cancellation it removes what the failed build left
 // behind, and only that: podman and buildah keep the working containers of
 // a build they were interrupted in, and the layers it committed as dangling
-// images. The build's own are told exactly: the images its output says it
-// committed (not the cached ones), the working containers made from them,
-// and the one of the first stage when o.From names it by a unique tag.
-// Nothing is chosen by time, so a concurrent build loses nothing.
+// images. The build's own are told by what its output says: the images it
+// committed (not the cached ones), the step containers made from the layers
+// it committed or took from the cache, and the first stage's container when
+// o.From (or NameFirstStage) names it by a unique tag. Nothing is chosen by
+// time, so a concurrent build loses nothing.
 func (e *Engine) Build(ctx context.Context, sink Sink, step string, o BuildOptions) error {
 	r := newReporter(sink)
-	if untag := e.dialect().untag; o.From == "" && untag != nil {
+	if untag := e.dialect().untag; o.NameFirstStage && o.From == "" && untag != nil {
 		// A tag of the first stage's base unique to this build names the
 		// stage's working container (`--from`), so a cancelled build finds
 		// its own. The cache is keyed by image ID, not name: no rebuild.
@@ -109,10 +115,13 @@ func (e *Engine) Build(ctx context.Context, sink Sink, step string, o BuildOptio
 		}
 	}
 	p := newBuildParser(r, step)
-	var committed []string
+	var committed, layers []string
 	err := e.Stream(ctx, func(stream, line string) {
 		if m := buildRE().committed.FindStringSubmatch(line); m != nil {
 			committed = append(committed, m[1])
+			layers = append(layers, m[1])
+		} else if m := buildRE().cached.FindStringSubmatch(line); m != nil {
+			layers = append(layers, m[1])
 		}
 		p.Line(stream, line)
 	}, nil, e.buildArgs(o)...)
@@ -120,7 +129,10 @@ func (e *Engine) Build(ctx context.Context, sink Sink, step string, o BuildOptio
 	if err == nil {
 		return nil
 	}
-	e.removeLeftovers(context.WithoutCancel(ctx), r, step, o, committed)
+	e.removeLeftovers(context.WithoutCancel(ctx), r, step, o, committed, layers)
+	if IsCanceled(err) && o.From == "" && !e.dialect().daemon {
+		r.warn(step, "the build was interrupted: podman may keep the working container of its first stage (named after the base image, see podman ps --external); kiln cannot tell it from another build's, so it is left alone")
+	}
 	if IsCanceled(err) {
 		return err
 	}
@@ -191,7 +203,7 @@ func workingContainer(ref string) string {
 
 // removeLeftovers removes the working containers and the committed layers
 // of a failed build (see Build).
-func (e *Engine) removeLeftovers(ctx context.Context, r *reporter, step string, o BuildOptions, committed []string) {
+func (e *Engine) removeLeftovers(ctx context.Context, r *reporter, step string, o BuildOptions, committed, layers []string) {
 	if e.dialect().daemon {
 		return // the daemon cleans up after an interrupted build
 	}
@@ -201,8 +213,9 @@ func (e *Engine) removeLeftovers(ctx context.Context, r *reporter, step string, 
 		if o.From != "" && name == workingContainer(o.From) {
 			return true
 		}
-		for _, id := range committed {
-			if strings.HasPrefix(strings.TrimPrefix(image, "sha256:"), id) && name == shortID(image)+"-working-container" {
+		// a step's container is named after the layer it starts from
+		for _, id := range layers {
+			if strings.HasPrefix(strings.TrimPrefix(image, "sha256:"), id) && strings.HasPrefix(name, shortID(image)+"-working-container") {
 				return true
 			}
 		}

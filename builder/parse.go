@@ -44,11 +44,12 @@ type subStep struct {
 // buildRE holds the patterns of the build output formats, compiled on first
 // use so that commands which build nothing do not pay for them at start.
 var buildRE = sync.OnceValue(func() struct {
-	podmanStep, legacyStep, bkVertex, bkStep, bkLog, bkDone, legacyError, committed *regexp.Regexp
+	podmanStep, legacyStep, bkVertex, bkStep, bkLog, bkDone, legacyError, committed, cached *regexp.Regexp
 } {
 	return struct {
-		podmanStep, legacyStep, bkVertex, bkStep, bkLog, bkDone, legacyError, committed *regexp.Regexp
+		podmanStep, legacyStep, bkVertex, bkStep, bkLog, bkDone, legacyError, committed, cached *regexp.Regexp
 	}{
+		cached: regexp.MustCompile(`^--> Using cache ([0-9a-f]{12,64})$`),
 		// podman and buildah print each layer they commit ("Using cache" for a reused one)
 		committed:   regexp.MustCompile(`^--> ([0-9a-f]{11,64})$`),
 		podmanStep:  regexp.MustCompile(`^(\[\d+/\d+\] )?STEP (\d+)/(\d+): (.*)$`),
