@@ -27,11 +27,6 @@ type BuildOptions struct {
 	// unique to the build names its working container, so a failed build's
 	// container is told from any other build's.
 	From string
-	// NameFirstStage gives the first stage such a tag (three short engine
-	// calls), for runs that must leave nothing behind when cancelled (kiln
-	// test); without it a cancelled build may leave the first stage's
-	// working container, which kiln cannot tell from another build's.
-	NameFirstStage bool
 	// Network and AddHosts go to the engine's --network and --add-host.
 	Network  string
 	AddHosts []string
@@ -98,15 +93,18 @@ func (e *Engine) buildArgs(o BuildOptions) []string {
 // images. The build's own are told by what its output says: the images it
 // committed (not the cached ones), the step containers made from the layers
 // it committed or took from the cache, and the first stage's container when
-// o.From (or NameFirstStage) names it by a unique tag. Nothing is chosen by
+// o.From names it by a unique tag (Build sets one for a local base). Nothing is chosen by
 // time, so a concurrent build loses nothing.
 func (e *Engine) Build(ctx context.Context, sink Sink, step string, o BuildOptions) error {
 	r := newReporter(sink)
-	if untag := e.dialect().untag; o.NameFirstStage && o.From == "" && untag != nil {
+	if untag := e.dialect().untag; o.From == "" && untag != nil {
 		// A tag of the first stage's base unique to this build names the
 		// stage's working container (`--from`), so a cancelled build finds
-		// its own. The cache is keyed by image ID, not name: no rebuild.
-		if base := firstBase(o); base != "" && e.ImageExists(ctx, base) {
+		// its own; it costs two short engine calls. The cache is keyed by
+		// image ID, not name: nothing is rebuilt. A base that is not local
+		// cannot be tagged: the engine pulls it and names the container
+		// after it.
+		if base := firstBase(o); base != "" {
 			from := "localhost/" + newName("kiln-build-") + ":from"
 			if _, err := e.Output(ctx, "tag", base, from); err == nil {
 				defer e.Output(context.WithoutCancel(ctx), append(untag, base, from)...)
@@ -131,7 +129,7 @@ func (e *Engine) Build(ctx context.Context, sink Sink, step string, o BuildOptio
 	}
 	e.removeLeftovers(context.WithoutCancel(ctx), r, step, o, committed, layers)
 	if IsCanceled(err) && o.From == "" && !e.dialect().daemon {
-		r.warn(step, "the build was interrupted: podman may keep the working container of its first stage (named after the base image, see podman ps --external); kiln cannot tell it from another build's, so it is left alone")
+		r.warn(step, "the build was interrupted before its base image was local: podman may keep the working container of its first stage (named after the base image, see podman ps --external); kiln cannot tell it from another build's, so it is left alone")
 	}
 	if IsCanceled(err) {
 		return err

@@ -170,8 +170,7 @@ func (t *TestRun) Cleanup() Step {
 }
 
 func (t *TestRun) buildBuilder(ctx context.Context, log *Logger) error {
-	return t.e.Build(ctx, log.Sink(), log.Step(), BuildOptions{ContextDir: t.cfg.Dir, Tags: []string{t.cfg.Image}, NoCache: t.cfg.NoCache,
-		NameFirstStage: true}) // kiln test leaves nothing behind, also when cancelled
+	return t.e.Build(ctx, log.Sink(), log.Step(), BuildOptions{ContextDir: t.cfg.Dir, Tags: []string{t.cfg.Image}, NoCache: t.cfg.NoCache})
 }
 
 func (t *TestRun) needRun() error {
