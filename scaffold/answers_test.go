@@ -187,3 +187,31 @@ func TestDerivedAnswersFollowTheName(t *testing.T) {
 		t.Fatalf("an author's display name was replaced, or the description stayed: %q, %q", s.DisplayName, s.Description)
 	}
 }
+
+// TestUsePresetKeepsTheAuthorsAnswers: a preset change replaces the answers
+// still at the old preset's defaults and keeps those the author changed;
+// switching back restores the defaults, so browsing presets loses nothing.
+func TestUsePresetKeepsTheAuthorsAnswers(t *testing.T) {
+	s, _ := Defaults("generic")
+	s.Name = "b1"
+	s.FillDefaults()
+	s.From = "quay.io/me/base:2.0"
+	s.Env = []EnvVar{{"GREETING", "hello"}}
+	start := s.Clone()
+	if err := s.UsePreset("python"); err != nil {
+		t.Fatal(err)
+	}
+	py, _ := Defaults("python")
+	if s.From != "quay.io/me/base:2.0" || !reflect.DeepEqual(s.Env, start.Env) {
+		t.Errorf("the author's answers were replaced: from %q, env %v", s.From, s.Env)
+	}
+	if !reflect.DeepEqual(s.Packages, py.Packages) || s.Version != py.Version || !reflect.DeepEqual(s.Tags, py.Tags) {
+		t.Errorf("the defaults did not follow the preset: %v %v %v", s.Packages, s.Version, s.Tags)
+	}
+	if err := s.UsePreset("generic"); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(s, start) {
+		t.Errorf("python then generic is not where it started:\n%+v\n%+v", s, start)
+	}
+}

@@ -95,10 +95,10 @@ var fullRunKeys = []string{
 	"^U8081:web\n", "^U/ready\n", "^U/live\n",
 	// user: UID and writable dirs stay
 	"\n", "\n",
-	// configuration: add an env var, a secret, a volume
-	", GREETING=hello\n", "DB_PASSWORD\n", "/var/lib/acme\n",
+	// configuration: add an env var (→ edits the default, typing would replace it), a secret, a volume
+	"→, GREETING=hello\n", "DB_PASSWORD\n", "/var/lib/acme\n",
 	// metadata
-	", acme\n", "postgresql\n", "y\n", "512Mi\n", "500m\n", "team=ops\n", "\n",
+	"→, acme\n", "postgresql\n", "y\n", "512Mi\n", "500m\n", "team=ops\n", "\n",
 	// build: incremental stays, engine auto → podman
 	"\n", "→\n",
 }

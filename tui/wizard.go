@@ -57,6 +57,10 @@ type wizardModel struct {
 	confirm   bool // the review's and the build offer's answer
 	writeErr  error
 	flash     string
+	// note says which other answers a choice replaced; undo is the spec
+	// before it, which ctrl+z restores.
+	note string
+	undo *scaffold.Spec
 
 	result WizardResult
 
@@ -187,8 +191,15 @@ func (m wizardModel) updateKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, m.keys.NextScreen):
 		return m.forward()
 	}
+	if key.Matches(msg, m.keys.Undo) {
+		return m.undoChange(), nil
+	}
+	before := m.spec.Clone()
 	sm, cmd, n := m.screens[m.current].update(msg, m.keys, m.spec)
 	m.screens[m.current] = sm
+	if n == navChanged || n == navReload {
+		m.noteReplaced(before, n == navReload)
+	}
 	switch n {
 	case navChanged:
 		// answers derived from this one (the display name from the name) follow it
@@ -205,6 +216,39 @@ func (m wizardModel) updateKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return next, tea.Batch(cmd, c)
 	}
 	return m, cmd
+}
+
+// noteReplaced remembers the spec before a change; when a choice changed
+// other answers too (a preset's defaults), it says which, and ctrl+z undoes it.
+func (m *wizardModel) noteReplaced(before *scaffold.Spec, choice bool) {
+	focused := m.screens[m.current].focused()
+	var labels []string
+	for _, f := range scaffold.Fields() {
+		if (focused == nil || f.Path != focused.def.id) && f.Get(before) != f.Get(m.spec) {
+			labels = append(labels, f.Label)
+		}
+	}
+	m.note, m.undo = "", nil
+	if !choice || len(labels) == 0 || focused == nil {
+		return
+	}
+	m.undo = before
+	m.note = fmt.Sprintf("%s %s replaced %s · ctrl+z undoes", focused.def.field.Label, focused.def.choiceLabel(focused.def.get(m.spec)), strings.Join(labels, ", "))
+}
+
+// undoChange restores the answers from before the last choice that replaced others.
+func (m wizardModel) undoChange() wizardModel {
+	if m.undo == nil {
+		return m
+	}
+	*m.spec = *m.undo // the caller holds this spec: change it in place
+	m.undo, m.note = nil, ""
+	for i := range m.screens {
+		m.screens[i].reload(m.spec)
+	}
+	m.refresh()
+	m.flash = ""
+	return m
 }
 
 // reloadExcept shows the spec's answers in every field but skip, the one
@@ -430,6 +474,8 @@ func (m wizardModel) statusView() string {
 	switch {
 	case m.flash != "":
 		return failStyle.Render(truncate(m.flash, m.width))
+	case m.note != "":
+		return warnStyle.Render(truncate(m.note, m.width))
 	case m.state == stateWriting:
 		return mutedStyle.Render("Writing…")
 	case m.renderErr != nil && len(m.probs) == 0: // problems already show by their fields

@@ -60,6 +60,9 @@ type fieldModel struct {
 	def      *fieldDef
 	input    textinput.Model
 	parseErr string
+	// fresh: the value is a default or an earlier answer, not yet touched in
+	// this field; typing replaces it (as gh and huh do), a cursor key edits it.
+	fresh bool
 }
 
 func newFieldModel(d *fieldDef, s *scaffold.Spec) *fieldModel {
@@ -94,6 +97,7 @@ func (f *fieldModel) reload(s *scaffold.Spec) {
 	f.input.SetValue(f.def.get(s))
 	f.input.CursorEnd()
 	f.parseErr = ""
+	f.fresh = true
 }
 
 // commit writes the input into the spec; a parse error stays on the field.
@@ -136,6 +140,10 @@ func (f *fieldModel) update(msg tea.KeyMsg, s *scaffold.Spec) (tea.Cmd, bool) {
 		}
 		f.input.SetValue(cs[i].Value)
 	default:
+		if f.fresh && (msg.Type == tea.KeyRunes || msg.Type == tea.KeySpace) {
+			f.input.SetValue("") // the first letter typed replaces the default
+		}
+		f.fresh = false
 		var cmd tea.Cmd
 		f.input.Focus() // only the focused field gets keys; its input must take them
 		f.input, cmd = f.input.Update(msg)

@@ -12,6 +12,7 @@ type wizardKeys struct {
 	Help, Quit                 key.Binding
 	Confirm                    key.Binding
 	Overwrite                  key.Binding
+	Undo                       key.Binding
 }
 
 func newWizardKeys() wizardKeys {
@@ -28,6 +29,7 @@ func newWizardKeys() wizardKeys {
 		Quit:          key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit without writing")),
 		Confirm:       key.NewBinding(key.WithKeys("y", "n", "left", "right", " "), key.WithHelp("y/n", "choose")),
 		Overwrite:     key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "overwrite conflicts")),
+		Undo:          key.NewBinding(key.WithKeys("ctrl+z"), key.WithHelp("ctrl+z", "undo a choice's replacements")),
 	}
 }
 
@@ -56,7 +58,7 @@ func (h wizardHelp) ShortHelp() []key.Binding {
 func (h wizardHelp) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{h.keys.Next, h.keys.NextField, h.keys.PrevField, h.keys.Change},
-		{h.keys.NextScreen, h.keys.PrevScreen, h.keys.Overwrite},
+		{h.keys.NextScreen, h.keys.PrevScreen, h.keys.Overwrite, h.keys.Undo},
 		{h.keys.PreviewFile, h.keys.PreviewToggle, h.keys.Help, h.keys.Quit},
 	}
 }

@@ -3,6 +3,7 @@ package tui
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -458,5 +459,74 @@ func TestTinyTerminalsDoNotPanic(t *testing.T) {
 		p := sized(newProgressModel("kiln test", 0, nil), size[0], size[1])
 		p, _ = send(t, p, eventsMsg(scriptEvents(t, fakerun.PodmanBuild("run container"))), keyMsg("?"), keyMsg("pgup"))
 		_ = p.View()
+	}
+}
+
+// TestWizardPresetChangeKeepsAnswersAndUndoes: browsing presets keeps the
+// author's answers, says which defaults it replaced, and ctrl+z undoes it.
+func TestWizardPresetChangeKeepsAnswersAndUndoes(t *testing.T) {
+	m := newTestWizard(t, 120, 40)
+	m, _ = m.goToForTest(screenRuntime)
+	m = focusOn(t, m, "from")
+	m = typeText(t, m, "quay.io/me/base:2.0")
+	m = focusOn(t, m, "preset")
+	start := m.spec.Clone()
+	m, _ = wsend(t, m, "right") // generic → python
+	if m.spec.Preset == "generic" || m.spec.From != "quay.io/me/base:2.0" {
+		t.Fatalf("preset %q, base %q: the author's base image was replaced", m.spec.Preset, m.spec.From)
+	}
+	view := m.View()
+	if !strings.Contains(view, "Preset python replaced ") || !strings.Contains(view, "Packages") || !strings.Contains(view, "ctrl+z undoes") {
+		t.Fatalf("the view does not say what the preset replaced:\n%s", view)
+	}
+	if strings.Contains(m.note, "Base image") {
+		t.Errorf("the note claims the kept base image was replaced: %s", m.note)
+	}
+	next, _ := m.Update(tea.KeyMsg{Type: tea.KeyCtrlZ})
+	m = next.(wizardModel)
+	if !reflect.DeepEqual(m.spec, start) {
+		t.Fatalf("ctrl+z did not restore the answers:\n%+v\n%+v", m.spec, start)
+	}
+	if got := fieldOn(t, m.screens[screenRuntime], "packages").input.Value(); got != scaffold.JoinList(start.Packages) {
+		t.Errorf("the packages field shows %q after undo", got)
+	}
+	// browsing there and back loses nothing either
+	m, _ = wsend(t, m, "right", "left")
+	if !reflect.DeepEqual(m.spec, start) {
+		t.Fatalf("→ then ← changed the answers:\n%+v\n%+v", m.spec, start)
+	}
+}
+
+// TestWizardDerivedAnswersFollowTheName: renaming the image renames the
+// display name and description kiln derived, in the fields too.
+func TestWizardDerivedAnswersFollowTheName(t *testing.T) {
+	m := newTestWizard(t, 120, 40)
+	m = focusOn(t, m, "name")
+	m = typeText(t, m, "acme")
+	if got := fieldOn(t, m.screens[screenProject], "displayName").input.Value(); got != "acme builder" {
+		t.Fatalf("the display name field shows %q", got)
+	}
+	m = focusOn(t, m, "displayName")
+	m = typeText(t, m, "Acme")
+	m = focusOn(t, m, "name")
+	m = typeText(t, m, "acme2")
+	if m.spec.DisplayName != "Acme" || !strings.HasPrefix(m.spec.Description, "acme2: ") {
+		t.Fatalf("display name %q, description %q", m.spec.DisplayName, m.spec.Description)
+	}
+}
+
+// TestWizardTypingReplacesADefault: the first letter typed on a prefilled
+// answer replaces it; a cursor key first edits it instead.
+func TestWizardTypingReplacesADefault(t *testing.T) {
+	m := newTestWizard(t, 120, 40)
+	m = focusOn(t, m, "name")
+	m, _ = wsend(t, m, "M", "y")
+	if m.spec.Name != "My" {
+		t.Fatalf("typing on the default name gave %q, want My", m.spec.Name)
+	}
+	m = focusOn(t, m, "tag")
+	m, _ = wsend(t, m, "end", ".", "1")
+	if m.spec.Tag != "1.0.1" {
+		t.Fatalf("end then typing gave tag %q, want 1.0.1", m.spec.Tag)
 	}
 }
