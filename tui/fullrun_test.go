@@ -180,7 +180,7 @@ func TestAccessibleWizardMatchesFlags(t *testing.T) {
 	if !res.Written || res.BuildNow {
 		t.Fatalf("result = %+v", res)
 	}
-	for _, wantOut := range []string{"G17", "error: ports[0].number", "error: \"maybe\": answer yes or no", "Write these files? [Y/n]", "Dockerfile"} {
+	for _, wantOut := range []string{"G17", "error: item 1 (80): is below 1024", "error: \"maybe\": answer yes or no", "Write these files? [Y/n]", "Dockerfile"} {
 		if !strings.Contains(out.String(), wantOut) {
 			t.Errorf("the prompts lack %q", wantOut)
 		}

@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/cursor"
@@ -210,7 +212,7 @@ func (f *fieldModel) view(width int, focused bool, probs []scaffold.Problem, s *
 		probs = nil // the spec still holds the previous answer; its problems would mislead
 	}
 	for _, p := range probs {
-		msg := "✗ " + p.Message
+		msg := "✗ " + f.def.problemText(p)
 		if p.Fix != "" {
 			msg += ": " + p.Fix
 		}
@@ -256,4 +258,19 @@ func wrapIndent(text, indent string, width int, style lipgloss.Style) []string {
 		out = append(out, indent+style.Render(strings.TrimRight(l, " ")))
 	}
 	return out
+}
+
+// problemText is a problem as the field shows it: a problem with one item of
+// a list names the item, by its number and value.
+func (d *fieldDef) problemText(p scaffold.Problem) string {
+	rest, ok := strings.CutPrefix(p.Field, d.id+"[")
+	if !ok {
+		return p.Message
+	}
+	num, _, ok := strings.Cut(rest, "]")
+	n, err := strconv.Atoi(num)
+	if !ok || err != nil {
+		return p.Message
+	}
+	return fmt.Sprintf("item %d (%s): %s", n+1, p.Value, p.Message)
 }

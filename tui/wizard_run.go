@@ -220,7 +220,7 @@ func (a *accessible) askField(f *fieldModel, s *scaffold.Spec) error {
 			return nil
 		}
 		for _, p := range own {
-			msg := "  error: " + p.Field + ": " + p.Message
+			msg := "  error: " + f.def.problemText(p)
 			if p.Fix != "" {
 				msg += " (" + p.Fix + ")"
 			}

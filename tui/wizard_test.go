@@ -530,3 +530,26 @@ func TestWizardTypingReplacesADefault(t *testing.T) {
 		t.Fatalf("end then typing gave tag %q, want 1.0.1", m.spec.Tag)
 	}
 }
+
+// TestWizardListsHoldAnyValue: an env value keeps its commas, and a problem
+// with one item of a list names the item.
+func TestWizardListsHoldAnyValue(t *testing.T) {
+	m := newTestWizard(t, 119, 40) // the form takes the whole width below 120
+	m, _ = m.goToForTest(screenConfig)
+	m = focusOn(t, m, "env")
+	m = typeText(t, m, "JAVA_OPTS=-Xms1g,-Xmx2g, GREETING=hello, world")
+	want := []scaffold.EnvVar{{Name: "JAVA_OPTS", Value: "-Xms1g,-Xmx2g"}, {Name: "GREETING", Value: "hello, world"}}
+	if !reflect.DeepEqual(m.spec.Env, want) {
+		t.Fatalf("env = %+v, want %+v", m.spec.Env, want)
+	}
+	m, _ = m.goToForTest(screenPorts)
+	m = focusOn(t, m, "ports")
+	m = typeText(t, m, "8080:http 9090:metrics")
+	if view := m.View(); !strings.Contains(view, `item 1 (http 9090:metrics): is not a service port name`) {
+		t.Fatalf("the error does not name the item:\n%s", view)
+	}
+	m = typeText(t, m, "8080:http, web/tcp")
+	if view := m.View(); !strings.Contains(view, `item 2: "web" is not a port number`) {
+		t.Fatalf("the error does not name the item:\n%s", view)
+	}
+}
