@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -62,6 +63,9 @@ type wizardModel struct {
 	note string
 	undo *scaffold.Spec
 
+	initial   *scaffold.Spec // the answers the wizard started with
+	quitAsked bool           // ctrl+c asked once whether to drop changed answers
+
 	result WizardResult
 
 	help          help.Model
@@ -77,6 +81,7 @@ func newWizardModel(spec *scaffold.Spec, dir string, force, yes bool) wizardMode
 		m.screens = append(m.screens, newScreenModel(def, spec))
 	}
 	m.preview = newPreviewModel()
+	m.initial = spec.Clone()
 	m.refresh()
 	if yes {
 		m.current = m.nextIncomplete(screenProject)
@@ -158,10 +163,20 @@ func (m wizardModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (m wizardModel) updateKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	if m.quitAsked && !key.Matches(msg, m.keys.Quit) {
+		m.quitAsked, m.flash = false, "" // the author goes on
+		return m, nil
+	}
 	switch {
 	case key.Matches(msg, m.keys.Quit):
 		if m.state == stateWriting {
 			return m, nil // the write is quick and must not be left half-reported
+		}
+		if m.state == stateEditing && !m.quitAsked && !reflect.DeepEqual(m.spec, m.initial) {
+			// answers typed and not written: ask once before dropping them
+			m.quitAsked = true
+			m.flash = "Quit without writing? The answers you changed are lost: ctrl+c again quits, any other key goes on."
+			return m, nil
 		}
 		m.state = stateDone
 		return m, tea.Quit

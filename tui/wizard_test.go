@@ -553,3 +553,24 @@ func TestWizardListsHoldAnyValue(t *testing.T) {
 		t.Fatalf("the error does not name the item:\n%s", view)
 	}
 }
+
+// TestWizardCtrlCAsksBeforeDroppingAnswers: with changed answers the first
+// ctrl+c asks; any other key goes on; a second ctrl+c quits.
+func TestWizardCtrlCAsksBeforeDroppingAnswers(t *testing.T) {
+	m := newTestWizard(t, 80, 24)
+	m = focusOn(t, m, "tag")
+	m = typeText(t, m, "2.0")
+	m, cmd := wsend(t, m, "ctrl+c")
+	if isQuit(cmd) || !strings.Contains(m.View(), "Quit without writing?") {
+		t.Fatalf("the first ctrl+c quit or did not ask:\n%s", m.View())
+	}
+	m, _ = wsend(t, m, "tab") // goes on: the question is gone, the key is not acted on
+	if strings.Contains(m.View(), "Quit without writing?") || m.spec.Tag != "2.0" {
+		t.Fatal("another key did not dismiss the question")
+	}
+	m, _ = wsend(t, m, "ctrl+c")
+	m, cmd = wsend(t, m, "ctrl+c")
+	if !isQuit(cmd) || m.result.Written {
+		t.Fatal("the second ctrl+c did not quit")
+	}
+}
