@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -20,16 +19,22 @@ func accessibleMode(flag bool) bool {
 
 // runTUIWizard runs kiln new's wizard on a terminal.
 func runTUIWizard(s streams, o *newOptions, spec *scaffold.Spec) error {
-	res, err := tui.RunWizard(context.Background(), tui.WizardInput{
+	ctx, stop := signalContext() // an interrupt at a prompt says what was written
+	defer stop()
+	accessible := accessibleMode(o.accessible)
+	res, err := tui.RunWizard(ctx, tui.WizardInput{
 		Spec:       spec,
 		Dir:        o.dir,
 		Yes:        o.yes,
-		Accessible: accessibleMode(o.accessible),
+		Accessible: accessible,
 		Force:      o.write.force,
 		In:         s.in,
 		Out:        s.out,
 	})
 	if errors.Is(err, tui.ErrCanceled) {
+		if res.Written {
+			return &exitError{code: exitCanceled, err: fmt.Errorf("cancelled: the files are written in %s; nothing was built", o.dir)}
+		}
 		return &exitError{code: exitCanceled, err: errors.New("cancelled: nothing was written")}
 	}
 	if err != nil {
@@ -37,7 +42,8 @@ func runTUIWizard(s streams, o *newOptions, spec *scaffold.Spec) error {
 	}
 	if res.BuildNow {
 		// kiln test builds the image, then tests it, in the live progress view
-		return runTest(s, &testOptions{dir: o.dir})
+		// after line-by-line prompts, the build prints lines too, not the full-screen view
+		return runTest(s, &testOptions{dir: o.dir, out: runOutputOptions{plain: accessible}})
 	}
 	fmt.Fprintf(s.out, "next: cd %s && kiln test\n", o.dir)
 	return nil
