@@ -157,7 +157,7 @@ func TestTmuxProgress(t *testing.T) {
 		}
 		s.keys("q")
 		pane = s.waitFor("exited with")
-		if !strings.Contains(pane, "incremental rebuild  FAILED") || !strings.Contains(pane, "removed container kiln-test-run-1") {
+		if !strings.Contains(pane, "incremental rebuild  cancelled") || !strings.Contains(pane, "removed container kiln-test-run-1") {
 			t.Errorf("the summary lacks the cancelled step or the cleanup:\n%s", pane)
 		}
 	})
