@@ -180,7 +180,7 @@ func (m wizardModel) updateKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		}
 		m.state = stateDone
 		return m, tea.Quit
-	case key.Matches(msg, m.keys.Help):
+	case key.Matches(msg, m.keys.Help) || (key.Matches(msg, m.keys.HelpAlt) && !m.typing()):
 		m.help.ShowAll = !m.help.ShowAll
 		return m, nil
 	case key.Matches(msg, m.keys.PreviewFile):
@@ -189,6 +189,9 @@ func (m wizardModel) updateKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, m.keys.PreviewToggle):
 		m.previewOnly = !m.previewOnly
 		return m, nil
+	}
+	if m.previewShownAlone() {
+		return m.updatePreview(msg), nil
 	}
 	switch m.state {
 	case stateWriting, stateDone:
@@ -276,6 +279,50 @@ func (m *wizardModel) reloadExcept(skip *fieldModel) {
 			}
 		}
 	}
+}
+
+// previewShownAlone reports whether the preview fills the body (ctrl+o
+// below 120 columns): keys then scroll it and never reach the hidden form.
+func (m wizardModel) previewShownAlone() bool { return m.previewOnly && m.width < wideLayout }
+
+// typing reports whether keys go to a text field, so ? is a character there.
+func (m wizardModel) typing() bool {
+	if m.state != stateEditing || m.current == screenReview || m.previewShownAlone() {
+		return false
+	}
+	f := m.screens[m.current].focused()
+	return f != nil && f.def.kind == kindText
+}
+
+// updatePreview scrolls the full-screen preview.
+func (m wizardModel) updatePreview(msg tea.KeyMsg) wizardModel {
+	if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 {
+		for _, r := range msg.Runes { // letters typed fast arrive together
+			m = m.updatePreview(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+		}
+		return m
+	}
+	rows := max(1, m.bodyHeight()-3)
+	k := m.keys
+	switch {
+	case key.Matches(msg, k.ScrollUp):
+		m.preview.scroll(-1, rows)
+	case key.Matches(msg, k.ScrollDown):
+		m.preview.scroll(+1, rows)
+	case key.Matches(msg, k.PageUp):
+		m.preview.scroll(-rows, rows)
+	case key.Matches(msg, k.PageDown):
+		m.preview.scroll(+rows, rows)
+	case key.Matches(msg, k.Top):
+		m.preview.scrollTo(false, rows)
+	case key.Matches(msg, k.Bottom):
+		m.preview.scrollTo(true, rows)
+	case key.Matches(msg, k.Wrap):
+		m.preview.wrap = !m.preview.wrap
+	case key.Matches(msg, k.Back):
+		m.previewOnly = false
+	}
+	return m
 }
 
 // forward leaves the current screen if its answers stand.
@@ -435,16 +482,16 @@ func (m wizardModel) View() string {
 		return ""
 	}
 	header := m.headerView()
-	helpView := m.help.View(m.helpKeys())
+	helpView := m.helpView()
 	status := m.statusView()
-	bodyHeight := max(3, m.height-lipgloss.Height(header)-lipgloss.Height(helpView)-lipgloss.Height(status)-1)
+	bodyHeight := m.bodyHeight()
 	var body string
 	if m.width >= wideLayout {
 		formWidth := m.formWidth()
 		form := lipgloss.NewStyle().Width(formWidth + 1).Height(bodyHeight).MaxHeight(bodyHeight).Render(m.formView(formWidth, bodyHeight))
 		pv := m.preview.view(m.width-formWidth-1, bodyHeight)
 		body = lipgloss.JoinHorizontal(lipgloss.Top, form, pv)
-	} else if m.previewOnly {
+	} else if m.previewShownAlone() {
 		body = m.preview.view(m.width, bodyHeight)
 	} else {
 		body = lipgloss.NewStyle().Height(bodyHeight).MaxHeight(bodyHeight).Render(m.formView(m.width, bodyHeight))
@@ -460,12 +507,29 @@ func (m wizardModel) formWidth() int {
 	return m.width
 }
 
+// bodyHeight is what the form and preview get between the header, the
+// status line and the help.
+func (m wizardModel) bodyHeight() int {
+	return max(3, m.height-lipgloss.Height(m.headerView())-lipgloss.Height(m.helpView())-lipgloss.Height(m.statusView())-1)
+}
+
 func (m wizardModel) helpKeys() wizardHelp {
-	h := wizardHelp{keys: m.keys, review: m.current == screenReview || m.state == stateOfferBuild, narrow: m.width < wideLayout}
+	h := wizardHelp{keys: m.keys, review: m.current == screenReview || m.state == stateOfferBuild,
+		narrow: m.width < wideLayout, preview: m.previewShownAlone(), helpAlt: !m.typing(), width: m.width}
 	if f := m.screens[m.current].focused(); f != nil {
 		h.choiceField = f.def.kind != kindText
 	}
 	return h
+}
+
+// helpView is the help bar: it always shows the help key and quit, and as
+// many other keys as the width allows; f1 (or ?) shows them all.
+func (m wizardModel) helpView() string {
+	h := m.helpKeys()
+	if m.help.ShowAll {
+		return m.help.FullHelpView(h.FullHelp())
+	}
+	return compactHelp(m.help, h.ShortHelp(), m.width)
 }
 
 func (m wizardModel) headerView() string {
@@ -482,7 +546,24 @@ func (m wizardModel) headerView() string {
 		}
 		parts = append(parts, label)
 	}
-	return truncate(titleStyle.Render("kiln new")+"  "+strings.Join(parts, mutedStyle.Render(" · ")), m.width)
+	full := titleStyle.Render("kiln new") + "  " + strings.Join(parts, mutedStyle.Render(" · "))
+	if lipgloss.Width(full) <= m.width {
+		return full
+	}
+	// narrow: the other screens by number only, so every tab stays in view
+	parts = parts[:0]
+	for _, sm := range m.screens {
+		n := fmt.Sprint(sm.def.id + 1)
+		switch {
+		case sm.def.id == m.current:
+			parts = append(parts, titleStyle.Render("["+n+" "+sm.def.short+"]"))
+		case sm.def.id < screenReview && !m.complete(sm.def.id):
+			parts = append(parts, warnStyle.Render(n+"!"))
+		default:
+			parts = append(parts, mutedStyle.Render(n))
+		}
+	}
+	return truncate(titleStyle.Render("kiln new")+" "+strings.Join(parts, " "), m.width)
 }
 
 func (m wizardModel) statusView() string {
@@ -547,6 +628,9 @@ func (m wizardModel) reviewView(width, height int) string {
 	}
 	b.WriteString("\nWrite these files? " + yesNoChoice(m.confirm) + "\n")
 	lines := strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
+	for i := range lines {
+		lines[i] = truncate(lines[i], width) // a long path must not widen the screen
+	}
 	if height > 0 && len(lines) > height {
 		// keep the question in view; the tree gives way
 		tail := lines[len(lines)-3:]

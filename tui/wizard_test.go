@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 	"github.com/kiln-s2i/kiln/tui/internal/fakerun"
 
 	"github.com/kiln-s2i/kiln/scaffold"
@@ -572,5 +573,79 @@ func TestWizardCtrlCAsksBeforeDroppingAnswers(t *testing.T) {
 	m, cmd = wsend(t, m, "ctrl+c")
 	if !isQuit(cmd) || m.result.Written {
 		t.Fatal("the second ctrl+c did not quit")
+	}
+}
+
+// TestWizardEveryKeyReachableWhenSmall: at 60x20 and 80x24 every screen is
+// in the tab strip, the help key and quit are in the help bar, and the view
+// fits the terminal, on every screen.
+func TestWizardEveryKeyReachableWhenSmall(t *testing.T) {
+	for _, size := range [][2]int{{60, 20}, {80, 24}} {
+		w, h := size[0], size[1]
+		m := newTestWizard(t, w, h)
+		for id := screenProject; id <= screenReview; id++ {
+			m, _ = m.goToForTest(id)
+			view := m.View()
+			lines := strings.Split(view, "\n")
+			if len(lines) > h {
+				t.Errorf("%dx%d %s: %d lines", w, h, m.screens[id].def.title, len(lines))
+			}
+			for _, l := range lines {
+				if lipgloss.Width(l) > w {
+					t.Errorf("%dx%d %s: a line is %d wide: %q", w, h, m.screens[id].def.title, lipgloss.Width(l), l)
+				}
+			}
+			if !strings.Contains(lines[0], "8") || !strings.Contains(lines[0], "7") {
+				t.Errorf("%dx%d: the tab strip lost a screen: %q", w, h, lines[0])
+			}
+			bar := lines[len(lines)-1]
+			if !strings.Contains(bar, "f1") || !strings.Contains(bar, "ctrl+c quit") {
+				t.Errorf("%dx%d %s: the help bar lacks the help key or quit: %q", w, h, m.screens[id].def.title, bar)
+			}
+		}
+	}
+}
+
+// TestWizardQuestionMarkHelp: ? opens the help outside text fields and is a
+// character inside them.
+func TestWizardQuestionMarkHelp(t *testing.T) {
+	m := newTestWizard(t, 80, 24)
+	m = focusOn(t, m, "maintainer")
+	m, _ = wsend(t, m, "?")
+	if m.help.ShowAll || m.spec.Maintainer != "?" {
+		t.Fatalf("? in a text field: help %v, maintainer %q", m.help.ShowAll, m.spec.Maintainer)
+	}
+	m, _ = m.goToForTest(screenRuntime)
+	m = focusOn(t, m, "preset")
+	m, _ = wsend(t, m, "?")
+	if !m.help.ShowAll || !strings.Contains(m.View(), "ctrl+z") {
+		t.Fatalf("? on a choice did not show every key:\n%s", m.View())
+	}
+}
+
+// TestWizardPreviewScrollsAlone: below 120 columns the full-screen preview
+// takes the keys: ↓ scrolls it, letters do not edit the hidden form, w
+// wraps long lines, esc goes back.
+func TestWizardPreviewScrollsAlone(t *testing.T) {
+	m := newTestWizard(t, 60, 20)
+	next, _ := m.Update(tea.KeyMsg{Type: tea.KeyCtrlO})
+	m = next.(wizardModel)
+	firstLine := func() string { return strings.Split(m.View(), "\n")[3] }
+	before, name := firstLine(), m.spec.Name
+	m, _ = wsend(t, m, "down", "down", "x", "y")
+	if firstLine() == before {
+		t.Fatalf("↓ did not scroll the preview:\n%s", m.View())
+	}
+	if m.spec.Name != name {
+		t.Fatalf("keys reached the hidden form: name %q", m.spec.Name)
+	}
+	cut := strings.Contains(m.View(), "…")
+	m, _ = wsend(t, m, "w")
+	if cut && strings.Contains(m.View(), "…") {
+		t.Errorf("w did not wrap the cut lines:\n%s", m.View())
+	}
+	m, _ = wsend(t, m, "esc")
+	if m.previewOnly || !strings.Contains(m.View(), "Image name") {
+		t.Fatalf("esc did not return to the form:\n%s", m.View())
 	}
 }
