@@ -618,7 +618,7 @@ func (m wizardModel) reviewView(width, height int) string {
 		}
 	}
 	for _, p := range m.unownedProblems() {
-		b.WriteString(failStyle.Render(truncate("✗ "+p.Field+": "+p.Message+"; "+p.Fix, width)) + "\n")
+		b.WriteString(failStyle.Render(truncate("✗ "+p.Field+": "+p.Message+"; "+inFieldTerms(p.Fix), width)) + "\n")
 	}
 	if m.writeErr != nil {
 		b.WriteString(failStyle.Render(truncate("✗ writing failed: "+m.writeErr.Error(), width)) + "\n")

@@ -214,7 +214,7 @@ func (f *fieldModel) view(width int, focused bool, probs []scaffold.Problem, s *
 	for _, p := range probs {
 		msg := "✗ " + f.def.problemText(p)
 		if p.Fix != "" {
-			msg += ": " + p.Fix
+			msg += ": " + inFieldTerms(p.Fix)
 		}
 		lines = append(lines, wrapIndent(msg, indent, width, failStyle)...)
 	}

@@ -300,7 +300,7 @@ func (a *accessible) askField(f *fieldModel, s *scaffold.Spec) error {
 		for _, p := range own {
 			msg := "  error: " + f.def.problemText(p)
 			if p.Fix != "" {
-				msg += " (" + p.Fix + ")"
+				msg += " (" + inFieldTerms(p.Fix) + ")"
 			}
 			fmt.Fprintln(a.w, msg)
 		}

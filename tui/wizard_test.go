@@ -649,3 +649,27 @@ func TestWizardPreviewScrollsAlone(t *testing.T) {
 		t.Fatalf("esc did not return to the form:\n%s", m.View())
 	}
 }
+
+// TestHintsSpeakOfFields: the fixes scaffold writes for the command line
+// name the wizard's fields in the wizard.
+func TestHintsSpeakOfFields(t *testing.T) {
+	for in, want := range map[string]string{
+		"pin a version tag, or pass --allow-latest":                 "pin a version tag, or answer yes to “Allow latest”",
+		"declare it as a required secret (--secret DB_PASSWORD)":    "declare it as a required secret (“Required secrets”: DB_PASSWORD)",
+		"set packageManager, or remove the packages":                "set “Package manager”, or remove the packages",
+		"set it as certification.name (--cert-name) instead":        "set it as “Certification name” (“Certification name”) instead",
+		"use an ID like KL001 (see `kiln lint --list`)":             "use an ID like KL001 (see `kiln lint --list`)",
+		"list other directories the app writes with --writable-dir": "list other directories the app writes with “Writable dirs”",
+	} {
+		if got := inFieldTerms(in); got != want {
+			t.Errorf("inFieldTerms(%q) = %q, want %q", in, got, want)
+		}
+	}
+	m := newTestWizard(t, 119, 40)
+	m, _ = m.goToForTest(screenRuntime)
+	m = focusOn(t, m, "from")
+	m = typeText(t, m, "python")
+	if view := m.View(); strings.Contains(view, "--allow-latest") || !strings.Contains(view, "“Allow latest”") {
+		t.Fatalf("the hint names the flag:\n%s", view)
+	}
+}
