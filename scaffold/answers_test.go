@@ -215,3 +215,35 @@ func TestUsePresetKeepsTheAuthorsAnswers(t *testing.T) {
 		t.Errorf("python then generic is not where it started:\n%+v\n%+v", s, start)
 	}
 }
+
+// TestSourceLicensesAndUIDChecks: the source is a URL, the licenses an SPDX
+// expression from the SPDX list, and a UID problem says which way it is wrong.
+func TestSourceLicensesAndUIDChecks(t *testing.T) {
+	for _, tc := range []struct {
+		set  func(*Spec)
+		want string // in the problem of the field; "" for valid
+	}{
+		{func(s *Spec) { s.Source = "https://github.com/me/b" }, ""},
+		{func(s *Spec) { s.Source = "ssh://git@example.com/me/b.git" }, ""},
+		{func(s *Spec) { s.Source = "not a url" }, "source: \"not a url\" is not a URL"},
+		{func(s *Spec) { s.Source = "github.com/me/b" }, "is not a URL"},
+		{func(s *Spec) { s.Licenses = "Apache-2.0" }, ""},
+		{func(s *Spec) { s.Licenses = "MIT OR Apache-2.0" }, ""},
+		{func(s *Spec) { s.Licenses = "Apache 2" }, "licenses: \"Apache 2\" is not an SPDX license expression"},
+		{func(s *Spec) { s.UID = 0 }, "uid: \"0\" is root"},
+		{func(s *Spec) { s.UID = -5 }, "is negative"},
+		{func(s *Spec) { s.UID = 123456789012 }, "is above 2147483647, the largest UID"},
+	} {
+		s, _ := Defaults("generic")
+		s.Name = "b"
+		s.FillDefaults()
+		tc.set(s)
+		err := s.Validate()
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%v", err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("error %v, want %q", err, tc.want)
+		}
+	}
+}
