@@ -585,11 +585,13 @@ func (m wizardModel) formView(width, height int) string {
 		return m.offerBuildView(width)
 	}
 	sm := m.screens[m.current]
-	title := titleStyle.Render(sm.def.title) + "\n" + mutedStyle.Render(truncate(sm.def.intro, width)) + "\n"
+	intro := wrapIndent(sm.def.intro, "", width, mutedStyle) // wrapped, not cut at the edge
+	title := titleStyle.Render(sm.def.title) + "\n" + strings.Join(intro, "\n") + "\n"
+	rest := height - 2 - len(intro)
 	if m.current == screenReview {
-		return title + "\n" + m.reviewView(width, height-3)
+		return title + "\n" + m.reviewView(width, rest)
 	}
-	return title + "\n" + sm.view(width, height-3, m.probs, m.spec)
+	return title + "\n" + sm.view(width, rest, m.probs, m.spec)
 }
 
 func (m wizardModel) reviewView(width, height int) string {

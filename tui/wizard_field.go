@@ -181,7 +181,7 @@ func (f *fieldModel) view(width int, focused bool, probs []scaffold.Problem, s *
 		marker = "› "
 		label = selectedStyle.Render(label)
 	}
-	label += strings.Repeat(" ", max(0, labelWidth-lipgloss.Width(f.def.label)))
+	label += strings.Repeat(" ", max(1, labelWidth-lipgloss.Width(f.def.label))) // a long label keeps a space before its answer
 	var value string
 	switch f.def.kind {
 	case kindToggle:

@@ -673,3 +673,17 @@ func TestHintsSpeakOfFields(t *testing.T) {
 		t.Fatalf("the hint names the flag:\n%s", view)
 	}
 }
+
+// TestWizardSmallFixes: a label as long as the label column keeps a space
+// before its answer, and a screen's intro wraps at 60 columns.
+func TestWizardSmallFixes(t *testing.T) {
+	m := newTestWizard(t, 60, 20)
+	m, _ = m.goToForTest(screenBuild)
+	if v := m.View(); strings.Contains(v, "builds[") || !strings.Contains(v, "Incremental builds [") {
+		t.Errorf("no space after the label:\n%s", v)
+	}
+	m, _ = m.goToForTest(screenConfig)
+	if v := m.View(); strings.Contains(v, "…") && !strings.Contains(v, "must survive goes to volumes.") {
+		t.Errorf("the intro is cut:\n%s", v)
+	}
+}
