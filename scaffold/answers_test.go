@@ -1,6 +1,8 @@
 package scaffold
 
 import (
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -245,5 +247,32 @@ func TestSourceLicensesAndUIDChecks(t *testing.T) {
 		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
 			t.Errorf("error %v, want %q", err, tc.want)
 		}
+	}
+}
+
+func TestDraftRoundTrip(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	dir := filepath.Join(t.TempDir(), "b")
+	if s, _, err := LoadDraft(dir); s != nil || err != nil {
+		t.Fatalf("a draft before any: %v, %v", s, err)
+	}
+	s, _ := Defaults("python")
+	s.Name, s.Tag = "b", "2.0"
+	s.FillDefaults()
+	if err := SaveDraft(dir, s); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Fatal("the draft touched the target directory")
+	}
+	got, when, err := LoadDraft(dir)
+	if err != nil || !reflect.DeepEqual(got, s) || when.IsZero() {
+		t.Fatalf("LoadDraft = %+v, %v, %v", got, when, err)
+	}
+	if err := RemoveDraft(dir); err != nil {
+		t.Fatal(err)
+	}
+	if s, _, _ := LoadDraft(dir); s != nil {
+		t.Fatal("the draft survived RemoveDraft")
 	}
 }

@@ -281,3 +281,31 @@ func TestAccessibleInterruptSaysNothingWritten(t *testing.T) {
 		t.Fatal("files were written")
 	}
 }
+
+// TestWizardDraftResumes: leaving with changed answers keeps them, and the
+// next kiln new of the same directory starts from them, saying so.
+func TestWizardDraftResumes(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "drafted")
+	run := func(keys string) (WizardResult, string) {
+		spec, _ := startingSpec(dir)
+		var out bytes.Buffer
+		res, err := RunWizard(context.Background(), WizardInput{Spec: spec, Dir: dir, Resume: true,
+			In: strings.NewReader(keys), Out: &out})
+		if !errors.Is(err, ErrCanceled) {
+			t.Fatalf("err = %v", err)
+		}
+		return res, out.String()
+	}
+	// type a name over the default, then ctrl+c twice (the first one asks)
+	res, out := run("acme\x03\x03")
+	if res.Spec.Name != "acme" || !strings.Contains(out, "Your answers are kept") {
+		t.Fatalf("name %q; output:\n%s", res.Spec.Name, out)
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Fatal("the draft was written into the target directory")
+	}
+	res, out = run("\x03") // nothing changed since the resume: one ctrl+c leaves
+	if res.Spec.Name != "acme" || !strings.Contains(out, "Your answers are kept") {
+		t.Fatalf("the draft was not resumed and kept: name %q\n%s", res.Spec.Name, out)
+	}
+}

@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"strconv"
 	"strings"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -24,8 +26,12 @@ type WizardInput struct {
 	Yes        bool           // skip the screens whose answers are complete
 	Accessible bool           // line-by-line prompts instead of the full-screen UI
 	Force      bool           // overwrite files that differ
-	In         io.Reader
-	Out        io.Writer
+	// Resume starts from the answers left unfinished for Dir, if any (kiln
+	// new gave no answer of its own); the full-screen wizard keeps a draft
+	// when the author leaves with changed answers.
+	Resume bool
+	In     io.Reader
+	Out    io.Writer
 }
 
 // WizardResult says what the wizard did.
@@ -56,11 +62,25 @@ func RunWizard(ctx context.Context, in WizardInput) (WizardResult, error) {
 		return runAccessible(ctx, spec, in)
 	}
 	HonourNoColor()
+	start := spec.Clone()
+	var draft *scaffold.Spec
+	var kept time.Time
+	if in.Resume {
+		draft, kept, _ = scaffold.LoadDraft(in.Dir) // an unreadable draft is no draft
+	}
+	if draft != nil {
+		*spec = *draft
+	}
 	m := newWizardModel(spec, in.Dir, in.Force, in.Yes)
+	if draft != nil {
+		m.undo = start
+		m.note = "Resumed the answers you left " + kept.Format("Jan 2 15:04") + " · ctrl+z starts over"
+	}
 	p := tea.NewProgram(m, tea.WithInput(in.In), tea.WithOutput(in.Out), tea.WithAltScreen(), tea.WithContext(ctx))
 	final, err := p.Run()
 	if err != nil {
 		if errors.Is(err, tea.ErrInterrupted) || errors.Is(err, context.Canceled) {
+			keepDraft(in, spec, start)
 			return WizardResult{Spec: spec}, ErrCanceled
 		}
 		return WizardResult{Spec: spec}, fmt.Errorf("wizard: %w", err)
@@ -69,10 +89,25 @@ func RunWizard(ctx context.Context, in WizardInput) (WizardResult, error) {
 	res := fm.result
 	res.Spec = spec
 	if res.Written {
+		_ = scaffold.RemoveDraft(in.Dir) // its answers are in kiln.yaml now
 		fmt.Fprintf(in.Out, "Wrote %s\n", in.Dir)
 		return res, nil
 	}
+	keepDraft(in, spec, start)
 	return res, ErrCanceled
+}
+
+// keepDraft saves answers the author changed and did not write, and says
+// how to get them back.
+func keepDraft(in WizardInput, spec, start *scaffold.Spec) {
+	if reflect.DeepEqual(spec, start) {
+		return
+	}
+	if err := scaffold.SaveDraft(in.Dir, spec); err != nil {
+		fmt.Fprintf(in.Out, "Your answers could not be kept: %v\n", err)
+		return
+	}
+	fmt.Fprintf(in.Out, "Your answers are kept: `kiln new %s` resumes them.\n", in.Dir)
 }
 
 // runAccessible asks the same questions, with the same validation, one line

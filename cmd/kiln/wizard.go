@@ -27,6 +27,7 @@ func runTUIWizard(s streams, o *newOptions, spec *scaffold.Spec) error {
 		Dir:        o.dir,
 		Yes:        o.yes,
 		Accessible: accessible,
+		Resume:     !o.answered(),
 		Force:      o.write.force,
 		In:         s.in,
 		Out:        s.out,
