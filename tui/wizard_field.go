@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
 
 	"github.com/kiln-s2i/kiln/scaffold"
 )
@@ -195,7 +196,9 @@ func (f *fieldModel) view(width int, focused bool, probs []scaffold.Problem, s *
 	case kindChoice:
 		value = "‹ " + f.def.choiceLabel(f.input.Value()) + " ›"
 	default:
-		if focused {
+		if focused && lipgloss.ColorProfile() == termenv.Ascii {
+			value = plainCursorView(f.input.Value(), f.input.Position(), f.input.Width)
+		} else if focused {
 			in := f.input // a copy: View does not change the model
 			in.Focus()
 			value = in.View()
@@ -273,4 +276,16 @@ func (d *fieldDef) problemText(p scaffold.Problem) string {
 		return p.Message
 	}
 	return fmt.Sprintf("item %d (%s): %s", n+1, p.Value, p.Message)
+}
+
+// plainCursorView draws a text answer with its cursor as a character: with
+// NO_COLOR (or no colour support) the reverse-video cursor would not show.
+// The text scrolls so the cursor stays within width.
+func plainCursorView(v string, pos, width int) string {
+	r := []rune(v)
+	width = max(1, width)
+	pos = min(max(0, pos), len(r))
+	start := max(0, pos-width+1)
+	end := min(len(r), start+width)
+	return string(r[start:pos]) + "▏" + string(r[pos:end])
 }

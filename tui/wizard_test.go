@@ -687,3 +687,17 @@ func TestWizardSmallFixes(t *testing.T) {
 		t.Errorf("the intro is cut:\n%s", v)
 	}
 }
+
+// TestWizardCursorWithoutColour: without colours the focused text field
+// still shows where the cursor is.
+func TestWizardCursorWithoutColour(t *testing.T) {
+	m := newTestWizard(t, 120, 40) // the tests run with lipgloss's Ascii profile, as NO_COLOR sets it
+	m = focusOn(t, m, "tag")
+	m, _ = wsend(t, m, "left")
+	if !strings.Contains(m.View(), "1.▏0") {
+		t.Fatalf("the cursor does not show:\n%s", m.View())
+	}
+	if got := plainCursorView("abcdefghij", 10, 4); got != "hij▏" {
+		t.Errorf("a long answer does not scroll to its cursor: %q", got)
+	}
+}
