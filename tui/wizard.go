@@ -55,6 +55,7 @@ type wizardModel struct {
 	planErr   error
 	findings  []Finding
 	overwrite bool
+	skip      bool // keep the conflicting files as they are and write the rest
 	confirm   bool // the review's and the build offer's answer
 	writeErr  error
 	flash     string
@@ -360,7 +361,9 @@ func (m wizardModel) updateReview(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, m.keys.PrevScreen):
 		return m.goTo(screenBuild)
 	case key.Matches(msg, m.keys.Overwrite):
-		m.overwrite = !m.overwrite
+		m.overwrite, m.skip = !m.overwrite, false
+	case key.Matches(msg, m.keys.Skip):
+		m.skip, m.overwrite = !m.skip, false
 	case msg.String() == "y":
 		m.confirm = true
 	case msg.String() == "n":
@@ -398,8 +401,8 @@ func (m wizardModel) writeBlocked() string {
 	if m.plan == nil {
 		return "Still checking the target directory…"
 	}
-	if n := m.conflicts(); n > 0 && !m.overwrite {
-		return fmt.Sprintf("%d file(s) differ from what is on disk: press o to overwrite them, or esc to go back.", n)
+	if n := m.conflicts(); n > 0 && !m.overwrite && !m.skip {
+		return fmt.Sprintf("%d file(s) differ from what is on disk: o overwrites them, s keeps them and writes the rest, esc goes back.", n)
 	}
 	return ""
 }
@@ -465,10 +468,13 @@ func (m wizardModel) planCmd() tea.Cmd {
 
 // writeCmd writes the files; it plans again so nothing changed underneath.
 func (m wizardModel) writeCmd() tea.Cmd {
-	dir, files, overwrite := m.dir, m.files, m.overwrite
+	dir, files, overwrite, skip := m.dir, m.files, m.overwrite, m.skip
 	return func() tea.Msg {
 		p, err := scaffold.Plan(dir, files)
 		if err == nil {
+			if skip {
+				p = p.WithoutConflicts()
+			}
 			err = p.Apply(overwrite)
 		}
 		return writtenMsg{err: err}
@@ -604,7 +610,7 @@ func (m wizardModel) reviewView(width, height int) string {
 	default:
 		b.WriteString(fileTree(m.dir, m.plan) + "\n")
 	}
-	b.WriteString("\n")
+	b.WriteString("\n" + answersSummary(m.spec) + "\n\n")
 	switch {
 	case lintRendered == nil:
 		b.WriteString(mutedStyle.Render("Lint: not available in this build.") + "\n")
@@ -626,7 +632,14 @@ func (m wizardModel) reviewView(width, height int) string {
 		b.WriteString(failStyle.Render(truncate("✗ writing failed: "+m.writeErr.Error(), width)) + "\n")
 	}
 	if n := m.conflicts(); n > 0 {
-		b.WriteString(fmt.Sprintf("\nOverwrite the %d conflicting file(s)? %s  (o toggles)\n", n, yesNoChoice(m.overwrite)))
+		choice := "ask"
+		switch {
+		case m.overwrite:
+			choice = "overwrite them"
+		case m.skip:
+			choice = "keep them"
+		}
+		b.WriteString(fmt.Sprintf("\n%d file(s) differ from disk: %s (o: overwrite, s: keep)\n", n, selectedStyle.Render(choice)))
 	}
 	b.WriteString("\nWrite these files? " + yesNoChoice(m.confirm) + "\n")
 	lines := strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
@@ -641,6 +654,30 @@ func (m wizardModel) reviewView(width, height int) string {
 		lines = append(append(head, mutedStyle.Render(fmt.Sprintf("  … %d more lines (ctrl+p previews each file)", cut))), tail...)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// answersSummary sums up the main answers on the review, so the author
+// checks them without paging back through the screens.
+func answersSummary(s *scaffold.Spec) string {
+	get := func(path string) string { return scaffold.FieldByPath(path).Get(s) }
+	engine := cmpOr(s.Engine, "auto")
+	lines := []string{
+		"Image    " + s.ImageRef() + " (" + s.Preset + "): " + s.DisplayName,
+		"Base     " + s.From + ", " + s.PackageManager + ": " + cmpOr(get("packages"), "no packages"),
+		"Runs as  UID " + get("uid") + ", ports " + get("ports") + ", readiness " + get("readiness") + ", liveness " + get("liveness"),
+		"Build    incremental " + get("incremental") + ", engine " + engine,
+	}
+	for i := range lines {
+		lines[i] = mutedStyle.Render(lines[i])
+	}
+	return strings.Join(lines, "\n")
+}
+
+func cmpOr(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
 }
 
 func (m wizardModel) offerBuildView(width int) string {

@@ -17,7 +17,7 @@ type wizardKeys struct {
 	// the full-screen preview's keys
 	ScrollUp, ScrollDown, PageUp, PageDown, Top, Bottom, Wrap, Back key.Binding
 	Confirm                                                         key.Binding
-	Overwrite                                                       key.Binding
+	Overwrite, Skip                                                 key.Binding
 	Undo                                                            key.Binding
 }
 
@@ -44,6 +44,7 @@ func newWizardKeys() wizardKeys {
 		Quit:          key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
 		Confirm:       key.NewBinding(key.WithKeys("y", "n", "left", "right", " "), key.WithHelp("y/n", "choose")),
 		Overwrite:     key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "overwrite conflicts")),
+		Skip:          key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "keep conflicting files, write the rest")),
 		Undo:          key.NewBinding(key.WithKeys("ctrl+z"), key.WithHelp("ctrl+z", "undo a choice's replacements")),
 	}
 }
@@ -92,7 +93,7 @@ func (h wizardHelp) ShortHelp() []key.Binding {
 func (h wizardHelp) FullHelp() [][]key.Binding {
 	all := []key.Binding{
 		h.keys.Next, h.keys.NextField, h.keys.PrevField, h.keys.Change,
-		h.keys.NextScreen, h.keys.PrevScreen, h.keys.Overwrite, h.keys.Undo,
+		h.keys.NextScreen, h.keys.PrevScreen, h.keys.Overwrite, h.keys.Skip, h.keys.Undo,
 		h.keys.PreviewFile, h.keys.PreviewToggle, h.helpKey(), h.keys.Quit,
 	}
 	if h.preview {

@@ -321,7 +321,7 @@ func TestWizardReviewConflictsNeedOverwrite(t *testing.T) {
 		t.Fatalf("the review does not show the conflict and its diff:\n%s", m.View())
 	}
 	m, _ = wsend(t, m, "enter")
-	if m.result.Written || !strings.Contains(m.flash, "press o") {
+	if m.result.Written || !strings.Contains(m.flash, "o overwrites them") {
 		t.Fatalf("wrote over a conflict without asking (flash %q)", m.flash)
 	}
 	m, _ = wsend(t, m, "o", "enter")
@@ -699,5 +699,39 @@ func TestWizardCursorWithoutColour(t *testing.T) {
 	}
 	if got := plainCursorView("abcdefghij", 10, 4); got != "hij▏" {
 		t.Errorf("a long answer does not scroll to its cursor: %q", got)
+	}
+}
+
+// TestWizardReviewSkipsConflictsAndSumsUp: s keeps the author's conflicting
+// file and writes the rest; the review sums up the main answers.
+func TestWizardReviewSkipsConflictsAndSumsUp(t *testing.T) {
+	dir := t.TempDir()
+	mine := []byte("FROM scratch\n")
+	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), mine, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m := newTestWizardWith(t, testSpec(t), dir, false, 120, 40)
+	m, _ = m.goToForTest(screenReview)
+	m = runCmds(t, m, m.planCmd())
+	view := m.View()
+	for _, want := range []string{"Image    mybuilder:1.0 (generic)", "Runs as  UID 1001, ports 8080/tcp:http", "(o: overwrite, s: keep)"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("the review lacks %q:\n%s", want, view)
+		}
+	}
+	m, _ = wsend(t, m, "s", "enter")
+	if !m.result.Written {
+		t.Fatalf("s then enter did not write: %q %v", m.flash, m.writeErr)
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, "Dockerfile")); string(got) != string(mine) {
+		t.Fatal("the conflicting file was overwritten")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "s2i", "bin", "run")); err != nil {
+		t.Fatalf("the other files were not written: %v", err)
+	}
+	// kiln's manifest does not claim the author's file: it is still a conflict
+	p, err := scaffold.Plan(dir, m.files)
+	if err != nil || len(p.Conflicts()) != 1 {
+		t.Fatalf("conflicts after skipping: %v, %v", p.Conflicts(), err)
 	}
 }
