@@ -66,6 +66,19 @@ type fieldModel struct {
 	// fresh: the value is a default or an earlier answer, not yet touched in
 	// this field; typing replaces it (as gh and huh do), a cursor key edits it.
 	fresh bool
+	typed string // a choice field: the letters typed to pick a choice
+}
+
+// findChoice returns the first choice from index from on (cyclically) whose
+// name starts with prefix, in any case, or -1.
+func findChoice(cs []scaffold.Choice, prefix string, from int) int {
+	for k := range cs {
+		i := (from + k) % len(cs)
+		if strings.HasPrefix(strings.ToLower(cs[i].Name()), strings.ToLower(prefix)) {
+			return i
+		}
+	}
+	return -1
 }
 
 func newFieldModel(d *fieldDef, s *scaffold.Spec) *fieldModel {
@@ -133,13 +146,29 @@ func (f *fieldModel) update(msg tea.KeyMsg, s *scaffold.Spec) (tea.Cmd, bool) {
 	case kindChoice:
 		cs := f.def.choices()
 		i := choiceIndex(cs, before)
+		typed := f.typed
+		f.typed = ""
 		switch msg.String() {
 		case "left", "h":
 			i = (i - 1 + len(cs)) % len(cs)
 		case "right", "l", " ":
 			i = (i + 1) % len(cs)
 		default:
-			return nil, false
+			// typing picks the choice that starts with the letters typed so
+			// far (mi: microdnf); a letter again goes to the next one (a: apt, apk)
+			if msg.Type != tea.KeyRunes {
+				return nil, false
+			}
+			prefix := typed + string(msg.Runes)
+			j := findChoice(cs, prefix, i)
+			if j < 0 || typed == "" {
+				prefix = string(msg.Runes)
+				j = findChoice(cs, prefix, i+1)
+			}
+			if j < 0 {
+				return nil, false
+			}
+			i, f.typed = j, prefix
 		}
 		f.input.SetValue(cs[i].Value)
 	default:

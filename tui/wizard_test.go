@@ -735,3 +735,28 @@ func TestWizardReviewSkipsConflictsAndSumsUp(t *testing.T) {
 		t.Fatalf("conflicts after skipping: %v, %v", p.Conflicts(), err)
 	}
 }
+
+// TestWizardChoiceTypeToSelect: letters pick a choice by its name: mi is
+// microdnf, a then a goes from apt to apk.
+func TestWizardChoiceTypeToSelect(t *testing.T) {
+	m := newTestWizard(t, 120, 40)
+	m, _ = m.goToForTest(screenRuntime)
+	m = focusOn(t, m, "packageManager")
+	m, _ = wsend(t, m, "a")
+	if m.spec.PackageManager != "apt" {
+		t.Fatalf("a picked %q", m.spec.PackageManager)
+	}
+	m, _ = wsend(t, m, "a")
+	if m.spec.PackageManager != "apk" {
+		t.Fatalf("a again picked %q", m.spec.PackageManager)
+	}
+	m, _ = wsend(t, m, "right", "m", "i")
+	if m.spec.PackageManager != "microdnf" {
+		t.Fatalf("mi picked %q", m.spec.PackageManager)
+	}
+	m = focusOn(t, m, "preset")
+	m, _ = wsend(t, m, "s")
+	if m.spec.Preset != "static" {
+		t.Fatalf("s picked preset %q", m.spec.Preset)
+	}
+}
