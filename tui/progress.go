@@ -120,6 +120,23 @@ func (m progressModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	case tea.KeyMsg:
 		return m.updateKey(msg)
+	case tea.MouseMsg:
+		// the wheel scrolls the log, like pgup/pgdn by three lines
+		switch msg.Button {
+		case tea.MouseButtonWheelUp:
+			if !m.scrolled {
+				m.loadFullLog()
+				m.scrolled = true
+			}
+			m.log.ScrollUp(3)
+		case tea.MouseButtonWheelDown:
+			if m.scrolled {
+				m.log.ScrollDown(3)
+				if m.log.AtBottom() {
+					m.scrolled, m.logDirty = false, true
+				}
+			}
+		}
 	}
 	return m.syncLog(), nil
 }

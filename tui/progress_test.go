@@ -550,3 +550,25 @@ func TestProgressBarFollowsColorProfile(t *testing.T) {
 		}
 	}
 }
+
+// TestProgressWheelScrollsLog: the wheel scrolls the log up, and back down
+// to following its tail.
+func TestProgressWheelScrollsLog(t *testing.T) {
+	m := sized(newProgressModel("kiln test", 0, nil), 100, 30)
+	var evs []builder.Event
+	evs = append(evs, builder.Event{Kind: builder.StepStarted, Step: "build"})
+	for i := range 200 {
+		evs = append(evs, builder.Event{Kind: builder.StepLog, Step: "build", Line: fmt.Sprintf("line %d", i)})
+	}
+	m, _ = send(t, m, eventsMsg(evs))
+	m, _ = send(t, m, tea.MouseMsg{Button: tea.MouseButtonWheelUp, Action: tea.MouseActionPress})
+	if !m.scrolled || strings.Contains(m.View(), "line 199") {
+		t.Fatalf("the wheel did not scroll the log up:\n%s", m.View())
+	}
+	for range 10 {
+		m, _ = send(t, m, tea.MouseMsg{Button: tea.MouseButtonWheelDown, Action: tea.MouseActionPress})
+	}
+	if m.scrolled || !strings.Contains(m.View(), "line 199") {
+		t.Fatalf("the wheel did not return to the tail:\n%s", m.View())
+	}
+}

@@ -159,6 +159,8 @@ func (m wizardModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tea.KeyMsg:
 		return m.updateKey(msg)
+	case tea.MouseMsg:
+		return m.updateMouse(msg)
 	}
 	return m, nil
 }
@@ -538,8 +540,10 @@ func (m wizardModel) helpView() string {
 	return compactHelp(m.help, h.ShortHelp(), m.width)
 }
 
-func (m wizardModel) headerView() string {
-	var parts []string
+// tabs returns the header's screen labels and the separator between them:
+// full names from 120 columns, else the current one by name and the others
+// by number, so every tab stays in view.
+func (m wizardModel) tabs() (lead string, parts []string, sep string) {
 	for _, sm := range m.screens {
 		label := fmt.Sprintf("%d %s", sm.def.id+1, sm.def.short)
 		switch {
@@ -552,11 +556,10 @@ func (m wizardModel) headerView() string {
 		}
 		parts = append(parts, label)
 	}
-	full := titleStyle.Render("kiln new") + "  " + strings.Join(parts, mutedStyle.Render(" · "))
-	if lipgloss.Width(full) <= m.width {
-		return full
+	lead, sep = titleStyle.Render("kiln new")+"  ", mutedStyle.Render(" · ")
+	if lipgloss.Width(lead+strings.Join(parts, sep)) <= m.width {
+		return lead, parts, sep
 	}
-	// narrow: the other screens by number only, so every tab stays in view
 	parts = parts[:0]
 	for _, sm := range m.screens {
 		n := fmt.Sprint(sm.def.id + 1)
@@ -569,7 +572,54 @@ func (m wizardModel) headerView() string {
 			parts = append(parts, mutedStyle.Render(n))
 		}
 	}
-	return truncate(titleStyle.Render("kiln new")+" "+strings.Join(parts, " "), m.width)
+	return titleStyle.Render("kiln new") + " ", parts, " "
+}
+
+func (m wizardModel) headerView() string {
+	lead, parts, sep := m.tabs()
+	return truncate(lead+strings.Join(parts, sep), m.width)
+}
+
+// tabAt returns the screen whose tab is at column x of the header.
+func (m wizardModel) tabAt(x int) (screenID, bool) {
+	lead, parts, sep := m.tabs()
+	at := lipgloss.Width(lead)
+	for i, p := range parts {
+		w := lipgloss.Width(p)
+		if x >= at && x < at+w {
+			return screenID(i), true
+		}
+		at += w + lipgloss.Width(sep)
+	}
+	return 0, false
+}
+
+// updateMouse: the wheel scrolls the preview; a click on a tab goes to its
+// screen, forward only past screens whose answers stand.
+func (m wizardModel) updateMouse(msg tea.MouseMsg) (tea.Model, tea.Cmd) {
+	if m.state != stateEditing {
+		return m, nil
+	}
+	rows := max(1, m.bodyHeight()-3)
+	switch {
+	case msg.Button == tea.MouseButtonWheelUp:
+		m.preview.scroll(-3, rows)
+	case msg.Button == tea.MouseButtonWheelDown:
+		m.preview.scroll(+3, rows)
+	case msg.Button == tea.MouseButtonLeft && msg.Action == tea.MouseActionPress && msg.Y == 0:
+		id, ok := m.tabAt(msg.X)
+		if !ok || id == m.current {
+			return m, nil
+		}
+		for s := m.current; s < id; s++ {
+			if !m.complete(s) {
+				m.flash = fmt.Sprintf("The %s screen has an answer to fix first.", m.screens[s].def.title)
+				return m, nil
+			}
+		}
+		return m.goTo(id)
+	}
+	return m, nil
 }
 
 func (m wizardModel) statusView() string {

@@ -76,7 +76,8 @@ func RunWizard(ctx context.Context, in WizardInput) (WizardResult, error) {
 		m.undo = start
 		m.note = "Resumed the answers you left " + kept.Format("Jan 2 15:04") + " · ctrl+z starts over"
 	}
-	p := tea.NewProgram(m, tea.WithInput(in.In), tea.WithOutput(in.Out), tea.WithAltScreen(), tea.WithContext(ctx))
+	p := tea.NewProgram(m, tea.WithInput(in.In), tea.WithOutput(in.Out), tea.WithAltScreen(), tea.WithContext(ctx),
+		tea.WithMouseCellMotion()) // the wheel scrolls the preview, a click picks a tab
 	final, err := p.Run()
 	if err != nil {
 		if errors.Is(err, tea.ErrInterrupted) || errors.Is(err, context.Canceled) {

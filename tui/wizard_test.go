@@ -760,3 +760,32 @@ func TestWizardChoiceTypeToSelect(t *testing.T) {
 		t.Fatalf("s picked preset %q", m.spec.Preset)
 	}
 }
+
+// TestWizardMouse: a click on a tab goes to its screen; the wheel scrolls
+// the preview.
+func TestWizardMouse(t *testing.T) {
+	for _, w := range []int{120, 60} {
+		m := newTestWizard(t, w, 30)
+		x := -1
+		for col := 0; col < w; col++ {
+			if id, ok := m.tabAt(col); ok && id == screenUser {
+				x = col
+				break
+			}
+		}
+		if x < 0 {
+			t.Fatalf("at %d columns no column holds the User tab: %q", w, m.headerView())
+		}
+		next, _ := m.Update(tea.MouseMsg{X: x, Y: 0, Button: tea.MouseButtonLeft, Action: tea.MouseActionPress})
+		m = next.(wizardModel)
+		if m.current != screenUser {
+			t.Fatalf("at %d columns a click on the User tab went to %s", w, m.screens[m.current].def.title)
+		}
+	}
+	m := newTestWizard(t, 120, 30)
+	before := m.View()
+	next, _ := m.Update(tea.MouseMsg{X: 100, Y: 10, Button: tea.MouseButtonWheelDown, Action: tea.MouseActionPress})
+	if next.(wizardModel).View() == before {
+		t.Fatal("the wheel did not scroll the preview")
+	}
+}
