@@ -217,9 +217,9 @@ func Explain(w io.Writer, id string) error {
 	if !ok {
 		return fmt.Errorf("unknown rule %q (kiln lint --list shows them all)", id)
 	}
-	g := okd.Summary(r.Guideline)
-	_, err := fmt.Fprintf(w, "%s (%s): %s\n\nGuideline %s: %s\n\nWhy it matters on OKD:\n  %s\n\nFix:\n  %s\n\nBefore:\n%s\n\nAfter:\n%s\n",
-		r.ID, r.Severity, r.Title, r.Guideline, g, r.Why, r.Fix, indent(r.Before), indent(r.After))
+	g := guidelineText(r)
+	_, err := fmt.Fprintf(w, "%s (%s): %s\n\n%s\n\nWhy it matters on OKD:\n  %s\n\nFix:\n  %s\n\nBefore:\n%s\n\nAfter:\n%s\n",
+		r.ID, r.Severity, r.Title, strings.ToUpper(g[:1])+g[1:], r.Why, r.Fix, indent(r.Before), indent(r.After))
 	return err
 }
 
@@ -254,8 +254,17 @@ func WriteList(w io.Writer, asJSON bool) error {
 }
 
 func explainMarkdown(r Rule) string {
-	return fmt.Sprintf("**%s** (guideline %s: %s)\n\n%s\n\n**Fix:** %s\n\nBefore:\n```\n%s\n```\nAfter:\n```\n%s\n```\n",
-		r.Title, r.Guideline, okd.Summary(r.Guideline), r.Why, r.Fix, r.Before, r.After)
+	return fmt.Sprintf("**%s** (%s)\n\n%s\n\n**Fix:** %s\n\nBefore:\n```\n%s\n```\nAfter:\n```\n%s\n```\n",
+		r.Title, guidelineText(r), r.Why, r.Fix, r.Before, r.After)
+}
+
+// guidelineText names the guideline a rule serves; KL000 and KL004 are
+// about kiln's own reading of the files.
+func guidelineText(r Rule) string {
+	if r.Guideline == "" {
+		return "no guideline: kiln's own checking"
+	}
+	return "guideline " + r.Guideline + ": " + okd.Summary(r.Guideline)
 }
 
 // Markdown renders docs/lint.md from the rule table.
@@ -279,8 +288,8 @@ func Markdown() string {
 		fmt.Fprintf(&b, "| [%s](#%s) | %s | %s | %s |\n", r.ID, strings.ToLower(r.ID), r.Severity, r.Guideline, mdEscape(r.Title))
 	}
 	for _, r := range rules {
-		fmt.Fprintf(&b, "\n## %s\n\n**%s** · %s · guideline %s: %s\n\n%s\n\n**Fix:** %s\n\nBefore:\n\n```\n%s\n```\n\nAfter:\n\n```\n%s\n```\n",
-			r.ID, mdEscape(r.Title), r.Severity, r.Guideline, okd.Summary(r.Guideline), r.Why, r.Fix, r.Before, r.After)
+		fmt.Fprintf(&b, "\n## %s\n\n**%s** · %s · %s\n\n%s\n\n**Fix:** %s\n\nBefore:\n\n```\n%s\n```\n\nAfter:\n\n```\n%s\n```\n",
+			r.ID, mdEscape(r.Title), r.Severity, guidelineText(r), r.Why, r.Fix, r.Before, r.After)
 	}
 	return b.String()
 }
