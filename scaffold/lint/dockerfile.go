@@ -53,6 +53,7 @@ type instr struct {
 	workdir    string // WORKDIR in force
 	env        vars   // ENV and ARG in force
 	usesScript string // path of the wrapper script CMD/ENTRYPOINT starts
+	lazySrc    string // a RUN's program, not parsed yet
 }
 
 type stage struct {
@@ -106,9 +107,22 @@ func (d *dockerfile) keyLine(in *instr, key string) int {
 	if in.end <= in.line || d.src == nil {
 		return in.line
 	}
-	lines := bytes.Split(d.src, []byte("\n"))
-	for l := in.line; l <= in.end && l <= len(lines); l++ {
-		t := bytes.TrimSpace(lines[l-1])
+	rest := d.src
+	for l := 1; l < in.line && len(rest) > 0; l++ {
+		i := bytes.IndexByte(rest, '\n')
+		if i < 0 {
+			return in.line
+		}
+		rest = rest[i+1:]
+	}
+	for l := in.line; l <= in.end && len(rest) > 0; l++ {
+		line := rest
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+			line, rest = rest[:i], rest[i+1:]
+		} else {
+			rest = nil
+		}
+		t := bytes.TrimSpace(line)
 		if l == in.line {
 			t = bytes.TrimSpace(t[min(len(t), len(in.cmd)):]) // past LABEL
 		}
@@ -438,7 +452,8 @@ func (d *dockerfile) parseProgram(in *instr, raw []string, env vars) {
 		}
 	}
 	if in.cmd == "run" && !mentionsCheckedCommand(src) {
-		return // nothing any RUN check looks at: skip the parse
+		in.lazySrc = src // nothing any RUN check looks at: parse only if created asks
+		return
 	}
 	f, err := parseShell(d.name, src)
 	if err != nil {
@@ -450,7 +465,7 @@ func (d *dockerfile) parseProgram(in *instr, raw []string, env vars) {
 
 // runCommandsChecked are the programs the RUN checks look for; a RUN that
 // names none of them (in any word) needs no shell parse.
-var runCommandsChecked = []string{"yum", "dnf", "apt", "apk", "rm", "chown", "chgrp", "chmod", "fix-permissions", "openssh", "ln ", "cp ", "mv ", "install "}
+var runCommandsChecked = []string{"yum", "dnf", "apt", "apk", "rm", "chown", "chgrp", "chmod", "fix-permissions", "openssh"}
 
 func mentionsCheckedCommand(src string) bool {
 	for _, c := range runCommandsChecked {
@@ -803,6 +818,12 @@ func (d *dockerfile) created(p string) (present, executable bool) {
 	for _, in := range d.final {
 		if in.cmd != "run" {
 			continue
+		}
+		if in.lazySrc != "" && strings.Contains(in.lazySrc, path.Base(p)) {
+			if f, err := parseShell(d.name, in.lazySrc); err == nil {
+				in.program, in.cmds = f, commands(f, in.env, in.line)
+			}
+			in.lazySrc = ""
 		}
 		for _, c := range in.cmds {
 			name := c.name()

@@ -54,6 +54,9 @@ func TestRuleTable(t *testing.T) {
 		if okd.Summary(r.Guideline) == "" && (r.Guideline != "" || !toolRule(r.ID)) {
 			t.Errorf("rule %s cites unknown guideline %q", r.ID, r.Guideline)
 		}
+		if r.Severity == Error && !strings.HasPrefix(r.Confidence, "certain") {
+			t.Errorf("rule %s is an error but not certain (%s)", r.ID, r.Confidence)
+		}
 		if r.Title == "" || r.Fix == "" || r.Why == "" || r.Before == "" || r.After == "" {
 			t.Errorf("rule %s lacks title, fix, why or example", r.ID)
 		}

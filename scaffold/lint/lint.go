@@ -138,14 +138,22 @@ func FS(fsys fs.FS, opts Options) ([]Finding, error) {
 	if err != nil {
 		return nil, err
 	}
-	dirs := builderDirs(fsys)
+	rootDFs := dockerfilesIn(fsys, ".")
+	dirs := []string{"."}
+	if len(rootDFs) == 0 {
+		dirs = builderDirs(fsys)
+	}
 	if len(dirs) == 0 {
 		return nil, &ParseError{File: ".", Err: errors.New("no Dockerfile, Containerfile or s2i/bin here or below: not a builder repository (pass the directory of a Dockerfile, or the Dockerfile itself)")}
 	}
 	run := &lintRun{scripts: map[scriptKey]scriptResult{}, done: map[string]bool{}}
 	var all []Finding
 	for _, dir := range dirs {
-		fs, err := run.lintDir(fsys, dir)
+		dfs := rootDFs
+		if dir != "." {
+			dfs = dockerfilesIn(fsys, dir)
+		}
+		fs, err := run.lintDir(fsys, dir, dfs)
 		if err != nil {
 			return nil, err
 		}

@@ -111,7 +111,7 @@ func isBuilderDir(fsys fs.FS, dir string) bool {
 }
 
 // maxWalkDepth bounds the search for builder directories below a root.
-const maxWalkDepth = 4
+const maxWalkDepth = 6
 
 // builderDirs returns "." when the root is a builder directory, else the
 // builder directories below it (not below one another's test/ or
@@ -129,7 +129,7 @@ func builderDirs(fsys fs.FS) []string {
 			return nil
 		}
 		switch e.Name() {
-		case ".git", "node_modules", "vendor", ".venv", "__pycache__", "test", "tests", "testdata", "s2i", ".s2i", "root":
+		case ".git", "node_modules", "vendor", ".venv", "__pycache__", "test-app", "testdata", "s2i", ".s2i", "root":
 			return fs.SkipDir
 		}
 		if strings.Count(p, "/")+1 > maxWalkDepth {
@@ -145,9 +145,8 @@ func builderDirs(fsys fs.FS) []string {
 
 // lintDir lints one builder directory: each Dockerfile with the build
 // context it copies from, or its s2i scripts alone.
-func (run *lintRun) lintDir(fsys fs.FS, dir string) ([]Finding, error) {
+func (run *lintRun) lintDir(fsys fs.FS, dir string, dfs []string) ([]Finding, error) {
 	var all []Finding
-	dfs := dockerfilesIn(fsys, dir)
 	if len(dfs) == 0 {
 		sub, err := fs.Sub(fsys, dir)
 		if err != nil {

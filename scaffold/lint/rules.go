@@ -62,6 +62,10 @@ type Rule struct {
 	Why       string   `json:"why"`
 	Before    string   `json:"before"`
 	After     string   `json:"after"`
+	// Confidence is "certain" when the finding is a fact of the files, else
+	// "heuristic: " and what the rule cannot know. Only certain rules are
+	// errors.
+	Confidence string `json:"confidence"`
 }
 
 // rules is the rule table; IDs are stable and never reused.
@@ -133,7 +137,7 @@ var rules = []Rule{
 		Fix:    "EXPOSE the ports your software listens on (1024 or above); skip this if it serves no port.",
 		Why:    "Declared ports show in podman ps and inspect and let OKD tools create services for the image.",
 		Before: "CMD [\"/usr/libexec/s2i/usage\"]", After: "EXPOSE 8080/tcp\nCMD [\"/usr/libexec/s2i/usage\"]"},
-	{ID: "KL040", Severity: Error, Guideline: "G11", Title: "ENV/ARG sets a password, secret, token or key",
+	{ID: "KL040", Severity: Warning, Guideline: "G11", Title: "ENV/ARG sets a password, secret, token or key",
 		Fix:    "Leave the value out of the image: read it from an environment variable given at run time (a Secret on OKD), and fail at start when it is missing.",
 		Why:    "People extend images and forget to change default passwords; a value in ENV or ARG is also readable by anyone who pulls the image.",
 		Before: "ENV DB_PASSWORD=changeme", After: "# DB_PASSWORD comes from a Secret at run time; run fails with a clear message without it"},
@@ -295,9 +299,50 @@ var rules = []Rule{
 		Before: "exec server --port \"${PORT:-8080}\"", After: "README.md: | PORT | port to listen on | 8080 |"},
 }
 
+// heuristics are the rules that guess, with what they cannot know; the
+// others report facts of the files.
+var heuristics = map[string]string{
+	"KL000": "the file may be valid input kiln's parsers do not read (some bash extensions)",
+	"KL003": "the table knows only the releases listed in package okd",
+	"KL013": "the removed path may have been added empty",
+	"KL020": "the two RUNs may be split on purpose (a cache boundary)",
+	"KL021": "whether the copied files change often is a guess from their names",
+	"KL031": "the base image may EXPOSE the ports (then reported as info)",
+	"KL033": "an image may serve no port at all; the base may EXPOSE one (info then)",
+	"KL040": "a name that says secret may hold something public",
+	"KL041": "the version may be set by the base image (info then) or under another name",
+	"KL060": "a started daemon may be a helper that belongs to the service",
+	"KL070": "the base image may set a numeric USER (info then)",
+	"KL073": "the group may not matter for files the app never writes",
+	"KL074": "which directories the app writes is a guess from paths and ownership",
+	"KL080": "the base image may set it (info then)",
+	"KL081": "the base image may set it (info then)",
+	"KL082": "the base image may set it (info then)",
+	"KL083": "whether an image is meant to be a builder is the author's intent",
+	"KL084": "the base image may set it (info then)",
+	"KL085": "the scripts may be found another way (build configuration, .s2i/bin)",
+	"KL101": "whether a path holds persistent data is a guess from its name",
+	"KL110": "the shell form may be intended (variable expansion)",
+	"KL120": "which command is the server is read from the script's last statements",
+	"KL122": "assemble may restore artifacts through a helper it calls",
+	"KL125": "a log path may be a link to stdout made elsewhere",
+	"KL127": "the message may be a warning the script reports as text containing error",
+	"KL130": "tests may live elsewhere (the guide calls test/run optional)",
+	"KL131": "the probes may be added by an overlay",
+	"KL132": "the template may live in another repository",
+	"KL133": "the variable may be set by the base image, a sourced file or documented elsewhere",
+}
+
 var ruleIndex = func() map[string]*Rule {
 	m := make(map[string]*Rule, len(rules))
 	for i := range rules {
+		rules[i].Confidence = "certain"
+		if rules[i].ID == "KL126" {
+			rules[i].Confidence = "certain on a plain OS base image; on any other base, info (the base may provide the script)"
+		}
+		if h, ok := heuristics[rules[i].ID]; ok {
+			rules[i].Confidence = "heuristic: " + h
+		}
 		m[rules[i].ID] = &rules[i]
 	}
 	return m

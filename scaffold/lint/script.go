@@ -86,8 +86,12 @@ func lintScript(name string, src []byte, mode fs.FileMode, role scriptRole, ctx 
 	if err != nil {
 		line, msg := 1, err.Error()
 		var se syntax.ParseError
-		if errors.As(err, &se) {
+		var le syntax.LangError
+		switch {
+		case errors.As(err, &se):
 			line, msg = int(se.Pos.Line()), se.Text
+		case errors.As(err, &le):
+			line = int(le.Pos.Line()) // valid in another shell (bash arrays kiln reads as arithmetic)
 		}
 		rep.add("KL000", line, "kiln cannot parse this script as shell: %s", msg)
 		return info, nil
@@ -247,9 +251,9 @@ func (fe *finalExec) stmt(s *syntax.Stmt, depth int) []notExec {
 			}
 		case "exit", "return", "die", "fail", "usage":
 			return nil
-		case "echo", "printf", "cat", "true", ":", "false", "logger":
-			// a branch that only reports something (an error, the usage)
-			// leaves nothing to exec
+		case "echo", "printf", "cat", "true", ":", "false", "logger", "touch", "mkdir", "rm", "cp", "mv", "ln", "chmod", "test", "[":
+			// a branch that only reports something (an error, the usage) or
+			// touches a file and ends leaves no server to exec
 			return nil
 		}
 		if body, ok := fe.funcs[name]; ok {
