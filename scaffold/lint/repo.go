@@ -114,8 +114,8 @@ func isBuilderDir(fsys fs.FS, dir string) bool {
 const maxWalkDepth = 6
 
 // builderDirs returns "." when the root is a builder directory, else the
-// builder directories below it (not below one another's test/ or
-// application trees).
+// builder directories below it, skipping version control, dependencies,
+// test applications and the trees a Dockerfile copies (s2i, root).
 func builderDirs(fsys fs.FS) []string {
 	if isBuilderDir(fsys, ".") {
 		return []string{"."}
