@@ -103,7 +103,10 @@ func (d *dockerfile) checkLabels() {
 			continue
 		}
 		dir := c.dest
-		if !c.destIsDir && !slices.ContainsFunc(c.srcs, isS2IDir) {
+		switch {
+		case slices.ContainsFunc(c.srcs, func(s string) bool { return path.Base(path.Clean(s)) == "s2i" }):
+			dir = path.Join(c.dest, "bin") // COPY s2i /usr/local/s2i: the scripts land in its bin
+		case !c.destIsDir && !slices.ContainsFunc(c.srcs, isS2IDir):
 			dir = path.Dir(c.dest) // a single script copied to a file name
 		}
 		switch {
