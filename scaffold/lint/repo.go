@@ -409,6 +409,11 @@ func (r *repo) lintWith(dfName string, src []byte) error {
 		if role == roleWrapper {
 			role = roleGeneric
 		}
+		if role == roleGeneric && !r.hasShebang(p) && !strings.HasSuffix(p, ".sh") {
+			// s2i runs only assemble, run, save-artifacts and usage; another
+			// file without #! (a C# helper, a config) is no script
+			continue
+		}
 		img := "/usr/libexec/s2i/" + e.Name()
 		if r.df != nil {
 			if where, ok := r.df.imagePath(p); ok {
@@ -513,6 +518,17 @@ func (r *repo) copiedFiles() []string {
 func wrapperName(p string) bool {
 	b := strings.TrimSuffix(path.Base(p), ".sh")
 	return strings.Contains(b, "entrypoint") || strings.HasPrefix(b, "start") || b == "run" || b == "launch"
+}
+
+func (r *repo) hasShebang(p string) bool {
+	f, err := r.fsys.Open(p)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, 2)
+	n, _ := io.ReadFull(f, head)
+	return n == 2 && head[0] == '#' && head[1] == '!'
 }
 
 func (r *repo) isShellScript(p string) bool {
