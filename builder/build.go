@@ -15,7 +15,6 @@ type BuildOptions struct {
 	Tags       []string
 	NoCache    bool
 	BuildArgs  []string // KEY=VALUE
-	Labels     []string // KEY=VALUE
 }
 
 // BuildError is a failed build; Step names the Dockerfile instruction that
@@ -23,9 +22,15 @@ type BuildOptions struct {
 type BuildError struct {
 	Step string
 	Err  error
+	// Reason replaces the engine's text when kiln knows better: a FROM
+	// whose image is neither local nor reachable, in one line.
+	Reason string
 }
 
 func (e *BuildError) Error() string {
+	if e.Reason != "" {
+		return e.Reason
+	}
 	if e.Step != "" {
 		return fmt.Sprintf("build failed at %s: %v", e.Step, e.Err)
 	}
@@ -35,15 +40,7 @@ func (e *BuildError) Unwrap() error { return e.Err }
 
 // buildArgs is the engine's command line for opts.
 func (e *Engine) buildArgs(o BuildOptions) []string {
-	var args []string
-	switch e.Kind {
-	case Buildah:
-		// buildah neither caches layers nor removes the container of a failed
-		// step unless asked; podman and docker do both by default.
-		args = []string{"build", "--layers", "--force-rm"}
-	default:
-		args = []string{"build"}
-	}
+	args := append([]string(nil), e.dialect().build...)
 	if o.Dockerfile != "" {
 		args = append(args, "-f", o.Dockerfile)
 	}
@@ -56,7 +53,7 @@ func (e *Engine) buildArgs(o BuildOptions) []string {
 	for _, a := range o.BuildArgs {
 		args = append(args, "--build-arg", a)
 	}
-	for _, l := range o.Labels {
+	for _, l := range e.Labels {
 		args = append(args, "--label", l)
 	}
 	return append(args, o.ContextDir)
@@ -73,8 +70,9 @@ func (e *Engine) Build(ctx context.Context, sink Sink, step string, o BuildOptio
 	quiet := context.WithoutCancel(ctx)
 	since := time.Now().Unix()
 	var before map[string]string
-	if e.Kind == Buildah {
-		before, _ = e.buildahContainers(quiet)
+	if e.dialect().untimed {
+		// no creation times to tell the build's containers by: list before
+		before, _ = e.containers(quiet)
 	}
 	p := newBuildParser(r, step)
 	err := e.Stream(ctx, p.Line, nil, e.buildArgs(o)...)
@@ -86,54 +84,97 @@ func (e *Engine) Build(ctx context.Context, sink Sink, step string, o BuildOptio
 	if IsCanceled(err) {
 		return err
 	}
-	return &BuildError{Step: p.lastStep(), Err: err}
+	failed := p.lastStep()
+	return &BuildError{Step: failed, Err: err, Reason: fromFailure(e.Kind, failed, p.errs)}
 }
 
-func (e *Engine) buildahContainers(ctx context.Context) (map[string]string, error) {
-	out, err := e.Output(ctx, "containers", "--notruncate", "--format", "{{.ContainerID}} {{.ContainerName}}")
+// fromFailure explains, in one line, a build that failed at FROM because
+// the base image is not local and could not be pulled; "" for other failures.
+func fromFailure(kind EngineKind, step string, errs []string) string {
+	name, ok := fromImage(step)
+	if !ok || len(errs) == 0 {
+		return ""
+	}
+	text := strings.ToLower(strings.Join(errs, "\n"))
+	registry := "its registry"
+	if first, _, ok := strings.Cut(name, "/"); ok && (strings.ContainsAny(first, ".:") || first == "localhost") {
+		registry = "registry " + first
+	}
+	local := fmt.Sprintf("choose a local image with --from (%s images lists them)", kind)
+	has := func(words ...string) bool {
+		for _, w := range words {
+			if strings.Contains(text, w) {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case has("short-name", "unqualified-search"):
+		return fmt.Sprintf("base image %s is not in local storage and names no registry: use its full name (registry/name:tag), or %s", name, local)
+	case has("pinging container registry", "dial tcp", "no such host", "connection refused", "i/o timeout", "network is unreachable", "tls handshake timeout"):
+		return fmt.Sprintf("base image %s is not in local storage and %s cannot be reached: pull it (%s pull %s) where the registry is reachable, or %s", name, registry, kind, name, local)
+	case has("unauthorized", "authentication required", "denied"):
+		return fmt.Sprintf("base image %s is not in local storage and %s refused access: log in (%s login), or %s", name, registry, kind, local)
+	case has("manifest unknown", "name unknown", "not found", "does not exist"):
+		return fmt.Sprintf("base image %s is neither in local storage nor in %s: check its name and tag, or %s", name, registry, local)
+	}
+	return ""
+}
+
+// fromImage returns the image of a FROM step ("[1/2] FROM x AS y" too).
+func fromImage(step string) (string, bool) {
+	f := strings.Fields(step)
+	if len(f) > 0 && strings.HasPrefix(f[0], "[") {
+		f = f[1:]
+	}
+	if len(f) < 2 || !strings.EqualFold(f[0], "FROM") {
+		return "", false
+	}
+	for _, w := range f[1:] {
+		if !strings.HasPrefix(w, "--") { // --platform=...
+			return w, true
+		}
+	}
+	return "", false
+}
+
+// containers lists every container with its name, build containers
+// included; with a creation time in the listing, only those created since.
+func (e *Engine) containers(ctx context.Context) (map[string]string, error) {
+	return e.containersSince(ctx, 0)
+}
+
+func (e *Engine) containersSince(ctx context.Context, since int64) (map[string]string, error) {
+	out, err := e.Output(ctx, e.dialect().listContainers...)
 	if err != nil {
 		return nil, err
 	}
 	set := map[string]string{}
 	for _, line := range strings.Split(string(out), "\n") {
-		if id, name, ok := strings.Cut(strings.TrimSpace(line), " "); ok {
-			set[id] = name
+		switch f := strings.Fields(line); len(f) {
+		case 2:
+			set[f[0]] = f[1]
+		case 3:
+			if atoi(f[1]) >= int(since) {
+				set[f[0]] = f[2]
+			}
 		}
 	}
 	return set, nil
 }
 
 // newWorkingContainers lists the build containers created since the build
-// started (buildah: not in before), ID to name. Only containers named like
-// buildah's working containers count, so a container someone started
-// meanwhile is left alone.
+// started (when the listing has no times: not in before), ID to name. Only
+// containers named like buildah's working containers count, so a container
+// someone started meanwhile is left alone.
 func (e *Engine) newWorkingContainers(ctx context.Context, since int64, before map[string]string) map[string]string {
-	found := map[string]string{}
-	switch e.Kind {
-	case Podman:
-		out, err := e.Output(ctx, "ps", "-a", "--no-trunc", "--external", "--format", "{{.ID}} {{.Created.Unix}} {{.Names}}")
-		if err != nil {
-			return nil
-		}
-		for _, line := range strings.Split(string(out), "\n") {
-			f := strings.Fields(line)
-			if len(f) == 3 && atoi(f[1]) >= int(since) {
-				found[f[0]] = f[2]
-			}
-		}
-	case Buildah:
-		after, err := e.buildahContainers(ctx)
-		if err != nil || before == nil {
-			return nil
-		}
-		for id, name := range after {
-			if _, ok := before[id]; !ok {
-				found[id] = name
-			}
-		}
+	found, err := e.containersSince(ctx, since)
+	if err != nil {
+		return nil
 	}
 	for id, name := range found {
-		if !strings.Contains(name, "working-container") {
+		if _, old := before[id]; old || !strings.Contains(name, "working-container") {
 			delete(found, id)
 		}
 	}
@@ -142,11 +183,7 @@ func (e *Engine) newWorkingContainers(ctx context.Context, since int64, before m
 
 // newDanglingImages lists the dangling images created since the build started.
 func (e *Engine) newDanglingImages(ctx context.Context, since int64) []string {
-	args := []string{"images", "--filter", "dangling=true", "--format", "json"}
-	if e.Kind == Buildah {
-		args = []string{"images", "--filter", "dangling=true", "--json"}
-	}
-	out, err := e.Output(ctx, args...)
+	out, err := e.Output(ctx, e.dialect().danglingImages...)
 	if err != nil {
 		return nil
 	}
@@ -169,18 +206,14 @@ func (e *Engine) newDanglingImages(ctx context.Context, since int64) []string {
 }
 
 func (e *Engine) removeLeftovers(ctx context.Context, r *reporter, step string, since int64, before map[string]string) {
-	if e.Kind == Docker {
-		return // docker's daemon cleans up after an interrupted build
+	if e.dialect().daemon {
+		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	// Containers first: they hold the images they were made from.
 	for id, name := range e.newWorkingContainers(ctx, since, before) {
-		rm := e.forceRemoveArgs(id)
-		if e.Kind == Buildah {
-			rm = []string{"rm", id}
-		}
-		if _, err := e.Output(ctx, rm...); err == nil {
+		if _, err := e.Output(ctx, e.forceRemoveArgs(id)...); err == nil {
 			r.emit(Event{Kind: Cleanup, Step: step, Message: "build container " + name})
 		}
 	}

@@ -30,8 +30,10 @@ type WizardInput struct {
 	// new gave no answer of its own); the full-screen wizard keeps a draft
 	// when the author leaves with changed answers.
 	Resume bool
-	In     io.Reader
-	Out    io.Writer
+	// Lint checks the rendered files for the review (LintFiles); required.
+	Lint func(files []scaffold.File) ([]Finding, error)
+	In   io.Reader
+	Out  io.Writer
 }
 
 // WizardResult says what the wizard did.
@@ -72,6 +74,7 @@ func RunWizard(ctx context.Context, in WizardInput) (WizardResult, error) {
 		*spec = *draft
 	}
 	m := newWizardModel(spec, in.Dir, in.Force, in.Yes)
+	m.lint = in.Lint
 	if draft != nil {
 		m.undo = start
 		m.note = "Resumed the answers you left " + kept.Format("Jan 2 15:04") + " · ctrl+z starts over"
@@ -178,15 +181,13 @@ func runAccessible(ctx context.Context, spec *scaffold.Spec, in WizardInput) (Wi
 		return res, err
 	}
 	fmt.Fprintf(a.w, "\n== %d/%d Review\n%s\n", len(screens), len(screens), fileTree(in.Dir, wp))
-	if lintRendered != nil {
-		findings, err := lintRendered(files)
-		if err != nil {
-			return res, fmt.Errorf("lint: %w", err)
-		}
-		fmt.Fprintf(a.w, "Lint: %d finding(s)\n", len(findings))
-		for _, f := range findings {
-			fmt.Fprintln(a.w, "  "+f.String())
-		}
+	findings, err := in.Lint(files)
+	if err != nil {
+		return res, fmt.Errorf("lint: %w", err)
+	}
+	fmt.Fprintf(a.w, "Lint: %d finding(s)\n", len(findings))
+	for _, f := range findings {
+		fmt.Fprintln(a.w, "  "+f.String())
 	}
 	overwrite := in.Force
 	conflicts := 0
