@@ -75,7 +75,16 @@ func TestE2EVerify(t *testing.T) {
 
 // registry is Debian's docker-registry serving on 127.0.0.1 from the test's
 // temp dir, stopped by its PID when the test ends.
-func registry(t *testing.T, htpasswd string) string {
+func registry(t testing.TB, htpasswd string) string {
+	t.Helper()
+	addr, stop := startRegistry(t, htpasswd)
+	t.Cleanup(stop)
+	return addr
+}
+
+// startRegistry starts a docker-registry with its data in a new temp dir and
+// returns its address and the function that stops it by its PID.
+func startRegistry(t testing.TB, htpasswd string) (string, func()) {
 	t.Helper()
 	bin, err := exec.LookPath("docker-registry")
 	if err != nil {
@@ -120,17 +129,19 @@ func registry(t *testing.T, htpasswd string) string {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
+	stop := func() {
 		_ = cmd.Process.Signal(syscall.SIGTERM)
 		_ = cmd.Wait()
 		logFile.Close()
-	})
+		_ = os.RemoveAll(filepath.Join(dir, "data")) // benchmarks push hundreds of MB per run
+	}
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 		if c, err := net.Dial("tcp", addr); err == nil {
 			c.Close()
-			return addr
+			return addr, stop
 		}
 		if time.Now().After(deadline) {
+			stop()
 			log, _ := os.ReadFile(logFile.Name())
 			t.Fatalf("docker-registry did not listen on %s:\n%s", addr, log)
 		}
