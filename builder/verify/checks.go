@@ -4,7 +4,7 @@
 // Each check has an ID (KV + number) and names the guideline it serves.
 package verify
 
-import "github.com/kiln-s2i/kiln/scaffold/lint"
+import "github.com/kiln-s2i/kiln/scaffold/okd"
 
 // Check describes one verify check.
 type Check struct {
@@ -81,15 +81,5 @@ func LookupCheck(id string) (Check, bool) {
 	return Check{}, false
 }
 
-// extraGuidelines are the guidelines verify serves that kiln lint does not.
-var extraGuidelines = map[string]string{
-	"G03": "Keep compatibility within a tag; ship a breaking change under a new tag",
-}
-
 // GuidelineText is the text of guideline id ("" when unknown).
-func GuidelineText(id string) string {
-	if t := lint.Guidelines[id]; t != "" {
-		return t
-	}
-	return extraGuidelines[id]
-}
+func GuidelineText(id string) string { return okd.Summary(id) }
