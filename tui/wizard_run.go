@@ -26,6 +26,8 @@ type WizardInput struct {
 	Force      bool           // overwrite files that differ
 	In         io.Reader
 	Out        io.Writer
+	// Base looks the base image up as it is typed; nil: no lookup.
+	Base BaseInspector
 }
 
 // WizardResult says what the wizard did.
@@ -57,6 +59,7 @@ func RunWizard(ctx context.Context, in WizardInput) (WizardResult, error) {
 	}
 	HonourNoColor()
 	m := newWizardModel(spec, in.Dir, in.Force, in.Yes)
+	m.setInspector(in.Base)
 	p := tea.NewProgram(m, tea.WithInput(in.In), tea.WithOutput(in.Out), tea.WithAltScreen(), tea.WithContext(ctx))
 	final, err := p.Run()
 	if err != nil {

@@ -5,6 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"time"
+
+	"github.com/kiln-s2i/kiln/builder"
+	"github.com/kiln-s2i/kiln/builder/image"
 
 	"github.com/kiln-s2i/kiln/scaffold"
 	"github.com/kiln-s2i/kiln/tui"
@@ -18,6 +22,23 @@ func accessibleMode(flag bool) bool {
 	return flag || os.Getenv("TERM") == "dumb" || os.Getenv("KILN_ACCESSIBLE") == "1"
 }
 
+// baseInspector looks base images up for the wizard: local storage, then
+// the registry for at most baseTimeout (G01: the author sees at once whether
+// the image is there, and what it is).
+func baseInspector() tui.BaseInspector {
+	return tui.BaseInspector{
+		Inspect: func(ctx context.Context, ref string) builder.BaseInfo {
+			return builder.InspectBase(ctx, ref, baseTimeout)
+		},
+		Local: func() []string {
+			names, _ := image.LocalNames()
+			return names
+		},
+	}
+}
+
+const baseTimeout = 3 * time.Second
+
 // runTUIWizard runs kiln new's wizard on a terminal.
 func runTUIWizard(s streams, o *newOptions, spec *scaffold.Spec) error {
 	res, err := tui.RunWizard(context.Background(), tui.WizardInput{
@@ -28,6 +49,7 @@ func runTUIWizard(s streams, o *newOptions, spec *scaffold.Spec) error {
 		Force:      o.write.force,
 		In:         s.in,
 		Out:        s.out,
+		Base:       baseInspector(),
 	})
 	if errors.Is(err, tui.ErrCanceled) {
 		return &exitError{code: exitCanceled, err: errors.New("cancelled: nothing was written")}
