@@ -80,7 +80,9 @@ func TestE2EBaseLookup(t *testing.T) {
 		t.Errorf("base image line %q", got)
 	}
 	insp := BaseInspector{
-		Inspect: func(ctx context.Context, ref string) builder.BaseInfo { return builder.InspectBase(ctx, ref, 2*time.Second) },
+		Inspect: func(ctx context.Context, ref string) builder.BaseInfo {
+			return builder.InspectBase(ctx, ref, 2*time.Second)
+		},
 		Local: func() []string {
 			names, _ := image.LocalNames()
 			return names
