@@ -26,6 +26,11 @@ func accessibleMode(flag bool) bool {
 // the registry for at most baseTimeout (G01: the author sees at once whether
 // the image is there, and what it is).
 func baseInspector() tui.BaseInspector {
+	// The lookup reads podman's and buildah's store; without one of them
+	// there is no store to read, and opening it would create one.
+	if e, err := builder.DetectEngine(""); err != nil || e.Kind == builder.Docker {
+		return tui.BaseInspector{}
+	}
 	return tui.BaseInspector{
 		Inspect: func(ctx context.Context, ref string) builder.BaseInfo {
 			return builder.InspectBase(ctx, ref, baseTimeout)
