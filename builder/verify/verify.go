@@ -8,7 +8,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"testing/fstest"
 
 	"github.com/kiln-s2i/kiln/builder/image"
 	"github.com/kiln-s2i/kiln/scaffold/lint"
@@ -464,17 +463,9 @@ func (v *verifier) runLint() (Status, string) {
 			return Warn, "/" + p + " is too big or not kept to lint"
 		}
 	}
-	// kiln lint reads it as the s2i/bin/run of a repo (its role decides
-	// the rules); the repo's other findings are not about this script.
-	all, err := lint.FS(fstest.MapFS{"s2i/bin/run": {Data: e.Data, Mode: e.Mode.Perm()}}, lint.Options{})
+	findings, err := lint.Script("run", e.Data, e.Mode.Perm(), lint.Options{})
 	if err != nil {
 		return Fail, fmt.Sprintf("/%s does not parse as a shell script: %v", p, err)
-	}
-	var findings []lint.Finding
-	for _, f := range all {
-		if f.File == "s2i/bin/run" {
-			findings = append(findings, f)
-		}
 	}
 	if len(findings) == 0 {
 		return Pass, "/" + p + " passes kiln lint"

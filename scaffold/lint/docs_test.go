@@ -12,13 +12,14 @@ import (
 	"github.com/kiln-s2i/kiln/scaffold/okd"
 )
 
-var update = flag.Bool("update", false, "rewrite docs/lint.md and other golden files")
+// updating reports golden's -update flag, which also rewrites docs/lint.md.
+func updating() bool { return flag.Lookup("update").Value.String() == "true" }
 
 // TestDocsUpToDate fails when docs/lint.md no longer matches the rule table.
 func TestDocsUpToDate(t *testing.T) {
 	file := filepath.Join("..", "..", "docs", "lint.md")
 	want := Markdown()
-	if *update {
+	if updating() {
 		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -50,8 +51,12 @@ func TestRuleTable(t *testing.T) {
 		if len(r.ID) != 5 || !strings.HasPrefix(r.ID, "KL") {
 			t.Errorf("rule ID %q is not KL + 3 digits", r.ID)
 		}
-		if okd.Summary(r.Guideline) == "" {
+		// KL000 and KL004 are about kiln's own reading of the files
+		if okd.Summary(r.Guideline) == "" && (r.Guideline != "" || !toolRule(r.ID)) {
 			t.Errorf("rule %s cites unknown guideline %q", r.ID, r.Guideline)
+		}
+		if r.Severity == Error && !strings.HasPrefix(r.Confidence, "certain") {
+			t.Errorf("rule %s is an error but not certain (%s)", r.ID, r.Confidence)
 		}
 		if r.Title == "" || r.Fix == "" || r.Why == "" || r.Before == "" || r.After == "" {
 			t.Errorf("rule %s lacks title, fix, why or example", r.ID)
