@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/kiln-s2i/kiln/builder/image"
+	"github.com/kiln-s2i/kiln/scaffold"
 	"github.com/kiln-s2i/kiln/scaffold/lint"
 	"github.com/kiln-s2i/kiln/scaffold/okd"
 )
@@ -49,6 +50,12 @@ type Options struct {
 	WritableDirs []string
 	// Certification adds the certification checks.
 	Certification bool
+}
+
+// SpecDirs are the directories a kiln.yaml makes group 0 and g=u, which
+// KV002 checks: HOME, writableDirs and volumes (G15).
+func SpecDirs(s *scaffold.Spec) []string {
+	return append(append([]string{scaffold.Home}, s.WritableDirs...), s.Volumes...)
 }
 
 // Thresholds of the warning checks.

@@ -67,7 +67,26 @@ func TestE2EVerify(t *testing.T) {
 			}
 		}
 	}
-	code, out := kiln(t, "verify", "localhost/kiln-e2e-verify-missing:1.0")
+	// kiln test verifies the image it built: USER root, which lint also
+	// reports, fails the verify step when lint is skipped.
+	df := filepath.Join(dir, "Dockerfile")
+	data, err := os.ReadFile(df)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(df, append(data, "\nUSER root\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e2etest.RemoveNewDanglingAtEnd(t)
+	code, out := kiln(t, "test", dir, "--no-lint", "--plain")
+	if code != exitFailed || !strings.Contains(out, "[verify image] FAIL KV001 [G18]") || !strings.Contains(out, "the image fails KV001") {
+		t.Errorf("kiln test of an image with USER root: exit %d, want the verify step failing on KV001\n%s", code, out)
+	}
+	if strings.Contains(out, "[usage] started") {
+		t.Errorf("the steps after a failed verify ran:\n%s", out)
+	}
+
+	code, out = kiln(t, "verify", "localhost/kiln-e2e-verify-missing:1.0")
 	if code != exitUsage || strings.Count(out, "\n") != 1 || !strings.Contains(out, "no such image in local storage") {
 		t.Errorf("a missing image: exit %d, want 2 and one line:\n%s", code, out)
 	}
