@@ -74,6 +74,9 @@ type wizardModel struct {
 	keys          wizardKeys
 	width, height int
 	previewOnly   bool // narrow terminals: the preview replaces the form
+
+	inspector BaseInspector // looks the base image up, in commands
+	base      baseState
 }
 
 func newWizardModel(spec *scaffold.Spec, dir string, force, yes bool) wizardModel {
@@ -95,9 +98,9 @@ func newWizardModel(spec *scaffold.Spec, dir string, force, yes bool) wizardMode
 
 func (m wizardModel) Init() tea.Cmd {
 	if m.current == screenReview {
-		return m.planCmd()
+		return tea.Batch(m.planCmd(), m.firstBaseTick())
 	}
-	return nil
+	return m.firstBaseTick()
 }
 
 // refresh re-validates and re-renders after the spec changed.
@@ -127,7 +130,19 @@ func (m *wizardModel) nextIncomplete(id screenID) screenID {
 	return screenReview
 }
 
+// Update handles a message, then looks the base image up if its answer changed.
 func (m wizardModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if next, cmd, ok := m.onBase(msg); ok {
+		return next, cmd
+	}
+	next, cmd := m.update(msg)
+	if wm, ok := next.(wizardModel); ok {
+		return wm.watchBase(cmd)
+	}
+	return next, cmd
+}
+
+func (m wizardModel) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
@@ -647,6 +662,11 @@ func (m wizardModel) formView(width, height int) string {
 	rest := height - 2 - len(intro)
 	if m.current == screenReview {
 		return title + "\n" + m.reviewView(width, rest)
+	}
+	if m.asksBase() {
+		if bv := m.baseView(width); bv != "" {
+			return title + "\n" + sm.view(width, rest-1-strings.Count(bv, "\n"), m.probs, m.spec) + "\n" + bv
+		}
 	}
 	return title + "\n" + sm.view(width, rest, m.probs, m.spec)
 }

@@ -34,6 +34,8 @@ type WizardInput struct {
 	Lint func(files []scaffold.File) ([]Finding, error)
 	In   io.Reader
 	Out  io.Writer
+	// Base looks the base image up as it is typed; nil: no lookup.
+	Base BaseInspector
 }
 
 // WizardResult says what the wizard did.
@@ -79,6 +81,7 @@ func RunWizard(ctx context.Context, in WizardInput) (WizardResult, error) {
 		m.undo = start
 		m.note = "Resumed the answers you left " + kept.Format("Jan 2 15:04") + " · ctrl+z starts over"
 	}
+	m.setInspector(in.Base)
 	p := tea.NewProgram(m, tea.WithInput(in.In), tea.WithOutput(in.Out), tea.WithAltScreen(), tea.WithContext(ctx),
 		tea.WithMouseCellMotion()) // the wheel scrolls the preview, a click picks a tab
 	final, err := p.Run()

@@ -68,6 +68,7 @@ func (f *factory) tuiWizard(o *newOptions, spec *scaffold.Spec) error {
 		Lint:       f.lint,
 		In:         f.in,
 		Out:        f.out,
+		Base:       baseInspector(),
 	})
 	if errors.Is(err, tui.ErrCanceled) {
 		if res.Written {
