@@ -82,7 +82,7 @@ func newRootCmd(f *factory) *cobra.Command {
 		newUsageCmd(f),
 		newTestCmd(f),
 		newDoctorCmd(f),
-		newVerifyCmd(s),
+		newVerifyCmd(f),
 		newPushCmd(f),
 	)
 	return root

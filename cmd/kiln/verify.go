@@ -66,7 +66,7 @@ type verifyOptions struct {
 	reg           registryOptions
 }
 
-func newVerifyCmd(s streams) *cobra.Command {
+func newVerifyCmd(fac *factory) *cobra.Command {
 	o := &verifyOptions{}
 	cmd := &cobra.Command{
 		Use:   "verify IMAGE",
@@ -94,7 +94,7 @@ input, a missing image or an unreachable registry.`,
 			if len(args) == 1 {
 				o.ref = args[0]
 			}
-			return runVerify(s, o)
+			return runVerify(fac.streams, o)
 		},
 	}
 	f := cmd.Flags()
@@ -126,8 +126,7 @@ func runVerify(s streams, o *verifyOptions) error {
 		if err != nil {
 			return err
 		}
-		// the directories kiln renders group 0 and g=u (G15)
-		vo.WritableDirs = append(append([]string{scaffold.Home}, spec.WritableDirs...), spec.Volumes...)
+		vo.WritableDirs = verify.SpecDirs(spec)
 	}
 	ctx, stop := signalContext()
 	defer stop()
