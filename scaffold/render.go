@@ -155,11 +155,7 @@ func label63(name, suffix string) string {
 func (s *Spec) ExposeServices() string {
 	var parts []string
 	for _, p := range s.Ports {
-		part := fmt.Sprintf("%d/%s", p.Number, p.Protocol)
-		if p.Name != "" {
-			part += ":" + p.Name
-		}
-		parts = append(parts, part)
+		parts = append(parts, p.String())
 	}
 	return strings.Join(parts, ",")
 }
@@ -250,7 +246,9 @@ func installCommand(manager string, pkgs []string) []string {
 	case "yum":
 		return []string{"yum -y install --setopt=tsflags=nodocs " + p, "yum clean all -y"}
 	case "apt":
-		return []string{"apt-get update", "DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends " + p, "rm -rf /var/lib/apt/lists/*"}
+		// apt-get clean too: a base without Docker's apt configuration (a
+		// debootstrap one) keeps the downloaded .debs (G06).
+		return []string{"apt-get update", "DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends " + p, "apt-get clean", "rm -rf /var/lib/apt/lists/*"}
 	case "apk":
 		return []string{"apk add --no-cache " + p}
 	}

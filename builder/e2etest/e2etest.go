@@ -242,12 +242,12 @@ type Runtime struct {
 // Debian's Maven cannot build offline without the plugins a project names,
 // so the e2e test proves the javac path (see the java preset's README).
 var Runtimes = map[string]Runtime{
-	"python": {"localhost/kiln-e2e-rt-python:bookworm-1", []string{"python3", "python3-venv", "python3-pip", "tini", "libpq-dev", "default-libmysqlclient-dev"}},
-	"nodejs": {"localhost/kiln-e2e-rt-nodejs:bookworm-1", []string{"nodejs", "npm", "tini", "ca-certificates"}},
-	"ruby":   {"localhost/kiln-e2e-rt-ruby:bookworm-1", []string{"ruby", "ruby-bundler", "libpq-dev", "default-libmysqlclient-dev"}},
-	"java":   {"localhost/kiln-e2e-rt-java:bookworm-1", []string{"default-jdk-headless", "tar", "gzip"}},
-	"go":     {"localhost/kiln-e2e-rt-go:bookworm-1", []string{"golang-go", "tar", "gzip"}},
-	"php":    {"localhost/kiln-e2e-rt-php:bookworm-1", []string{"php-cli", "php-pgsql", "php-mysql", "php-mbstring", "php-xml", "php-curl", "php-zip", "composer", "unzip", "tini"}},
+	"python": {"localhost/kiln-e2e-rt-python:bookworm-2", []string{"python3", "python3-venv", "python3-pip", "tini", "libpq-dev", "default-libmysqlclient-dev"}},
+	"nodejs": {"localhost/kiln-e2e-rt-nodejs:bookworm-2", []string{"nodejs", "npm", "tini", "ca-certificates"}},
+	"ruby":   {"localhost/kiln-e2e-rt-ruby:bookworm-2", []string{"ruby", "ruby-bundler", "libpq-dev", "default-libmysqlclient-dev"}},
+	"java":   {"localhost/kiln-e2e-rt-java:bookworm-2", []string{"default-jdk-headless", "tar", "gzip"}},
+	"go":     {"localhost/kiln-e2e-rt-go:bookworm-2", []string{"golang-go", "tar", "gzip"}},
+	"php":    {"localhost/kiln-e2e-rt-php:bookworm-2", []string{"php-cli", "php-pgsql", "php-mysql", "php-mbstring", "php-xml", "php-curl", "php-zip", "composer", "unzip", "tini"}},
 }
 
 // RuntimeBase returns the e2e image of a preset's language runtime: Debian
@@ -268,11 +268,13 @@ func RuntimeBase(t testing.TB, preset string) string {
 	dir := t.TempDir()
 	containerfile := "FROM " + base + "\n" +
 		"RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends " +
-		strings.Join(rt.Packages, " ") + " && rm -rf /var/lib/apt/lists/*\n"
+		strings.Join(rt.Packages, " ") + " && apt-get clean && rm -rf /var/lib/apt/lists/*\n"
 	if err := os.WriteFile(filepath.Join(dir, "Containerfile"), []byte(containerfile), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("podman", "build", "--layers=false", "--label", "io.kiln.e2e=base", "-t", rt.Ref, "-f", filepath.Join(dir, "Containerfile"), dir)
+	// One layer (--squash-all): kiln verify's layer checks (G07) see the
+	// runtime as one upstream base layer, as with an official image.
+	cmd := exec.Command("podman", "build", "--squash-all", "--label", "io.kiln.e2e=base", "-t", rt.Ref, "-f", filepath.Join(dir, "Containerfile"), dir)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("building %s: %v\n%s", rt.Ref, err, tail(string(out), 30))
 	}

@@ -30,7 +30,7 @@ var presetReuse = map[string]string{
 // requires kiln test to pass every step: lint, the builder build, usage,
 // the s2i build, an incremental rebuild that restores and reuses the saved
 // dependencies, a run as an arbitrary UID, HTTP 200, a stop on SIGTERM and
-// logs. Run one with -run 'TestE2ELanguagePresets/go'.
+// logs; then kiln verify passes on the builder image. Run one with -run 'TestE2ELanguagePresets/go'.
 func TestE2ELanguagePresets(t *testing.T) {
 	for _, preset := range []string{"python", "nodejs", "ruby", "java", "go", "php"} {
 		t.Run(preset, func(t *testing.T) {
@@ -71,6 +71,11 @@ func TestE2ELanguagePresets(t *testing.T) {
 			}
 			if t.Failed() {
 				t.Fatalf("kiln test output:\n%s", out)
+			}
+			// The builder image kiln test built passes kiln verify, warnings included.
+			code, vout := kiln(t, "verify", "--spec", dir, "localhost/"+name+":1.0")
+			if code != 0 || strings.Contains(vout, "WARN") {
+				t.Errorf("kiln verify: exit %d\n%s", code, vout)
 			}
 			clean, incr := stepDuration(out, "s2i build"), stepDuration(out, "incremental build")
 			if clean > 0 && incr > 0 {
