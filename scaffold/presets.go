@@ -40,11 +40,13 @@ var presets = []Preset{
 		Incremental:    true,
 	},
 	{
-		Name:           "python",
-		Description:    "Python 3.11: pip installs requirements.txt, run starts app.py (or APP_FILE)",
-		From:           "registry.access.redhat.com/ubi9/ubi-minimal:9.5",
-		PackageManager: "microdnf",
-		Packages:       []string{"python3.11", "python3.11-pip", "tar", "gzip", "findutils", "libpq"},
+		Name:        "python",
+		Description: "Python 3.11: pip into a virtual environment; gunicorn or app.py",
+		// The full (not -slim) image carries gcc and the PostgreSQL and
+		// MySQL client headers that psycopg2 and mysqlclient build against (G20).
+		From:           "docker.io/library/python:3.11.11-bookworm",
+		PackageManager: "apt",
+		Packages:       []string{"tini", "libpq-dev", "default-libmysqlclient-dev"},
 		Version:        EnvVar{Name: "PYTHON_VERSION", Value: "3.11"},
 		Port:           8080,
 		Readiness:      "/",
@@ -54,16 +56,78 @@ var presets = []Preset{
 	},
 	{
 		Name:           "nodejs",
-		Description:    "Node.js 20: npm installs package.json, run starts `npm start` (or server.js)",
+		Description:    "Node.js 20: npm ci or npm install; npm start or server.js",
 		From:           "docker.io/library/node:20.18.1-bookworm-slim",
 		PackageManager: "apt",
-		Packages:       []string{"ca-certificates", "tar", "gzip"},
-		Version:        EnvVar{Name: "NODEJS_VERSION", Value: "20"},
+		// Node's PostgreSQL and MySQL drivers (pg, mysql2) are JavaScript:
+		// no client libraries to carry.
+		Packages:    []string{"tini", "ca-certificates"},
+		Version:     EnvVar{Name: "NODEJS_VERSION", Value: "20"},
+		Port:        8080,
+		Readiness:   "/",
+		Tags:        []string{"builder", "nodejs"},
+		Incremental: true,
+		Env:         []EnvVar{{Name: "NODE_ENV", Value: "production"}, {Name: "NPM_CONFIG_CACHE", Value: "/opt/app-root/src/.npm"}, {Name: "NPM_CONFIG_UPDATE_NOTIFIER", Value: "false"}},
+	},
+	{
+		Name:        "ruby",
+		Description: "Ruby 3.3: bundle install; puma, rackup or app.rb",
+		// The full image carries gcc and libpq/libmysqlclient headers for
+		// the pg and mysql2 gems (G20).
+		From:           "docker.io/library/ruby:3.3.6-bookworm",
+		PackageManager: "apt",
+		Packages:       []string{"libpq-dev", "default-libmysqlclient-dev"},
+		Version:        EnvVar{Name: "RUBY_VERSION", Value: "3.3"},
 		Port:           8080,
 		Readiness:      "/",
-		Tags:           []string{"builder", "nodejs"},
+		Tags:           []string{"builder", "ruby"},
 		Incremental:    true,
-		Env:            []EnvVar{{Name: "NODE_ENV", Value: "production"}, {Name: "NPM_CONFIG_CACHE", Value: "/opt/app-root/src/.npm"}},
+		// The ruby image points BUNDLE_APP_CONFIG at a root-owned directory;
+		// Bundler's settings belong with the app, writable by its user.
+		Env: []EnvVar{{Name: "RACK_ENV", Value: "production"}, {Name: "APP_FILE", Value: "app.rb"}, {Name: "BUNDLE_APP_CONFIG", Value: "/opt/app-root/src/.bundle"}},
+	},
+	{
+		Name:        "java",
+		Description: "Java 21: Maven, Gradle or javac; java -jar",
+		From:        "docker.io/library/maven:3.9.9-eclipse-temurin-21",
+		// JDBC drivers are jars the build fetches: no client libraries.
+		PackageManager: "apt",
+		Packages:       []string{"tar", "gzip"},
+		Version:        EnvVar{Name: "JAVA_VERSION", Value: "21"},
+		Port:           8080,
+		Readiness:      "/",
+		Tags:           []string{"builder", "java"},
+		Incremental:    true,
+		Env:            []EnvVar{{Name: "JAVA_MAIN_CLASS", Value: "Main"}},
+	},
+	{
+		Name:        "go",
+		Description: "Go 1.22: go build; runs the binary",
+		From:        "docker.io/library/golang:1.22.10-bookworm",
+		// Go's PostgreSQL and MySQL drivers are pure Go: no client libraries.
+		PackageManager: "apt",
+		Packages:       []string{"tar", "gzip"},
+		Version:        EnvVar{Name: "GO_VERSION", Value: "1.22"},
+		Port:           8080,
+		Readiness:      "/",
+		Tags:           []string{"builder", "go", "golang"},
+		Incremental:    true,
+		Env:            []EnvVar{{Name: "CGO_ENABLED", Value: "0"}},
+	},
+	{
+		Name:        "php",
+		Description: "PHP 8.2: composer install; PHP's built-in server",
+		// Debian's PHP, its PostgreSQL and MySQL extensions and Debian's
+		// composer (G20): the php image would need its extensions compiled.
+		From:           "docker.io/library/debian:bookworm-20241111-slim",
+		PackageManager: "apt",
+		Packages:       []string{"php-cli", "php-pgsql", "php-mysql", "php-mbstring", "php-xml", "php-curl", "php-zip", "composer", "unzip", "tini"},
+		Version:        EnvVar{Name: "PHP_VERSION", Value: "8.2"},
+		Port:           8080,
+		Readiness:      "/",
+		Tags:           []string{"builder", "php"},
+		Incremental:    true,
+		Env:            []EnvVar{{Name: "COMPOSER_HOME", Value: "/opt/app-root/src/.composer"}, {Name: "PHP_CLI_SERVER_WORKERS", Value: "2"}},
 	},
 	{
 		Name:           "static",

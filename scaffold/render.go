@@ -246,7 +246,9 @@ func installCommand(manager string, pkgs []string) []string {
 	case "yum":
 		return []string{"yum -y install --setopt=tsflags=nodocs " + p, "yum clean all -y"}
 	case "apt":
-		return []string{"apt-get update", "DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends " + p, "rm -rf /var/lib/apt/lists/*"}
+		// apt-get clean too: a base without Docker's apt configuration (a
+		// debootstrap one) keeps the downloaded .debs (G06).
+		return []string{"apt-get update", "DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends " + p, "apt-get clean", "rm -rf /var/lib/apt/lists/*"}
 	case "apk":
 		return []string{"apk add --no-cache " + p}
 	}
@@ -442,6 +444,11 @@ func presetTemplates(preset string) (*template.Template, error) {
 	return parse()
 }
 
+// embedSuffix ends the test app files stored under another name: the go
+// preset's go.mod and .go files would otherwise make templates/testapp/go
+// another module (which go:embed refuses) or a package of kiln's own.
+const embedSuffix = ".embed"
+
 // executableTestAppFiles are the test app files that must keep their x bit,
 // which embed.FS does not record.
 var executableTestAppFiles = []string{"build", "start"}
@@ -465,7 +472,7 @@ func testAppFiles(preset string) ([]File, error) {
 				if err != nil {
 					return err
 				}
-				rel := strings.TrimPrefix(name, root+"/")
+				rel := strings.TrimSuffix(strings.TrimPrefix(name, root+"/"), embedSuffix)
 				mode := fs.FileMode(0o644)
 				if slices.Contains(executableTestAppFiles, path.Base(rel)) {
 					mode = 0o755

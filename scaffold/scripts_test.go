@@ -75,7 +75,8 @@ func TestRunRefusesToStartWithoutItsSecrets(t *testing.T) {
 // TestSaveArtifactsStreamsOnlyATar (G29): save-artifacts writes a tar of the
 // artifacts that exist, and nothing else, to stdout; an empty tar when none do.
 func TestSaveArtifactsStreamsOnlyATar(t *testing.T) {
-	artifacts := map[string][]string{"generic": {"deps"}, "python": {".local", ".cache/pip"}, "nodejs": {"node_modules"}, "static": nil}
+	artifacts := map[string][]string{"generic": {"deps"}, "python": {".venv", ".cache/pip"}, "nodejs": {"node_modules"}, "static": nil,
+		"ruby": {"vendor/bundle"}, "java": {".m2", ".gradle", "target"}, "go": {"go/pkg/mod", ".cache/go-build"}, "php": {"vendor", ".composer/cache"}}
 	for _, preset := range scaffold.PresetNames() {
 		t.Run(preset, func(t *testing.T) {
 			s := presetSpec(t, preset, "golden")
@@ -117,6 +118,94 @@ func TestSaveArtifactsStreamsOnlyATar(t *testing.T) {
 			got := names(out)
 			if code != 0 || !slices.Equal(got, []string{want[0], want[0] + "/kept"}) {
 				t.Errorf("save-artifacts: exit %d, entries %q, stderr %q; want %s and %s/kept", code, got, errOut, want[0], want[0])
+			}
+		})
+	}
+}
+
+// TestJavaAssembleMavenAndGradlePaths runs the java preset's assemble with
+// stand-in mvn and gradlew (a real Maven or Gradle build needs a repository
+// this test machine cannot reach; the e2e test proves the javac path): the
+// arguments it passes, the mirror settings it writes and the jar it picks.
+func TestJavaAssembleMavenAndGradlePaths(t *testing.T) {
+	s := presetSpec(t, "java", "golden")
+	script := string(renderRepo(t, s).content(t, "s2i/bin/assemble"))
+	cases := []struct {
+		name   string
+		files  map[string]string // the application source
+		tool   string            // a stand-in put on PATH (empty: in the source)
+		env    []string
+		argsIn string // what the stand-in's argument log must contain
+		jar    string // the jar that must become app.jar
+	}{
+		{
+			name:  "maven",
+			files: map[string]string{"pom.xml": "<project/>"},
+			tool:  "mvn",
+			env:   []string{"MAVEN_MIRROR_URL=http://mirror.example/maven2", "MAVEN_ARGS_APPEND=-Pprod"},
+			// The built jar, not the sources jar or the shade plugin's original.
+			argsIn: "-B --settings HOME/.m2/settings.xml -DskipTests -Dmaven.repo.local=HOME/.m2/repository -Pprod package",
+			jar:    "target/demo-1.0.jar",
+		},
+		{
+			name:   "gradle wrapper",
+			files:  map[string]string{"build.gradle": "plugins { id 'java' }", "gradlew": ""},
+			env:    []string{"GRADLE_ARGS=--offline"},
+			argsIn: "--no-daemon -x test --offline build",
+			jar:    "build/libs/demo-1.0.jar",
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			tmp := t.TempDir()
+			src, artifacts, home, bin := filepath.Join(tmp, "src"), filepath.Join(tmp, "artifacts"), filepath.Join(tmp, "home"), filepath.Join(tmp, "bin")
+			for _, d := range []string{src, artifacts, home, bin} {
+				if err := os.MkdirAll(d, 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// The stand-in records its arguments and makes the jars a real
+			// build would, plus the ones assemble must not pick.
+			standIn := "#!/bin/sh\necho \"$@\" > \"$HOME/args\"\n" +
+				"mkdir -p target build/libs\n" +
+				"for j in target/demo-1.0.jar target/demo-1.0-sources.jar target/original-demo-1.0.jar build/libs/demo-1.0.jar build/libs/demo-1.0-plain.jar; do echo \"$j\" > \"$j\"; done\n"
+			for name, content := range tc.files {
+				mode := os.FileMode(0o644)
+				if name == "gradlew" {
+					content, mode = standIn, 0o755
+				}
+				if err := os.WriteFile(filepath.Join(src, name), []byte(content), mode); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if tc.tool != "" {
+				if err := os.WriteFile(filepath.Join(bin, tc.tool), []byte(standIn), 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// The s2i paths point at this test's directories.
+			body := strings.NewReplacer("/tmp/src", src, "/tmp/artifacts", artifacts).Replace(script)
+			env := append([]string{"HOME=" + home, "PATH=" + bin + ":/usr/bin:/bin"}, tc.env...)
+			out, errOut, code := runScript(t, []byte(body), env)
+			if code != 0 {
+				t.Fatalf("assemble: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+			}
+			args, err := os.ReadFile(filepath.Join(home, "args"))
+			if err != nil {
+				t.Fatalf("the build tool did not run: %v\n%s", err, out)
+			}
+			if got := strings.ReplaceAll(strings.TrimSpace(string(args)), home, "HOME"); got != tc.argsIn {
+				t.Errorf("arguments %q, want %q", got, tc.argsIn)
+			}
+			app, err := os.ReadFile(filepath.Join(home, "app.jar"))
+			if err != nil || strings.TrimSpace(string(app)) != tc.jar {
+				t.Errorf("app.jar is %q (%v), want a copy of %s", app, err, tc.jar)
+			}
+			if tc.tool == "mvn" {
+				settings, err := os.ReadFile(filepath.Join(home, ".m2", "settings.xml"))
+				if err != nil || !strings.Contains(string(settings), "<url>http://mirror.example/maven2</url>") {
+					t.Errorf("MAVEN_MIRROR_URL is not in settings.xml: %q (%v)", settings, err)
+				}
 			}
 		})
 	}

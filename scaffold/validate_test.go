@@ -93,7 +93,7 @@ func TestValidateRules(t *testing.T) {
 		}, []string{"certification.name", "certification.vendor", "certification.version", "certification.release", "certification.summary", "certification.description", "certification.maintainer"}},
 		{"certification 1001 bytes", func(s *scaffold.Spec) { s.Certification = &scaffold.Certification{Summary: long(1001)} }, []string{"certification.summary"}},
 
-		{"preset unknown", func(s *scaffold.Spec) { s.Preset = "ruby" }, []string{"preset"}},
+		{"preset unknown", func(s *scaffold.Spec) { s.Preset = "cobol" }, []string{"preset"}},
 		{"from empty", func(s *scaffold.Spec) { s.From = "" }, []string{"from"}},
 		{"from not a reference", func(s *scaffold.Spec) { s.From = "Not An Image" }, []string{"from"}},
 		{"from untagged", func(s *scaffold.Spec) { s.From = "registry.access.redhat.com/ubi9/ubi" }, []string{"from"}},

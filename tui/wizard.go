@@ -768,9 +768,13 @@ func yesNoChoice(yes bool) string {
 func fileTree(dir string, p *scaffold.WritePlan) string {
 	entries := append([]planEntry(nil), planEntries(p)...)
 	sort.Slice(entries, func(i, j int) bool { return entries[i].path < entries[j].path })
+	// The statuses line up after the longest name as drawn (indent and base
+	// name), not the longest path: a deep path must not push them past the
+	// form's width, where they would wrap.
 	width := 0
 	for _, e := range entries {
-		width = max(width, len(e.path))
+		parts := strings.Split(e.path, "/")
+		width = max(width, 2*len(parts)+len(parts[len(parts)-1]))
 	}
 	var b strings.Builder
 	b.WriteString(dir + "/\n")

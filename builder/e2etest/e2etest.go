@@ -27,6 +27,7 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // Base image references. The tag is the recipe's version: change it when
@@ -34,6 +35,9 @@ import (
 const (
 	BusyboxRef = "localhost/kiln-e2e-busybox:1"
 	PythonRef  = "localhost/kiln-e2e-python:bookworm"
+	// DebianRef is a Debian bookworm minbase made with debootstrap, the
+	// shared layer under the language runtimes of RuntimeBase.
+	DebianRef = "localhost/kiln-e2e-debian:bookworm-1"
 )
 
 // RepoRoot is the kiln repository's root (the directory holding go.mod).
@@ -186,11 +190,40 @@ func PythonBase(t testing.TB) string {
 	if ImageExists(PythonRef) {
 		return PythonRef
 	}
+	debootstrap(t, PythonRef, "minbase", []string{"python3"})
+	return PythonRef
+}
+
+// DebianBase returns a Debian bookworm minbase image made with debootstrap
+// and cached; RuntimeBase adds a language runtime to it.
+func DebianBase(t testing.TB) string {
+	t.Helper()
+	baseMu.Lock()
+	defer baseMu.Unlock()
+	return debianBase(t)
+}
+
+func debianBase(t testing.TB) string {
+	t.Helper()
+	if ImageExists(DebianRef) {
+		return DebianRef
+	}
+	debootstrap(t, DebianRef, "minbase", nil)
+	return DebianRef
+}
+
+// debootstrap makes a Debian bookworm image from Debian's mirror.
+func debootstrap(t testing.TB, ref, variant string, include []string) {
+	t.Helper()
 	if _, err := exec.LookPath("debootstrap"); err != nil {
 		missing(t, "debootstrap is not installed (apt-get install debootstrap)")
 	}
 	root := filepath.Join(t.TempDir(), "rootfs")
-	cmd := exec.Command("debootstrap", "--variant=minbase", "--include=python3", "bookworm", root, "http://deb.debian.org/debian")
+	args := []string{"--variant=" + variant}
+	if len(include) > 0 {
+		args = append(args, "--include="+strings.Join(include, ","))
+	}
+	cmd := exec.Command("debootstrap", append(args, "bookworm", root, "http://deb.debian.org/debian")...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("debootstrap: %v\n%s", err, tail(string(out), 20))
 	}
@@ -203,10 +236,60 @@ func PythonBase(t testing.TB) string {
 			}
 		}
 	}
-	importRootfs(t, root, PythonRef)
 	// debootstrap leaves root-owned device nodes and mounts nothing; the
 	// rootfs is removed with the temp dir.
-	return PythonRef
+	importRootfs(t, root, ref)
+}
+
+// Runtime is a language runtime from Debian's packages, layered on
+// DebianBase. Its packages include the preset's own package list, so that
+// the builder's `apt-get install` of them finds them already there.
+type Runtime struct {
+	Ref      string   // the image; its tag is the recipe's version
+	Packages []string // Debian packages installed with apt
+}
+
+// Runtimes are the e2e runtime images, by preset name. Java has no Maven:
+// Debian's Maven cannot build offline without the plugins a project names,
+// so the e2e test proves the javac path (see the java preset's README).
+var Runtimes = map[string]Runtime{
+	"python": {"localhost/kiln-e2e-rt-python:bookworm-2", []string{"python3", "python3-venv", "python3-pip", "tini", "libpq-dev", "default-libmysqlclient-dev"}},
+	"nodejs": {"localhost/kiln-e2e-rt-nodejs:bookworm-2", []string{"nodejs", "npm", "tini", "ca-certificates"}},
+	"ruby":   {"localhost/kiln-e2e-rt-ruby:bookworm-2", []string{"ruby", "ruby-bundler", "libpq-dev", "default-libmysqlclient-dev"}},
+	"java":   {"localhost/kiln-e2e-rt-java:bookworm-2", []string{"default-jdk-headless", "tar", "gzip"}},
+	"go":     {"localhost/kiln-e2e-rt-go:bookworm-2", []string{"golang-go", "tar", "gzip"}},
+	"php":    {"localhost/kiln-e2e-rt-php:bookworm-2", []string{"php-cli", "php-pgsql", "php-mysql", "php-mbstring", "php-xml", "php-curl", "php-zip", "composer", "unzip", "tini"}},
+}
+
+// RuntimeBase returns the e2e image of a preset's language runtime: Debian
+// bookworm with the runtime's Debian packages, made once with podman build
+// (apt reaches Debian's mirror) and cached in podman's storage.
+func RuntimeBase(t testing.TB, preset string) string {
+	t.Helper()
+	rt, ok := Runtimes[preset]
+	if !ok {
+		t.Fatalf("no e2e runtime image for preset %q", preset)
+	}
+	baseMu.Lock()
+	defer baseMu.Unlock()
+	if ImageExists(rt.Ref) {
+		return rt.Ref
+	}
+	base := debianBase(t)
+	dir := t.TempDir()
+	containerfile := "FROM " + base + "\n" +
+		"RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends " +
+		strings.Join(rt.Packages, " ") + " && apt-get clean && rm -rf /var/lib/apt/lists/*\n"
+	if err := os.WriteFile(filepath.Join(dir, "Containerfile"), []byte(containerfile), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// One layer (--squash-all): kiln verify's layer checks (G07) see the
+	// runtime as one upstream base layer, as with an official image.
+	cmd := exec.Command("podman", "build", "--squash-all", "--label", "io.kiln.e2e=base", "-t", rt.Ref, "-f", filepath.Join(dir, "Containerfile"), dir)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("building %s: %v\n%s", rt.Ref, err, tail(string(out), 30))
+	}
+	return rt.Ref
 }
 
 func importRootfs(t testing.TB, root, ref string) {
@@ -249,7 +332,7 @@ const LabelKey = "io.kiln.test"
 // image, carries no label podman lets us see, so it is not counted.
 func labelled(t testing.TB, label string) (containers, images []string) {
 	t.Helper()
-	images = strings.Fields(Podman(t, "images", "-a", "-q", "--no-trunc", "--filter", "label="+label))
+	images = strings.Fields(podmanListing(t, "images", "-a", "-q", "--no-trunc", "--filter", "label="+label))
 	for i, id := range images {
 		images[i] = strings.TrimPrefix(id, "sha256:")
 	}
@@ -261,7 +344,7 @@ func labelled(t testing.TB, label string) (containers, images []string) {
 		Labels  map[string]string `json:"Labels"`
 		Names   []string          `json:"Names"`
 	}
-	if err := json.Unmarshal([]byte(Podman(t, "ps", "-a", "--external", "--no-trunc", "--format", "json")), &all); err != nil {
+	if err := json.Unmarshal([]byte(podmanListing(t, "ps", "-a", "--external", "--no-trunc", "--format", "json")), &all); err != nil {
 		t.Fatalf("podman ps: %v", err)
 	}
 	k, v, _ := strings.Cut(label, "=")
@@ -273,6 +356,23 @@ func labelled(t testing.TB, label string) (containers, images []string) {
 	slices.Sort(containers)
 	slices.Sort(images)
 	return containers, images
+}
+
+// podmanListing runs a podman listing, tried again when it fails: a listing
+// races with other podman users removing their own images on the same host
+// ("image not known"), which says nothing about this test's objects.
+func podmanListing(t testing.TB, args ...string) string {
+	t.Helper()
+	var err error
+	for range 3 {
+		var out string
+		if out, err = podmanOutput(args...); err == nil {
+			return out
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatalf("podman %s: %v", strings.Join(args, " "), err)
+	return ""
 }
 
 // LeakCheck gives the test its own label (KILN_LABEL=io.kiln.test=<run ID>,

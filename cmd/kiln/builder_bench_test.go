@@ -210,3 +210,57 @@ func BenchmarkRebuildAfterRunEdit(b *testing.B) {
 		report(b, "rebuild after editing s2i/bin/run / clean build", median(rebuild), median(clean), "rebuild/clean")
 	}
 }
+
+// presetMainSource is each language preset's test app file that the preset
+// benchmark edits between builds: a code change, as an author makes.
+var presetMainSource = map[string]string{
+	"python": "app.py", "nodejs": "server.js", "ruby": "app.rb",
+	"java": "src/main/java/Main.java", "go": "main.go", "php": "public/index.php",
+}
+
+// BenchmarkPresetIncrementalVsClean: for each language preset, on its e2e
+// runtime image (e2etest.RuntimeBase), an s2i build of the preset's test app
+// after an edit of its main source file, clean (--no-cache) against
+// --incremental (save-artifacts of the previous image restored), alternating.
+// The test apps have one small local dependency each, so this measures what
+// the restore saves over the work of saving and restoring, not a download.
+func BenchmarkPresetIncrementalVsClean(b *testing.B) {
+	for _, preset := range []string{"python", "nodejs", "ruby", "java", "go", "php"} {
+		b.Run(preset, func(b *testing.B) {
+			e2etest.RequireEngine(b)
+			base := e2etest.RuntimeBase(b, preset)
+			e2etest.RemoveNewDanglingAtEnd(b)
+			name := "kiln-bench-preset-" + preset
+			dir := filepath.Join(b.TempDir(), name)
+			kilnB(b, "new", dir, "--preset", preset, "--defaults", "--from", base, "--pkg-manager", "apt")
+			builderRef, out := "localhost/"+name+":1.0", "localhost/"+name+"-app:1"
+			e2etest.RemoveImageAtEnd(b, builderRef)
+			e2etest.RemoveImageAtEnd(b, out)
+			kilnB(b, "build", dir, "--plain")
+			app := filepath.Join(dir, "test", "test-app")
+			main := filepath.Join(app, presetMainSource[preset])
+			edits := 0
+			editSource := func() {
+				edits++
+				f, err := os.OpenFile(main, os.O_APPEND|os.O_WRONLY, 0)
+				if err != nil {
+					b.Fatal(err)
+				}
+				comment := "#"
+				if preset == "nodejs" || preset == "java" || preset == "go" || preset == "php" {
+					comment = "//"
+				}
+				fmt.Fprintf(f, "%s edit %d\n", comment, edits)
+				f.Close()
+			}
+			args := []string{"s2i", "build", app, builderRef, out, "--plain", "--no-cache"}
+			kilnB(b, args...)
+			for range b.N {
+				clean, incr := alternate(editSource,
+					func() { kilnB(b, args...) },
+					func() { kilnB(b, append(args, "--incremental")...) })
+				report(b, preset+": clean / incremental s2i build", clean, incr, "clean/incremental")
+			}
+		})
+	}
+}

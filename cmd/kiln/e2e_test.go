@@ -91,9 +91,13 @@ func TestE2EGenericRepoPassesKilnTestAndTestRun(t *testing.T) {
 
 func TestE2EPythonRepoPassesKilnTestAndTestRun(t *testing.T) {
 	e2etest.RequireEngine(t)
-	base := e2etest.PythonBase(t)
+	base := e2etest.RuntimeBase(t, "python")
 	e2etest.LeakCheck(t)
-	dir := newRepo(t, "python", base, "kiln-e2e-python-app")
+	dir := filepath.Join(t.TempDir(), "kiln-e2e-python-app")
+	if code, out := kiln(t, "new", dir, "--preset", "python", "--defaults", "--from", base, "--pkg-manager", "apt"); code != 0 {
+		t.Fatalf("kiln new: exit %d\n%s", code, out)
+	}
+	e2etest.RemoveImageAtEnd(t, "localhost/kiln-e2e-python-app:1.0")
 	code, out := kiln(t, "test", dir, "--plain")
 	if code != 0 {
 		t.Fatalf("kiln test: exit %d\n%s", code, out)

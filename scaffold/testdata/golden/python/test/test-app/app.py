@@ -1,16 +1,17 @@
-"""The kiln python test app: answers every GET with 200 and stops on SIGTERM.
+"""The kiln python test app: answers every GET with 200.
 
-As PID 1 a process gets no default SIGTERM handling, so it installs one (G05).
+It installs no SIGTERM handler on purpose: the run script starts it under
+tini, which stops it on SIGTERM (G05); kiln test checks that it does.
 """
 import os
-import signal
-import sys
 from http.server import BaseHTTPRequestHandler, HTTPServer
+
+from kiln_greeting import greeting
 
 
 class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
-        body = b"Hello from the kiln python test app.\n"
+        body = greeting("python").encode()
         self.send_response(200)
         self.send_header("Content-Type", "text/plain; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
@@ -22,21 +23,11 @@ class Handler(BaseHTTPRequestHandler):
         print("%s %s" % (self.address_string(), fmt % args), flush=True)
 
 
-def stop(signum, frame):
-    print("stopping on signal %d" % signum, flush=True)
-    sys.exit(0)
-
-
 def main():
     port = int(os.environ.get("PORT", "8080"))
     server = HTTPServer(("", port), Handler)
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
     print("test app listening on port %d" % port, flush=True)
-    try:
-        server.serve_forever()
-    finally:
-        server.server_close()
+    server.serve_forever()
 
 
 if __name__ == "__main__":
