@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/kiln-s2i/kiln/scaffold"
+	"github.com/kiln-s2i/kiln/scaffold/okd"
 )
 
 // s2i label names and defaults, as OKD's s2i reads them.
@@ -95,7 +96,7 @@ func ParseAllowedUIDs(s string) ([]UIDRange, error) {
 	var out []UIDRange
 	for _, part := range strings.Split(s, ",") {
 		part = strings.TrimSpace(part)
-		bad := fmt.Errorf("--allowed-uids %q: range %q is not N, N-M, N- or -M (e.g. 1- or 1000-2000)", s, part)
+		bad := fmt.Errorf("--allowed-uids %q: range %q is not N, N-M, N- or -M (e.g. 1- or 1000-2000)", okd.Cap(s), okd.Cap(part))
 		if n, err := strconv.Atoi(part); err == nil && !strings.HasPrefix(part, "-") {
 			out = append(out, UIDRange{n, n})
 			continue
@@ -168,7 +169,7 @@ func resolveUser(o S2IOptions, img *ImageConfig) (uid, source string, err error)
 func imageScriptsDir(url, from string) (string, error) {
 	p, ok := strings.CutPrefix(url, "image://")
 	if !ok || !strings.HasPrefix(p, "/") {
-		return "", fmt.Errorf("scripts URL %q (from %s) is not image:///absolute/path: kiln builds offline and reads scripts only from the image or the source's .s2i/bin", url, from)
+		return "", fmt.Errorf("scripts URL %q (from %s) is not image:///absolute/path: kiln builds offline and reads scripts only from the image or the source's .s2i/bin", okd.ShowValue(url), from)
 	}
 	return path.Clean(p), nil
 }
@@ -246,7 +247,7 @@ func loadEnv(o S2IOptions) ([]EnvVar, error) {
 	var env []EnvVar
 	set := func(name, value, from string) error {
 		if !envNameRE().MatchString(name) {
-			return fmt.Errorf("%s: %q is not a valid environment variable name (letters, digits and _, not starting with a digit)", from, name)
+			return fmt.Errorf("%s: %q is not a valid environment variable name (letters, digits and _, not starting with a digit)", from, okd.Cap(name))
 		}
 		if strings.ContainsAny(value, "\n\r\x00") {
 			return fmt.Errorf("%s: the value of %s contains a newline or NUL, which an image's environment cannot hold", from, name)
@@ -275,7 +276,7 @@ func loadEnv(o S2IOptions) ([]EnvVar, error) {
 			name = strings.TrimSpace(name)
 			from := fmt.Sprintf("%s:%d", envFile, n)
 			if !ok {
-				return nil, fmt.Errorf("%s: %q is not KEY=VALUE", from, line)
+				return nil, fmt.Errorf("%s: %q is not KEY=VALUE", from, okd.ShowValue(line))
 			}
 			if err := set(name, value, from); err != nil {
 				return nil, err
@@ -290,7 +291,7 @@ func loadEnv(o S2IOptions) ([]EnvVar, error) {
 	for _, kv := range o.Env {
 		name, value, ok := strings.Cut(kv, "=")
 		if !ok {
-			return nil, fmt.Errorf("--env %q is not KEY=VALUE", kv)
+			return nil, fmt.Errorf("--env %q is not KEY=VALUE", okd.ShowValue(kv))
 		}
 		if err := set(name, value, "--env"); err != nil {
 			return nil, err

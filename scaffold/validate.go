@@ -1,6 +1,7 @@
 package scaffold
 
 import (
+	"cmp"
 	"fmt"
 	"path"
 	"regexp"
@@ -95,10 +96,27 @@ var templateParameters = []string{"NAME", "SOURCE_REPOSITORY_URL", "SOURCE_REPOS
 // Directories an image must never chgrp or declare as a volume.
 var forbiddenDirs = []string{"/", "/bin", "/boot", "/dev", "/etc", "/lib", "/lib64", "/proc", "/root", "/run", "/sbin", "/sys", "/usr", "/var"}
 
-type checker struct{ problems []Problem }
+type checker struct {
+	problems []Problem
+	hidden   map[string]bool // fields whose value may hold a secret (G11)
+}
 
+// add records a problem. The value it keeps is what an error message may
+// repeat: never a secret, never more than a short prefix (issue 10).
 func (c *checker) add(field, value, message, fix string) {
-	c.problems = append(c.problems, Problem{Field: field, Value: value, Message: message, Fix: fix})
+	shown := okd.ShowValue(value)
+	if c.hidden[field] && value != "" {
+		shown = okd.Hidden
+	}
+	c.problems = append(c.problems, Problem{Field: field, Value: shown, Message: message, Fix: fix})
+}
+
+// hide marks a field whose value must never be echoed.
+func (c *checker) hide(field string) {
+	if c.hidden == nil {
+		c.hidden = map[string]bool{}
+	}
+	c.hidden[field] = true
 }
 
 // text checks a free-text field: it may hold any printable text (quotes,
@@ -189,6 +207,9 @@ func (s *Spec) validateProject(c *checker) {
 	c.label("displayName", s.DisplayName, true, 200)
 	c.label("maintainer", s.Maintainer, false, 200)
 	c.label("source", s.Source, false, 500)
+	if okd.HasCredentials(s.Source) {
+		c.add("source", s.Source, "holds credentials, which every image and its labels would publish (G11)", "give the URL without user or token, e.g. "+okd.Cap(okd.StripUserinfo(s.Source)))
+	}
 	c.label("licenses", s.Licenses, false, 200)
 	if cert := s.Certification; cert != nil {
 		for _, f := range []struct{ key, val string }{
@@ -349,8 +370,11 @@ func (s *Spec) validateConfig(c *checker) {
 		if e.Name == "PORT" && len(s.Ports) > 0 && e.Value != strconv.Itoa(s.Ports[0].Number) {
 			c.add(f+".value", e.Value, "differs from the first port, so the app would listen where nothing is exposed", "remove it; kiln sets PORT from the first --port")
 		}
+		if okd.LooksSecret(e.Name) || okd.HasCredentials(e.Value) {
+			c.hide(f + ".value")
+		}
 		if okd.SecretDefault(e.Name, e.Value) {
-			c.add(f+".value", e.Name+"="+e.Value, "sets a default for a password, secret, token or key, which users forget to change (G11)", "remove the value and declare it as a required secret (--secret "+e.Name+")")
+			c.add(f+".value", e.Value, "sets a default for a password, secret, token or key, which users forget to change (G11)", "remove the value and declare it as a required secret (--secret "+e.Name+")")
 		}
 		c.text(f+".value", e.Value, false, 4000)
 		if prev, dup := names[e.Name]; dup {
@@ -361,7 +385,11 @@ func (s *Spec) validateConfig(c *checker) {
 	for i, name := range s.Secrets {
 		f := fmt.Sprintf("secrets[%d]", i)
 		if !posixName().MatchString(name) {
-			c.add(f, name, "is not an environment variable name", "use letters, digits and _ not starting with a digit, e.g. DB_PASSWORD")
+			shown := name
+			if n, _, ok := strings.Cut(name, "="); ok {
+				shown = n + "=" + okd.Hidden // a value given where only the name belongs
+			}
+			c.add(f, shown, "is not an environment variable name", "use letters, digits and _ not starting with a digit, e.g. DB_PASSWORD; give only the name, never a value")
 			continue
 		}
 		switch prev, dup := names[name]; {
@@ -409,6 +437,12 @@ func (s *Spec) validateMetadata(c *checker) {
 			c.add(f+".key", l.Key, "is listed twice", "remove the duplicate")
 		}
 		seen[l.Key] = true
+		if okd.LooksSecret(l.Key) || okd.HasCredentials(l.Value) {
+			c.hide(f + ".value")
+		}
+		if okd.SecretDefault(l.Key, l.Value) {
+			c.add(f+".value", l.Value, "puts a "+cmp.Or(okd.SecretWord(l.Key), "credential")+" into a label, which anyone who pulls the image can read (G11)", "remove the label; take the secret from an environment variable at run time (--secret)")
+		}
 		c.label(f+".value", l.Value, true, 4000)
 	}
 }

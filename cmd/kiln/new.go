@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/kiln-s2i/kiln/scaffold"
+	"github.com/kiln-s2i/kiln/scaffold/okd"
 )
 
 // newOptions are kiln new's inputs; flags fill it, runNew acts on it.
@@ -229,7 +230,7 @@ func (o *newOptions) applyFlags(s *scaffold.Spec) error {
 		if err := a.field.Apply(s, a.values); err != nil {
 			var ae *scaffold.AnswerError
 			if errors.As(err, &ae) {
-				return usageErrorf("--%s %s: %v", a.field.Flag, ae.Value, ae.Err)
+				return usageErrorf("--%s %q: %v", a.field.Flag, okd.ShowValue(ae.Value), ae.Err)
 			}
 			return usageErrorf("--%s: %v", a.field.Flag, err)
 		}
