@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -16,6 +15,8 @@ import (
 	yamlv2 "go.yaml.in/yaml/v2"
 	yamlv3 "go.yaml.in/yaml/v3"
 	"sigs.k8s.io/yaml"
+
+	"github.com/kiln-s2i/kiln/scaffold/bounded"
 )
 
 // SchemaVersion is the kiln.yaml format this kiln writes and reads.
@@ -267,9 +268,13 @@ func cleanYAMLError(err error) error {
 // Load reads and validates DIR/kiln.yaml.
 func Load(dir string) (*Spec, error) {
 	path := filepath.Join(dir, SpecFile)
-	data, err := os.ReadFile(path)
+	data, err := bounded.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%s has no %s: run `kiln new %s` first, or pass the repo's directory", dir, SpecFile, dir)
+	}
+	var be *bounded.Error
+	if errors.As(err, &be) {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if err != nil {
 		return nil, err

@@ -1,8 +1,11 @@
 package scaffold_test
 
 import (
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/kiln-s2i/kiln/scaffold"
@@ -70,5 +73,24 @@ func TestParseRejects(t *testing.T) {
 				t.Errorf("Parse = %v, %v; want no spec and an error containing %q", s, err, tt.wantErr)
 			}
 		})
+	}
+}
+
+// TestLoadRefusesEndlessInput: a kiln.yaml that is a FIFO or larger than
+// the limit is refused at once, naming the file (issue 10).
+func TestLoadRefusesEndlessInput(t *testing.T) {
+	fifoDir, bigDir := t.TempDir(), t.TempDir()
+	if err := syscall.Mkfifo(filepath.Join(fifoDir, scaffold.SpecFile), 0o600); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	big := "schemaVersion: 1\n" + strings.Repeat("# padding\n", 500_000)
+	if err := os.WriteFile(filepath.Join(bigDir, scaffold.SpecFile), []byte(big), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for dir, want := range map[string]string{fifoDir: "named pipe", bigDir: "larger than"} {
+		_, err := scaffold.Load(dir)
+		if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), scaffold.SpecFile) {
+			t.Errorf("Load(%s) = %v, want an error naming kiln.yaml and saying %q", dir, err, want)
+		}
 	}
 }

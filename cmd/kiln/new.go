@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/kiln-s2i/kiln/scaffold"
+	"github.com/kiln-s2i/kiln/scaffold/bounded"
 	"github.com/kiln-s2i/kiln/scaffold/okd"
 )
 
@@ -161,7 +161,7 @@ func (o *newOptions) buildSpec() (*scaffold.Spec, []string, error) {
 	answerPreset := ""
 	if o.answersFile != "" {
 		var err error
-		if answers, err = os.ReadFile(o.answersFile); err != nil {
+		if answers, err = bounded.ReadFile(o.answersFile); err != nil {
 			return nil, nil, usageErrorf("--answers %s: %v", o.answersFile, err)
 		}
 		// Read once on an empty spec to learn the preset the answers start from.
