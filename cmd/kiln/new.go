@@ -185,7 +185,7 @@ func (o *newOptions) buildSpec() (*scaffold.Spec, []string, error) {
 	}
 	spec, err := scaffold.Defaults(preset)
 	if err != nil {
-		return nil, nil, usageErrorf("--preset %s: %v", preset, err)
+		return nil, nil, usageErrorf("--preset %q: %v", okd.ShowValue(preset), err)
 	}
 	if answers != nil {
 		// Keys in the file replace the preset's; the others stay.
