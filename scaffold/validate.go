@@ -93,9 +93,6 @@ var imageEnvNames = []string{"APP_ROOT", "HOME", "PORT"}
 var templateParameters = []string{"NAME", "SOURCE_REPOSITORY_URL", "SOURCE_REPOSITORY_REF", "CONTEXT_DIR",
 	"MEMORY_LIMIT", "APPLICATION_DOMAIN", "GITHUB_WEBHOOK_SECRET"}
 
-// Directories an image must never chgrp or declare as a volume.
-var forbiddenDirs = []string{"/", "/bin", "/boot", "/dev", "/etc", "/lib", "/lib64", "/proc", "/root", "/run", "/sbin", "/sys", "/usr", "/var"}
-
 type checker struct {
 	problems []Problem
 	hidden   map[string]bool // fields whose value may hold a secret (G11)
@@ -151,7 +148,7 @@ func (c *checker) text(field, value string, required bool, max int) {
 // label checks text that becomes a label value: blank text reads as set but
 // says nothing, which kiln lint reports (G23, KL088).
 func (c *checker) label(field, value string, required bool, max int) {
-	if value != "" && strings.TrimSpace(value) == "" {
+	if value != "" && okd.Blank(value) {
 		c.add(field, value, "is blank", "give it a value, or leave it empty")
 		return
 	}
@@ -343,8 +340,12 @@ func checkDir(c *checker, field, dir string) {
 		c.add(field, dir, "is not an absolute path of plain characters", "use an absolute path of letters, digits and . _ @ + - /, e.g. /opt/app-root")
 	case path.Clean(dir) != dir:
 		c.add(field, dir, "is not a clean path", "write it as "+path.Clean(dir))
-	case slices.Contains(forbiddenDirs, dir) || strings.HasPrefix(dir, "/proc/") || strings.HasPrefix(dir, "/sys/") || strings.HasPrefix(dir, "/dev/") || strings.HasPrefix(dir, "/etc/passwd"):
-		c.add(field, dir, "is a system directory; changing its group or mounting over it breaks the image (G16)", "use an application directory such as /opt/app-root or /var/lib/myapp")
+	case len(dir) > okd.MaxDirLen:
+		c.add(field, dir, fmt.Sprintf("is %d bytes long", len(dir)), fmt.Sprintf("use a path of at most %d bytes, e.g. /opt/app-root", okd.MaxDirLen))
+	case okd.SystemDir(dir):
+		// Every UID OKD assigns is in group 0: a group-writable /usr/bin
+		// lets the app replace system binaries (G15, G16).
+		c.add(field, dir, "is a system directory: making it writable by group 0, which every OKD UID is in, or mounting over it breaks the image's integrity (G16)", "use an application directory such as /opt/app-root or /var/lib/myapp")
 	}
 }
 

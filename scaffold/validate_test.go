@@ -208,6 +208,16 @@ func TestValidateRules(t *testing.T) {
 		{"secrets ok", func(s *scaffold.Spec) { s.Secrets = []string{"DB_PASSWORD", "API_TOKEN"} }, nil},
 		{"volume relative", func(s *scaffold.Spec) { s.Volumes = []string{"data"} }, []string{"volumes[0]"}},
 		{"volume system dir", func(s *scaffold.Spec) { s.Volumes = []string{"/var"} }, []string{"volumes[0]"}},
+		// Issue 10: these were accepted and made system binaries and
+		// libraries writable by group 0, which every OKD UID is in.
+		{"writable dir below system dirs", func(s *scaffold.Spec) {
+			s.WritableDirs = []string{"/usr/bin", "/usr/sbin", "/etc/ssl", "/lib/x86_64-linux-gnu", "/var/lib", "/opt/app-root", "/var/lib/myapp"}
+		}, []string{"writableDirs[0]", "writableDirs[1]", "writableDirs[2]", "writableDirs[3]", "writableDirs[4]"}},
+		{"volume below system dirs", func(s *scaffold.Spec) { s.Volumes = []string{"/usr/local/data", "/etc/app", "/var/lib/app/data"} }, []string{"volumes[0]", "volumes[1]"}},
+		{"writable dir too long", func(s *scaffold.Spec) { s.WritableDirs = []string{"/opt/" + long(300)} }, []string{"writableDirs[0]"}},
+		{"display name whitespace only", func(s *scaffold.Spec) { s.DisplayName = "   " }, []string{"displayName"}},
+		{"display name zero-width space", func(s *scaffold.Spec) { s.DisplayName = "\u200b" }, []string{"displayName"}},
+		{"display name braille blank", func(s *scaffold.Spec) { s.DisplayName = " \u2800 " }, []string{"displayName"}},
 		{"volume ok", func(s *scaffold.Spec) { s.Volumes = []string{"/opt/app-root/data"} }, nil},
 
 		{"tags without builder", func(s *scaffold.Spec) { s.Tags = []string{"python"} }, []string{"tags"}},

@@ -235,3 +235,29 @@ func TestRedact(t *testing.T) {
 		}
 	}
 }
+
+func TestSystemDir(t *testing.T) {
+	for p, want := range map[string]bool{
+		"/": true, "/usr": true, "/usr/bin": true, "/usr/sbin": true, "/usr/local/bin": true, "/etc": true, "/etc/ssl": true,
+		"/lib/x86_64-linux-gnu": true, "/lib64": true, "/var/lib": true, "/var": true, "/bin": true, "/sbin/": true,
+		"/proc/1": true, "/sys": true, "/dev/shm": true, "/boot": true, "/usr/../etc": true,
+		"/opt/app-root": false, "/var/lib/myapp": false, "/srv/data": false, "/data": false, "/usrdata": false, "/etcetera": false,
+		"relative": false,
+	} {
+		if got := SystemDir(p); got != want {
+			t.Errorf("SystemDir(%q) = %v, want %v", p, got, want)
+		}
+	}
+}
+
+func TestCoreSystemDir(t *testing.T) {
+	for p, want := range map[string]bool{
+		"/usr/bin": true, "/usr/libexec/s2i": true, "/lib/x86_64-linux-gnu": true, "/etc/ssl/certs": true, "/etc": true,
+		"/var/lib": true, "/": true, "/usr": true,
+		"/usr/share/nginx": false, "/etc/httpd": false, "/opt/app-root": false, "/var/lib/myapp": false,
+	} {
+		if got := CoreSystemDir(p); got != want {
+			t.Errorf("CoreSystemDir(%q) = %v, want %v", p, got, want)
+		}
+	}
+}
