@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
@@ -214,6 +216,10 @@ func lintDockerfileWith(name string, src []byte, out *[]Finding, facts repoFacts
 		if errors.As(err, &le) && len(le.Locations) > 0 && len(le.Locations[0]) > 0 {
 			line = max(1, le.Locations[0][0].Start.Line)
 			err = le.Unwrap()
+		}
+		if strings.Contains(err.Error(), "no instructions") {
+			rep.add("KL006", line, "no FROM: the file has no instructions at all")
+			return nil, nil
 		}
 		rep.add("KL000", line, "kiln cannot parse this Dockerfile: %v", err)
 		return nil, nil
@@ -889,5 +895,8 @@ func (d *dockerfile) created(p string) (present, executable bool) {
 }
 
 // templateWord reports whether an unknown instruction looks like a
-// template's syntax rather than a misspelt instruction.
-func templateWord(s string) bool { return strings.ContainsAny(s, "{}%<>$@") }
+// template's syntax rather than a misspelt instruction or binary garbage.
+func templateWord(s string) bool {
+	return strings.ContainsAny(s, "{}%<>$@") && utf8.ValidString(s) &&
+		!strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) || r == utf8.RuneError })
+}
