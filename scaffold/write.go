@@ -65,6 +65,13 @@ func sha256Hex(b []byte) string {
 // Plan compares rendered files with what is in dir. It reads, never writes.
 func Plan(dir string, files []File) (*WritePlan, error) {
 	p := &WritePlan{Dir: dir}
+	paths := []string{ManifestFile}
+	for _, f := range files {
+		paths = append(paths, f.Path)
+	}
+	if err := checkConfined(dir, paths); err != nil {
+		return nil, err
+	}
 	manifest := readManifest(dir)
 	for _, f := range files {
 		target := filepath.Join(dir, filepath.FromSlash(f.Path))
