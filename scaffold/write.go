@@ -166,8 +166,8 @@ func (p *WritePlan) Apply(force bool) error {
 	for _, f := range append(p.Files, manifest) {
 		target := filepath.Join(p.Dir, filepath.FromSlash(f.Path))
 		if f.Status == Identical {
-			if info, err := os.Stat(target); err == nil && info.Mode().Perm() != f.Mode.Perm() {
-				if err := os.Chmod(target, f.Mode.Perm()); err != nil {
+			if info, err := os.Stat(target); err == nil && info.Mode().Perm() != keptMode(info.Mode(), f.Mode) {
+				if err := os.Chmod(target, keptMode(info.Mode(), f.Mode)); err != nil {
 					cleanup()
 					return err
 				}
@@ -181,7 +181,7 @@ func (p *WritePlan) Apply(force bool) error {
 			return err
 		}
 		madeDirs = append(madeDirs, missing...)
-		tmp, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".kiln-*")
+		tmp, err := createTemp(target, f.Mode.Perm())
 		if err != nil {
 			cleanup()
 			return err
@@ -189,7 +189,11 @@ func (p *WritePlan) Apply(force bool) error {
 		done = append(done, pending{tmp: tmp.Name(), target: target})
 		_, werr := tmp.Write(f.Content)
 		cerr := tmp.Close()
-		if err := errors.Join(werr, cerr, os.Chmod(tmp.Name(), f.Mode.Perm())); err != nil {
+		var merr error
+		if info, err := os.Stat(target); err == nil && info.Mode().IsRegular() {
+			merr = os.Chmod(tmp.Name(), keptMode(info.Mode(), f.Mode)) // an existing file keeps its mode
+		}
+		if err := errors.Join(werr, cerr, merr); err != nil {
 			cleanup()
 			return fmt.Errorf("writing %s: %w", target, err)
 		}
