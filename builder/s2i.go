@@ -16,6 +16,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/kiln-s2i/kiln/scaffold/okd"
 )
 
 // S2IResult is what an s2i build did.
@@ -396,7 +398,9 @@ func gitInfo(ctx context.Context, src string) SourceInfo {
 	info.CommitDate = git("log", "-1", "--format=%ad", "--date=rfc")
 	info.CommitMessage = git("log", "-1", "--format=%s")
 	if u := git("config", "--get", "remote.origin.url"); u != "" {
-		info.Location = u
+		// The location becomes a label and is printed: a token in the
+		// remote (https://u:ghp_x@github.com/o/r) must reach neither (G11).
+		info.Location = okd.StripUserinfo(u)
 	}
 	return info
 }

@@ -20,6 +20,7 @@ import (
 	"unicode"
 
 	"github.com/kiln-s2i/kiln/scaffold"
+	"github.com/kiln-s2i/kiln/scaffold/okd"
 )
 
 // s2i label names and defaults, as OKD's s2i reads them.
@@ -148,7 +149,7 @@ func ParseAllowedUIDs(s string) ([]UIDRange, error) {
 	var out []UIDRange
 	for _, part := range strings.Split(s, ",") {
 		part = strings.TrimSpace(part)
-		bad := fmt.Errorf("--allowed-uids %q: range %q is not N, N-M, N- or -M (e.g. 1- or 1000-2000)", s, part)
+		bad := fmt.Errorf("--allowed-uids %q: range %q is not N, N-M, N- or -M (e.g. 1- or 1000-2000)", okd.Cap(s), okd.Cap(part))
 		if n, err := strconv.Atoi(part); err == nil && !strings.HasPrefix(part, "-") {
 			out = append(out, UIDRange{n, n})
 			continue
@@ -297,7 +298,7 @@ const maxScript = 1 << 20
 func fetchScript(url, name, from string) ([]byte, error) {
 	u, err := neturl.Parse(url)
 	if err != nil {
-		return nil, fmt.Errorf("scripts URL %q (from %s): %v", url, from, err)
+		return nil, fmt.Errorf("scripts URL %q (from %s): %v", okd.ShowValue(url), from, err)
 	}
 	switch u.Scheme {
 	case "file":
@@ -306,7 +307,7 @@ func fetchScript(url, name, from string) ([]byte, error) {
 			return nil, nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("scripts URL %q (from %s): %v", url, from, err)
+			return nil, fmt.Errorf("scripts URL %q (from %s): %v", okd.ShowValue(url), from, err)
 		}
 		return data, nil
 	case "http", "https":
@@ -314,35 +315,35 @@ func fetchScript(url, name, from string) ([]byte, error) {
 		client := &http.Client{Timeout: 30 * time.Second}
 		resp, err := client.Get(u.String())
 		if err != nil {
-			return nil, fmt.Errorf("scripts URL %q (from %s): %v", url, from, err)
+			return nil, fmt.Errorf("scripts URL %q (from %s): %v", okd.ShowValue(url), from, err)
 		}
 		defer resp.Body.Close()
 		switch {
 		case resp.StatusCode == http.StatusNotFound:
 			return nil, nil
 		case resp.StatusCode != http.StatusOK:
-			return nil, fmt.Errorf("scripts URL %q (from %s): GET %s: %s", url, from, u, resp.Status)
+			return nil, fmt.Errorf("scripts URL %q (from %s): GET %s: %s", okd.ShowValue(url), from, u.Redacted(), resp.Status)
 		}
 		data, err := io.ReadAll(io.LimitReader(resp.Body, maxScript+1))
 		if err != nil {
-			return nil, fmt.Errorf("scripts URL %q (from %s): GET %s: %v", url, from, u, err)
+			return nil, fmt.Errorf("scripts URL %q (from %s): GET %s: %v", okd.ShowValue(url), from, u.Redacted(), err)
 		}
 		if len(data) > maxScript {
-			return nil, fmt.Errorf("scripts URL %q (from %s): %s is larger than 1 MiB", url, from, u)
+			return nil, fmt.Errorf("scripts URL %q (from %s): %s is larger than 1 MiB", okd.ShowValue(url), from, u.Redacted())
 		}
 		return data, nil
 	}
-	return nil, fmt.Errorf("scripts URL %q (from %s) is not image://, file:// or http(s)://", url, from)
+	return nil, fmt.Errorf("scripts URL %q (from %s) is not image://, file:// or http(s)://", okd.ShowValue(url), from)
 }
 
 // imageScriptsDir turns an image:// URL into a path inside the image.
 func imageScriptsDir(url, from string) (string, error) {
 	p, ok := strings.CutPrefix(url, "image://")
 	if !ok || !strings.HasPrefix(p, "/") {
-		return "", fmt.Errorf("scripts URL %q (from %s) is not image:///absolute/path: kiln builds offline and reads scripts only from the image or the source's .s2i/bin", url, from)
+		return "", fmt.Errorf("scripts URL %q (from %s) is not image:///absolute/path: kiln builds offline and reads scripts only from the image or the source's .s2i/bin", okd.ShowValue(url), from)
 	}
 	if !safePath().MatchString(p) {
-		return "", fmt.Errorf("scripts URL %q (from %s): kiln takes only paths of letters, digits and ._+@=,:/- (no spaces, quotes, $ or control characters)", url, from)
+		return "", fmt.Errorf("scripts URL %q (from %s): kiln takes only paths of letters, digits and ._+@=,:/- (no spaces, quotes, $ or control characters)", okd.ShowValue(url), from)
 	}
 	return path.Clean(p), nil
 }
@@ -518,7 +519,7 @@ func loadEnv(o S2IOptions) ([]EnvVar, error) {
 	var env []EnvVar
 	set := func(name, value, from string) error {
 		if !envNameRE().MatchString(name) {
-			return fmt.Errorf("%s: %q is not a valid environment variable name (letters, digits and _, not starting with a digit)", from, name)
+			return fmt.Errorf("%s: %q is not a valid environment variable name (letters, digits and _, not starting with a digit)", from, okd.Cap(name))
 		}
 		if strings.ContainsAny(value, "\n\r\x00") {
 			return fmt.Errorf("%s: the value of %s contains a newline or NUL, which an image's environment cannot hold", from, name)
@@ -558,7 +559,7 @@ func loadEnv(o S2IOptions) ([]EnvVar, error) {
 			name = strings.TrimSpace(name)
 			from := fmt.Sprintf("%s:%d", file, n)
 			if !ok {
-				return fmt.Errorf("%s: %q is not KEY=VALUE", from, line)
+				return fmt.Errorf("%s: %q is not KEY=VALUE", from, okd.ShowValue(line))
 			}
 			if err := set(name, value, from); err != nil {
 				return err
@@ -581,7 +582,7 @@ func loadEnv(o S2IOptions) ([]EnvVar, error) {
 	for _, kv := range o.Env {
 		name, value, ok := strings.Cut(kv, "=")
 		if !ok {
-			return nil, fmt.Errorf("--env %q is not KEY=VALUE", kv)
+			return nil, fmt.Errorf("--env %q is not KEY=VALUE", okd.ShowValue(kv))
 		}
 		if err := set(name, value, "--env"); err != nil {
 			return nil, err

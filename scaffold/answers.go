@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/kiln-s2i/kiln/scaffold/okd"
 )
 
 // The text forms of answers: one parser and one formatter per kind of
@@ -20,7 +22,7 @@ func ParseNumber(v string) (int, error) {
 	v = strings.TrimSpace(v)
 	n, err := strconv.Atoi(v)
 	if err != nil {
-		return 0, fmt.Errorf("%q is not a whole number: write digits only, e.g. 1001", v)
+		return 0, fmt.Errorf("%q is not a whole number: write digits only, e.g. 1001", okd.ShowValue(v))
 	}
 	return n, nil
 }
@@ -33,7 +35,7 @@ func ParseBool(v string) (bool, error) {
 	case "no", "n", "false", "":
 		return false, nil
 	}
-	return false, fmt.Errorf("%q: answer yes or no", v)
+	return false, fmt.Errorf("%q: answer yes or no", okd.ShowValue(v))
 }
 
 // FormatBool writes a yes/no answer.
@@ -126,7 +128,7 @@ func ParsePair(v string) (Pair, error) {
 	}
 	k, val, ok := strings.Cut(v, "=")
 	if !ok || strings.TrimSpace(k) == "" {
-		return Pair{}, fmt.Errorf("%q is not NAME=VALUE: add '=' and a value", v)
+		return Pair{}, fmt.Errorf("%q is not NAME=VALUE: add '=' and a value", okd.ShowValue(v))
 	}
 	return Pair{Key: strings.TrimSpace(k), Value: strings.TrimSpace(val)}, nil
 }
@@ -200,7 +202,7 @@ func ParsePort(v string) (Port, error) {
 	num = strings.TrimSpace(num)
 	n, err := strconv.Atoi(num)
 	if err != nil {
-		return Port{}, fmt.Errorf("%q is not a port number: write NUMBER[/PROTOCOL][:NAME], e.g. 8080/tcp:http", num)
+		return Port{}, fmt.Errorf("%q is not a port number: write NUMBER[/PROTOCOL][:NAME], e.g. 8080/tcp:http", okd.ShowValue(num))
 	}
 	p := Port{Number: n, Protocol: "tcp", Name: strings.TrimSpace(name)}
 	if hasProto {
@@ -257,7 +259,7 @@ func ParseProbe(v string) (Probe, error) {
 		if rest != "" {
 			n, err := strconv.Atoi(strings.TrimPrefix(rest, ":"))
 			if err != nil {
-				return Probe{}, fmt.Errorf("probe %q: %w", v, errProbe)
+				return Probe{}, fmt.Errorf("probe %q: %w", okd.ShowValue(v), errProbe)
 			}
 			port = n
 		}
@@ -268,12 +270,12 @@ func ParseProbe(v string) (Probe, error) {
 		num, p, _ := strings.Cut(v[1:], "/")
 		n, err := strconv.Atoi(num)
 		if err != nil {
-			return Probe{}, fmt.Errorf("probe %q: %w", v, errProbe)
+			return Probe{}, fmt.Errorf("probe %q: %w", okd.ShowValue(v), errProbe)
 		}
 		port, path = n, "/"+p
 	}
 	if !strings.HasPrefix(path, "/") {
-		return Probe{}, fmt.Errorf("probe %q: an HTTP path starts with /; %w", v, errProbe)
+		return Probe{}, fmt.Errorf("probe %q: an HTTP path starts with /; %w", okd.ShowValue(v), errProbe)
 	}
 	return Probe{Type: "http", Path: path, Port: port}, nil
 }

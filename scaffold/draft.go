@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/kiln-s2i/kiln/scaffold/bounded"
 )
 
 // A draft keeps the answers of a kiln new that was left before writing, so
@@ -52,7 +54,7 @@ func LoadDraft(dir string) (*Spec, time.Time, error) {
 	if err != nil {
 		return nil, time.Time{}, err
 	}
-	data, err := os.ReadFile(path)
+	data, err := bounded.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, time.Time{}, nil
 	}

@@ -89,6 +89,9 @@ func TestOutputLintsClean(t *testing.T) {
 			"digest base": func(s *scaffold.Spec) {
 				s.From = "registry.access.redhat.com/ubi9/ubi-minimal@sha256:" + strings.Repeat("a", 64)
 			},
+			// Issue 10: --allow-latest wrote a repo whose own kiln test failed at lint (KL002).
+			"allow latest":   func(s *scaffold.Spec) { s.From, s.AllowLatest = "quay.io/fedora/fedora:latest", true },
+			"allow untagged": func(s *scaffold.Spec) { s.From, s.AllowLatest = "quay.io/fedora/fedora", true },
 			"control-free unicode": func(s *scaffold.Spec) {
 				s.Description = strings.Map(func(r rune) rune {
 					if unicode.IsControl(r) {

@@ -33,8 +33,8 @@ func (g specGen) text(maxPieces int) string {
 	for n := 1 + g.r.Intn(maxPieces); n > 0; n-- {
 		b.WriteString(textPieces[g.r.Intn(len(textPieces))])
 	}
-	if strings.TrimSpace(b.String()) == "" {
-		b.WriteString("x") // blank text is refused where it becomes a label
+	if okd.Blank(b.String()) {
+		b.WriteString("x") // blank text (also U+200F alone) is refused where it becomes a label
 	}
 	return b.String()
 }

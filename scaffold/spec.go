@@ -8,14 +8,14 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 
 	yamlv2 "go.yaml.in/yaml/v2"
 	yamlv3 "go.yaml.in/yaml/v3"
-	"sigs.k8s.io/yaml"
+
+	"github.com/kiln-s2i/kiln/scaffold/bounded"
 )
 
 // SchemaVersion is the kiln.yaml format this kiln writes and reads.
@@ -182,9 +182,9 @@ func (s *Spec) Marshal() ([]byte, error) {
 }
 
 // plainStyle drops JSON's quotes, but keeps a string quoted when its plain
-// form reads back as something else. Parse reads with sigs.k8s.io/yaml, which
-// follows YAML 1.1 (yaml.v2): there yes, no, on and off are booleans, while the
-// YAML 1.2 encoder writes them plain.
+// form reads back as something else in YAML 1.1 (yaml.v2), as older kiln and
+// other YAML tools read it: there yes, no, on and off are booleans, while the
+// YAML 1.2 encoder writes them plain. Parse itself keeps literal text.
 func plainStyle(n *yamlv3.Node) {
 	n.Style = 0
 	if n.Kind == yamlv3.ScalarNode && n.Tag == "!!str" && !plainReadsBack(n.Value) {
@@ -199,8 +199,12 @@ func plainStyle(n *yamlv3.Node) {
 // It does not validate; call Validate.
 func Parse(data []byte) (*Spec, error) {
 	var s Spec
-	if err := yaml.UnmarshalStrict(data, &s); err != nil {
-		return nil, fmt.Errorf("%s: %w", SpecFile, cleanYAMLError(err))
+	j, err := specJSON(data)
+	if err == nil {
+		err = decodeSpecJSON(j, &s)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", SpecFile, err)
 	}
 	if s.SchemaVersion == 0 {
 		return nil, fmt.Errorf("%s: schemaVersion is missing: add `schemaVersion: %d`", SpecFile, SchemaVersion)
@@ -224,10 +228,14 @@ func plainReadsBack(s string) bool {
 // base: keys present replace base's values, others stay. Unknown keys and a
 // newer schema are errors; a missing schemaVersion is fine for answers.
 func Overlay(base *Spec, data []byte) error {
+	j, err := specJSON(data)
+	if err != nil {
+		return err
+	}
 	over := base.Clone()
-	clearListsIn(over, data)
-	if err := yaml.UnmarshalStrict(data, over); err != nil {
-		return cleanYAMLError(err)
+	clearListsIn(over, j)
+	if err := decodeSpecJSON(j, over); err != nil {
+		return err
 	}
 	if over.SchemaVersion > SchemaVersion {
 		return fmt.Errorf("schemaVersion %d is newer than this kiln understands (%d): upgrade kiln", over.SchemaVersion, SchemaVersion)
@@ -240,11 +248,7 @@ func Overlay(base *Spec, data []byte) error {
 // an array into the elements a slice already holds, so an entry the file gives
 // without a key would keep the base's value for it: a port without a name got
 // the preset's "http", a variable without a value the preset's first value.
-func clearListsIn(s *Spec, data []byte) {
-	j, err := yaml.YAMLToJSON(data)
-	if err != nil {
-		return // UnmarshalStrict reports it
-	}
+func clearListsIn(s *Spec, j []byte) {
 	var keys map[string]json.RawMessage
 	if json.Unmarshal(j, &keys) != nil {
 		return
@@ -258,18 +262,16 @@ func clearListsIn(s *Spec, data []byte) {
 	}
 }
 
-func cleanYAMLError(err error) error {
-	msg := err.Error()
-	msg = string(bytes.TrimPrefix([]byte(msg), []byte("error unmarshaling JSON: while decoding JSON: ")))
-	return errors.New(msg)
-}
-
 // Load reads and validates DIR/kiln.yaml.
 func Load(dir string) (*Spec, error) {
 	path := filepath.Join(dir, SpecFile)
-	data, err := os.ReadFile(path)
+	data, err := bounded.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%s has no %s: run `kiln new %s` first, or pass the repo's directory", dir, SpecFile, dir)
+	}
+	var be *bounded.Error
+	if errors.As(err, &be) {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package scaffold
 
 import (
+	"cmp"
 	"fmt"
 	"path"
 	"regexp"
@@ -92,13 +93,27 @@ var imageEnvNames = []string{"APP_ROOT", "HOME", "PORT"}
 var templateParameters = []string{"NAME", "SOURCE_REPOSITORY_URL", "SOURCE_REPOSITORY_REF", "CONTEXT_DIR",
 	"MEMORY_LIMIT", "APPLICATION_DOMAIN", "GITHUB_WEBHOOK_SECRET"}
 
-// Directories an image must never chgrp or declare as a volume.
-var forbiddenDirs = []string{"/", "/bin", "/boot", "/dev", "/etc", "/lib", "/lib64", "/proc", "/root", "/run", "/sbin", "/sys", "/usr", "/var"}
+type checker struct {
+	problems []Problem
+	hidden   map[string]bool // fields whose value may hold a secret (G11)
+}
 
-type checker struct{ problems []Problem }
-
+// add records a problem. The value it keeps is what an error message may
+// repeat: never a secret, never more than a short prefix (issue 10).
 func (c *checker) add(field, value, message, fix string) {
-	c.problems = append(c.problems, Problem{Field: field, Value: value, Message: message, Fix: fix})
+	shown := okd.ShowValue(value)
+	if c.hidden[field] && value != "" {
+		shown = okd.Hidden
+	}
+	c.problems = append(c.problems, Problem{Field: field, Value: shown, Message: message, Fix: fix})
+}
+
+// hide marks a field whose value must never be echoed.
+func (c *checker) hide(field string) {
+	if c.hidden == nil {
+		c.hidden = map[string]bool{}
+	}
+	c.hidden[field] = true
 }
 
 // text checks a free-text field: it may hold any printable text (quotes,
@@ -133,7 +148,7 @@ func (c *checker) text(field, value string, required bool, max int) {
 // label checks text that becomes a label value: blank text reads as set but
 // says nothing, which kiln lint reports (G23, KL088).
 func (c *checker) label(field, value string, required bool, max int) {
-	if value != "" && strings.TrimSpace(value) == "" {
+	if value != "" && okd.Blank(value) {
 		c.add(field, value, "is blank", "give it a value, or leave it empty")
 		return
 	}
@@ -189,6 +204,9 @@ func (s *Spec) validateProject(c *checker) {
 	c.label("displayName", s.DisplayName, true, 200)
 	c.label("maintainer", s.Maintainer, false, 200)
 	c.label("source", s.Source, false, 500)
+	if okd.HasCredentials(s.Source) {
+		c.add("source", s.Source, "holds credentials, which every image and its labels would publish (G11)", "give the URL without user or token, e.g. "+okd.Cap(okd.StripUserinfo(s.Source)))
+	}
 	c.label("licenses", s.Licenses, false, 200)
 	checkSourceURL(c, s.Source)
 	checkLicenses(c, s.Licenses)
@@ -324,8 +342,12 @@ func checkDir(c *checker, field, dir string) {
 		c.add(field, dir, "is not an absolute path of plain characters", "use an absolute path of letters, digits and . _ @ + - /, e.g. /opt/app-root")
 	case path.Clean(dir) != dir:
 		c.add(field, dir, "is not a clean path", "write it as "+path.Clean(dir))
-	case slices.Contains(forbiddenDirs, dir) || strings.HasPrefix(dir, "/proc/") || strings.HasPrefix(dir, "/sys/") || strings.HasPrefix(dir, "/dev/") || strings.HasPrefix(dir, "/etc/passwd"):
-		c.add(field, dir, "is a system directory; changing its group or mounting over it breaks the image (G16)", "use an application directory such as /opt/app-root or /var/lib/myapp")
+	case len(dir) > okd.MaxDirLen:
+		c.add(field, dir, fmt.Sprintf("is %d bytes long", len(dir)), fmt.Sprintf("use a path of at most %d bytes, e.g. /opt/app-root", okd.MaxDirLen))
+	case okd.SystemDir(dir):
+		// Every UID OKD assigns is in group 0: a group-writable /usr/bin
+		// lets the app replace system binaries (G15, G16).
+		c.add(field, dir, "is a system directory: making it writable by group 0, which every OKD UID is in, or mounting over it breaks the image's integrity (G16)", "use an application directory such as /opt/app-root or /var/lib/myapp")
 	}
 }
 
@@ -351,8 +373,11 @@ func (s *Spec) validateConfig(c *checker) {
 		if e.Name == "PORT" && len(s.Ports) > 0 && e.Value != strconv.Itoa(s.Ports[0].Number) {
 			c.add(f+".value", e.Value, "differs from the first port, so the app would listen where nothing is exposed", "remove it; kiln sets PORT from the first --port")
 		}
+		if okd.LooksSecret(e.Name) || okd.HasCredentials(e.Value) {
+			c.hide(f + ".value")
+		}
 		if okd.SecretDefault(e.Name, e.Value) {
-			c.add(f+".value", e.Name+"="+e.Value, "sets a default for a password, secret, token or key, which users forget to change (G11)", "remove the value and declare it as a required secret (--secret "+e.Name+")")
+			c.add(f+".value", e.Value, "sets a default for a password, secret, token or key, which users forget to change (G11)", "remove the value and declare it as a required secret (--secret "+e.Name+")")
 		}
 		c.text(f+".value", e.Value, false, 4000)
 		if prev, dup := names[e.Name]; dup {
@@ -363,7 +388,11 @@ func (s *Spec) validateConfig(c *checker) {
 	for i, name := range s.Secrets {
 		f := fmt.Sprintf("secrets[%d]", i)
 		if !posixName().MatchString(name) {
-			c.add(f, name, "is not an environment variable name", "use letters, digits and _ not starting with a digit, e.g. DB_PASSWORD")
+			shown := name
+			if n, _, ok := strings.Cut(name, "="); ok {
+				shown = n + "=" + okd.Hidden // a value given where only the name belongs
+			}
+			c.add(f, shown, "is not an environment variable name", "use letters, digits and _ not starting with a digit, e.g. DB_PASSWORD; give only the name, never a value")
 			continue
 		}
 		switch prev, dup := names[name]; {
@@ -411,6 +440,12 @@ func (s *Spec) validateMetadata(c *checker) {
 			c.add(f+".key", l.Key, "is listed twice", "remove the duplicate")
 		}
 		seen[l.Key] = true
+		if okd.LooksSecret(l.Key) || okd.HasCredentials(l.Value) {
+			c.hide(f + ".value")
+		}
+		if okd.SecretDefault(l.Key, l.Value) {
+			c.add(f+".value", l.Value, "puts a "+cmp.Or(okd.SecretWord(l.Key), "credential")+" into a label, which anyone who pulls the image can read (G11)", "remove the label; take the secret from an environment variable at run time (--secret)")
+		}
 		c.label(f+".value", l.Value, true, 4000)
 	}
 }

@@ -2,6 +2,7 @@ package scaffold_test
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -207,6 +208,16 @@ func TestValidateRules(t *testing.T) {
 		{"secrets ok", func(s *scaffold.Spec) { s.Secrets = []string{"DB_PASSWORD", "API_TOKEN"} }, nil},
 		{"volume relative", func(s *scaffold.Spec) { s.Volumes = []string{"data"} }, []string{"volumes[0]"}},
 		{"volume system dir", func(s *scaffold.Spec) { s.Volumes = []string{"/var"} }, []string{"volumes[0]"}},
+		// Issue 10: these were accepted and made system binaries and
+		// libraries writable by group 0, which every OKD UID is in.
+		{"writable dir below system dirs", func(s *scaffold.Spec) {
+			s.WritableDirs = []string{"/usr/bin", "/usr/sbin", "/etc/ssl", "/lib/x86_64-linux-gnu", "/var/lib", "/opt/app-root", "/var/lib/myapp"}
+		}, []string{"writableDirs[0]", "writableDirs[1]", "writableDirs[2]", "writableDirs[3]", "writableDirs[4]"}},
+		{"volume below system dirs", func(s *scaffold.Spec) { s.Volumes = []string{"/usr/local/data", "/etc/app", "/var/lib/app/data"} }, []string{"volumes[0]", "volumes[1]"}},
+		{"writable dir too long", func(s *scaffold.Spec) { s.WritableDirs = []string{"/opt/" + long(300)} }, []string{"writableDirs[0]"}},
+		{"display name whitespace only", func(s *scaffold.Spec) { s.DisplayName = "   " }, []string{"displayName"}},
+		{"display name zero-width space", func(s *scaffold.Spec) { s.DisplayName = "\u200b" }, []string{"displayName"}},
+		{"display name braille blank", func(s *scaffold.Spec) { s.DisplayName = " \u2800 " }, []string{"displayName"}},
 		{"volume ok", func(s *scaffold.Spec) { s.Volumes = []string{"/opt/app-root/data"} }, nil},
 
 		{"tags without builder", func(s *scaffold.Spec) { s.Tags = []string{"python"} }, []string{"tags"}},
@@ -363,5 +374,59 @@ func TestSecretsCannotShadowTemplateParameters(t *testing.T) {
 		if got := problemFields(t, s.Validate()); !slices.Equal(got, []string{"secrets[0]"}) {
 			t.Errorf("secret %s: problems name %q, want [secrets[0]]", p.Name, got)
 		}
+	}
+}
+
+// TestValidateNeverEchoesSecrets: a problem names the field and the reason
+// but never repeats a secret, a credential or a huge value, and its text
+// carries no raw control character (issue 10).
+func TestValidateNeverEchoesSecrets(t *testing.T) {
+	huge := strings.Repeat("x", 5<<20)
+	tests := []struct {
+		name   string
+		mutate func(s *scaffold.Spec)
+		field  string
+		leak   string
+	}{
+		{"token in env", func(s *scaffold.Spec) {
+			s.Env = append(s.Env, scaffold.EnvVar{Name: "GITHUB_TOKEN", Value: "ghp_SECRETSECRET"})
+		}, "env[", "ghp_SECRET"},
+		{"value in secrets", func(s *scaffold.Spec) { s.Secrets = []string{"DB_PASSWORD=hunter2"} }, "secrets[0]", "hunter2"},
+		{"passphrase", func(s *scaffold.Spec) { s.Env = append(s.Env, scaffold.EnvVar{Name: "DB_PASSPHRASE", Value: "xyzzy1"}) }, "env[", "xyzzy1"},
+		{"auth", func(s *scaffold.Spec) { s.Env = append(s.Env, scaffold.EnvVar{Name: "AUTH", Value: "abc123"}) }, "env[", "abc123"},
+		{"url with password", func(s *scaffold.Spec) {
+			s.Env = append(s.Env, scaffold.EnvVar{Name: "DATABASE_URL", Value: "postgres://u:pw0rd@db/app"})
+		}, "env[", "pw0rd"},
+		{"secret label", func(s *scaffold.Spec) {
+			s.Labels = []scaffold.Label{{Key: "com.example.password", Value: "s3cr3t"}}
+		}, "labels[0].value", "s3cr3t"},
+		{"source with token", func(s *scaffold.Spec) { s.Source = "https://u:ghp_TOKEN@github.com/o/r" }, "source", "ghp_TOKEN"},
+		{"5 MB display name", func(s *scaffold.Spec) { s.DisplayName = huge }, "displayName", strings.Repeat("x", 100)},
+		{"5 MB secret line", func(s *scaffold.Spec) { s.Env = append(s.Env, scaffold.EnvVar{Name: "APP_NOTE", Value: huge + "\n"}) }, "env[", strings.Repeat("x", 100)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := validSpec(t)
+			tt.mutate(s)
+			err := s.Validate()
+			if err == nil {
+				t.Fatal("Validate accepted it")
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, tt.field) {
+				t.Errorf("the error does not name %s:\n%.500s", tt.field, msg)
+			}
+			if strings.Contains(msg, tt.leak) {
+				t.Errorf("the error repeats %.20q:\n%.500s", tt.leak, msg)
+			}
+			if len(msg) > 2000 {
+				t.Errorf("the error is %d bytes long", len(msg))
+			}
+		})
+	}
+	s := validSpec(t)
+	s.DisplayName = "red \x1b[31m text"
+	if msg := fmt.Sprint(s.Validate()); strings.ContainsRune(msg, 0x1b) {
+		t.Errorf("the error carries a raw ESC: %q", msg)
 	}
 }

@@ -65,6 +65,13 @@ func sha256Hex(b []byte) string {
 // Plan compares rendered files with what is in dir. It reads, never writes.
 func Plan(dir string, files []File) (*WritePlan, error) {
 	p := &WritePlan{Dir: dir}
+	paths := []string{ManifestFile}
+	for _, f := range files {
+		paths = append(paths, f.Path)
+	}
+	if err := checkConfined(dir, paths); err != nil {
+		return nil, err
+	}
 	manifest := readManifest(dir)
 	for _, f := range files {
 		target := filepath.Join(dir, filepath.FromSlash(f.Path))
@@ -171,8 +178,8 @@ func (p *WritePlan) Apply(force bool) error {
 	for _, f := range append(p.Files, manifest) {
 		target := filepath.Join(p.Dir, filepath.FromSlash(f.Path))
 		if f.Status == Identical {
-			if info, err := os.Stat(target); err == nil && info.Mode().Perm() != f.Mode.Perm() {
-				if err := os.Chmod(target, f.Mode.Perm()); err != nil {
+			if info, err := os.Stat(target); err == nil && info.Mode().Perm() != keptMode(info.Mode(), f.Mode) {
+				if err := os.Chmod(target, keptMode(info.Mode(), f.Mode)); err != nil {
 					cleanup()
 					return err
 				}
@@ -186,7 +193,7 @@ func (p *WritePlan) Apply(force bool) error {
 			return err
 		}
 		madeDirs = append(madeDirs, missing...)
-		tmp, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".kiln-*")
+		tmp, err := createTemp(target, f.Mode.Perm())
 		if err != nil {
 			cleanup()
 			return err
@@ -194,7 +201,11 @@ func (p *WritePlan) Apply(force bool) error {
 		done = append(done, pending{tmp: tmp.Name(), target: target})
 		_, werr := tmp.Write(f.Content)
 		cerr := tmp.Close()
-		if err := errors.Join(werr, cerr, os.Chmod(tmp.Name(), f.Mode.Perm())); err != nil {
+		var merr error
+		if info, err := os.Stat(target); err == nil && info.Mode().IsRegular() {
+			merr = os.Chmod(tmp.Name(), keptMode(info.Mode(), f.Mode)) // an existing file keeps its mode
+		}
+		if err := errors.Join(werr, cerr, merr); err != nil {
 			cleanup()
 			return fmt.Errorf("writing %s: %w", target, err)
 		}

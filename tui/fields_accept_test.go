@@ -3,6 +3,7 @@ package tui
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -138,7 +139,7 @@ func TestFlagsAndWizardAcceptTheSameAnswers(t *testing.T) {
 				}
 				switch {
 				case want.parseErr != "":
-					if err == nil || !strings.Contains(stderr.String(), "--"+f.Flag+" "+v+": "+want.parseErr) {
+					if err == nil || !strings.Contains(stderr.String(), fmt.Sprintf("--%s %q: %s", f.Flag, v, want.parseErr)) {
 						t.Fatalf("the wizard says %q; the flag says (exit %v):\n%s", want.parseErr, err, stderr.String())
 					}
 				case len(want.problems) > 0:

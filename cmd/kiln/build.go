@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kiln-s2i/kiln/builder"
+	"github.com/kiln-s2i/kiln/scaffold/okd"
 )
 
 type buildOptions struct {
@@ -44,7 +45,7 @@ func runBuild(f *factory, o *buildOptions) error {
 	}
 	for _, a := range o.buildArgs {
 		if !validKeyValue(a) {
-			return usageErrorf("--build-arg %q is not KEY=VALUE", a)
+			return usageErrorf("--build-arg %q is not KEY=VALUE", okd.ShowValue(a))
 		}
 	}
 	e, err := f.engine(o.out.engine, spec.Engine)

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -12,6 +11,8 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/kiln-s2i/kiln/scaffold"
+	"github.com/kiln-s2i/kiln/scaffold/bounded"
+	"github.com/kiln-s2i/kiln/scaffold/okd"
 )
 
 // newOptions are kiln new's inputs; flags fill it, runNew acts on it.
@@ -174,7 +175,7 @@ func (o *newOptions) buildSpec() (*scaffold.Spec, []string, error) {
 	answerPreset := ""
 	if o.answersFile != "" {
 		var err error
-		if answers, err = os.ReadFile(o.answersFile); err != nil {
+		if answers, err = bounded.ReadFile(o.answersFile); err != nil {
 			return nil, nil, usageErrorf("--answers %s: %v", o.answersFile, err)
 		}
 		// Read once on an empty spec to learn the preset the answers start from.
@@ -198,7 +199,7 @@ func (o *newOptions) buildSpec() (*scaffold.Spec, []string, error) {
 	}
 	spec, err := scaffold.Defaults(preset)
 	if err != nil {
-		return nil, nil, usageErrorf("--preset %s: %v", preset, err)
+		return nil, nil, usageErrorf("--preset %q: %v", okd.ShowValue(preset), err)
 	}
 	if answers != nil {
 		// Keys in the file replace the preset's; the others stay.
@@ -243,7 +244,7 @@ func (o *newOptions) applyFlags(s *scaffold.Spec) error {
 		if err := a.field.Apply(s, a.values); err != nil {
 			var ae *scaffold.AnswerError
 			if errors.As(err, &ae) {
-				return usageErrorf("--%s %s: %v", a.field.Flag, ae.Value, ae.Err)
+				return usageErrorf("--%s %q: %v", a.field.Flag, okd.ShowValue(ae.Value), ae.Err)
 			}
 			return usageErrorf("--%s: %v", a.field.Flag, err)
 		}

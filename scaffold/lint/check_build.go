@@ -75,6 +75,7 @@ func (d *dockerfile) checkInstr(in *instr) {
 			}
 		}
 		if d.inFinal[in.stage] {
+			d.checkSystemDirPerms(in)
 			d.checkChownCmds(in)
 			for _, c := range in.cmds {
 				if installs(c) && (c.hasArg("openssh-server") || (c.name() == "apk" && c.hasArg("openssh"))) {
@@ -87,11 +88,16 @@ func (d *dockerfile) checkInstr(in *instr) {
 			return
 		}
 		for _, v := range in.words {
-			p := path.Clean(v)
+			p := path.Clean(absPath(in.workdir, v))
+			kernel := false
 			for _, bad := range []string{"/dev", "/proc", "/sys"} {
 				if p == bad || strings.HasPrefix(p, bad+"/") {
 					d.rep.add("KL100", in.line, "VOLUME %s is on %s, a kernel file system", v, bad)
+					kernel = true
 				}
+			}
+			if !kernel && okd.SystemDir(p) {
+				d.rep.add("KL100", in.line, "VOLUME %s is a system directory: the volume hides the image's own files there", v)
 			}
 		}
 	case "healthcheck":
@@ -364,4 +370,34 @@ func oftenChanging(c, run *instr) bool {
 		}
 	}
 	return true
+}
+
+// checkSystemDirPerms finds RUN commands that make a system directory
+// writable by group 0 (KL076, G16): every UID OKD assigns is in group 0, so
+// the app could replace system binaries, libraries or trusted certificates.
+func (d *dockerfile) checkSystemDirPerms(in *instr) {
+	for _, c := range in.cmds {
+		ops := c.operands()
+		var targets []string
+		switch c.name() {
+		case "chmod":
+			if len(ops) >= 2 && groupWritableMode(ops[0]) {
+				targets = ops[1:]
+			}
+		case "fix-permissions":
+			targets = ops // sclorg's helper: chgrp -R 0 and chmod -R g+rw
+		}
+		for _, t := range targets {
+			if strings.Contains(t, "$") {
+				continue // not known here
+			}
+			p := path.Clean(absPath(in.workdir, t))
+			if p == "/etc/passwd" {
+				continue // KL075 says it
+			}
+			if okd.CoreSystemDir(p) {
+				d.rep.add("KL076", in.line, "%s makes the system directory %s writable by group 0, which every OKD UID is in", c.name(), p)
+			}
+		}
+	}
 }

@@ -60,7 +60,7 @@ func (d *dockerfile) checkLabels() {
 			if problem := okd.LabelKey(p.key); problem != "" {
 				d.rep.add("KL087", line, "label key %q %s", p.key, problem)
 			}
-			if strings.TrimSpace(p.value) == "" {
+			if okd.Blank(p.value) {
 				d.rep.add("KL088", line, "label %s is empty", p.key)
 			}
 		}

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
@@ -215,16 +217,36 @@ func lintDockerfileWith(name string, src []byte, out *[]Finding, facts repoFacts
 			line = max(1, le.Locations[0][0].Start.Line)
 			err = le.Unwrap()
 		}
+		if strings.Contains(err.Error(), "no instructions") {
+			rep.add("KL006", line, "no FROM: the file has no instructions at all")
+			return nil, nil
+		}
 		rep.add("KL000", line, "kiln cannot parse this Dockerfile: %v", err)
 		return nil, nil
 	}
+	sawFrom := false
 	for _, n := range res.AST.Children {
-		if !knownInstructions[strings.ToLower(n.Value)] {
-			// buildkit's parser takes any word; the build stops here
-			// (a template's {% if %}, a typo)
-			rep.add("KL000", n.StartLine, "kiln cannot read this Dockerfile: unknown instruction %q (a template?)", n.Value)
+		cmd := strings.ToLower(n.Value)
+		if !knownInstructions[cmd] {
+			// buildkit's parser takes any word; the build stops here.
+			// Template syntax ({% if %}, {{ }}, @VAR@) is KL000: the file
+			// may be a template; a typo or garbage is an error (issue 10).
+			if !templateWord(n.Value) {
+				rep.add("KL005", n.StartLine, "unknown instruction %q: the build stops here", okd.Cap(n.Value))
+			} else {
+				rep.add("KL000", n.StartLine, "kiln cannot read this Dockerfile: unknown instruction %q (a template?)", okd.Cap(n.Value))
+			}
 			return nil, nil
 		}
+		if !sawFrom && cmd != "from" && cmd != "arg" {
+			rep.add("KL006", n.StartLine, "%s before any FROM: every build stage starts with FROM", strings.ToUpper(cmd))
+			return nil, nil
+		}
+		sawFrom = sawFrom || cmd == "from"
+	}
+	if !sawFrom {
+		rep.add("KL006", 1, "no FROM: every Dockerfile starts with FROM and its base image")
+		return nil, nil
 	}
 	d := &dockerfile{name: name, lex: shell.NewLex(res.EscapeToken), facts: facts, src: src}
 	d.rep = rep
@@ -870,4 +892,11 @@ func (d *dockerfile) created(p string) (present, executable bool) {
 		}
 	}
 	return false, false
+}
+
+// templateWord reports whether an unknown instruction looks like a
+// template's syntax rather than a misspelt instruction or binary garbage.
+func templateWord(s string) bool {
+	return strings.ContainsAny(s, "{}%<>$@") && utf8.ValidString(s) &&
+		!strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) || r == utf8.RuneError })
 }

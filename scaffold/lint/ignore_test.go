@@ -85,7 +85,6 @@ func TestParseErrors(t *testing.T) {
 		line            int
 	}{
 		{"unterminated heredoc", "Dockerfile", "FROM a:1\nRUN <<EOF\necho\n", 2},
-		{"no instructions", "Dockerfile", "# only a comment\n", 1},
 		{"bad escape directive", "Dockerfile", "# escape=x\nFROM a:1\n", 1},
 		{"unterminated quote", "run", "#!/bin/sh\necho \"a\n", 2},
 		{"unclosed if", "run", "#!/bin/sh\nif true; then\n  echo\n", 2},

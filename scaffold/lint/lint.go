@@ -29,6 +29,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/kiln-s2i/kiln/scaffold/bounded"
 )
 
 // Finding is one rule violation at a place in a file.
@@ -214,7 +216,7 @@ func Paths(paths []string, opts Options) ([]Finding, error) {
 }
 
 func lintFile(p string, mode fs.FileMode, opts Options) ([]Finding, error) {
-	src, err := os.ReadFile(p)
+	src, err := bounded.ReadFile(p)
 	if err != nil {
 		return nil, &ParseError{File: p, Err: unwrapPathError(err)}
 	}

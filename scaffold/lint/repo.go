@@ -13,6 +13,7 @@ import (
 	"go.yaml.in/yaml/v3"
 	sigsyaml "sigs.k8s.io/yaml"
 
+	"github.com/kiln-s2i/kiln/scaffold/bounded"
 	"github.com/kiln-s2i/kiln/scaffold/okd"
 )
 
@@ -161,7 +162,7 @@ func (run *lintRun) lintDir(fsys fs.FS, dir string, dfs []string) ([]Finding, er
 		return prefixed(r.findings, dir), nil
 	}
 	for _, df := range dfs {
-		src, err := fs.ReadFile(fsys, df)
+		src, err := bounded.ReadFS(fsys, df)
 		if err != nil {
 			return nil, &ParseError{File: df, Err: unwrapPathError(err)}
 		}
@@ -260,7 +261,7 @@ type kilnConfig struct {
 
 func (r *repo) config(opts Options) (map[string]bool, error) {
 	ignore := ignoreSet(opts.Ignore)
-	src, err := fs.ReadFile(r.fsys, "kiln.yaml")
+	src, err := bounded.ReadFS(r.fsys, "kiln.yaml")
 	if errors.Is(err, fs.ErrNotExist) {
 		return ignore, nil
 	}
@@ -564,7 +565,7 @@ func (r *repo) lintFileScript(p string, role scriptRole, ctx scriptContext, imgP
 			return res.info, nil
 		}
 	}
-	src, err := fs.ReadFile(r.fsys, p)
+	src, err := bounded.ReadFS(r.fsys, p)
 	if err != nil {
 		return nil, &ParseError{File: p, Err: unwrapPathError(err)}
 	}
@@ -624,7 +625,7 @@ func (r *repo) lintTemplates(dir string, isBuilder bool) error {
 	slices.Sort(files)
 	templates := 0
 	for _, name := range files {
-		src, err := fs.ReadFile(r.fsys, name)
+		src, err := bounded.ReadFS(r.fsys, name)
 		if err != nil {
 			return &ParseError{File: name, Err: unwrapPathError(err)}
 		}
@@ -707,9 +708,9 @@ func (r *repo) checkReadme(runName string, info *scriptInfo, root string) {
 	if len(info.envUses) == 0 {
 		return
 	}
-	readme, err := fs.ReadFile(r.fsys, path.Join(root, "README.md"))
+	readme, err := bounded.ReadFS(r.fsys, path.Join(root, "README.md"))
 	if err != nil && root != "." {
-		readme, err = fs.ReadFile(r.fsys, "README.md")
+		readme, err = bounded.ReadFS(r.fsys, "README.md")
 	}
 	hasReadme := err == nil
 	var defined vars
@@ -724,7 +725,7 @@ func (r *repo) checkReadme(runName string, info *scriptInfo, root string) {
 		}
 	}
 	rep := reporter{file: runName, out: &r.findings}
-	src, _ := fs.ReadFile(r.fsys, runName)
+	src, _ := bounded.ReadFS(r.fsys, runName)
 	dirs, commentLines := scanIgnores(src, &rep.ignores)
 	if len(dirs) > 0 {
 		if f, err := parseShell(runName, string(src)); err == nil {

@@ -90,6 +90,14 @@ var rules = []Rule{
 		Fix:    "Name existing rule IDs (kiln lint --list), e.g. # kiln:ignore=KL120 reason.",
 		Why:    "A misspelt ID (KL12O) silences nothing, and nobody notices that the finding it was meant for is back.",
 		Before: "# kiln:ignore=KL12O", After: "# kiln:ignore=KL120 the server daemonizes itself"},
+	{ID: "KL005", Severity: Error, Guideline: "", Title: "unknown Dockerfile instruction",
+		Fix:    "Correct the instruction (a typo such as RUNN or COPPY), or, for a template, lint the Dockerfile it generates.",
+		Why:    "Builds stop at an instruction they do not know; the image cannot be built.",
+		Before: "FROM registry.access.redhat.com/ubi9/ubi-minimal:9.5\nRUNN microdnf -y install nginx", After: "FROM registry.access.redhat.com/ubi9/ubi-minimal:9.5\nRUN microdnf -y install nginx"},
+	{ID: "KL006", Severity: Error, Guideline: "", Title: "Dockerfile without FROM",
+		Fix:    "Start the Dockerfile with FROM and the base image (only ARG may come before it).",
+		Why:    "Every build stage starts with FROM; without it the build fails at once, and the file is probably not the Dockerfile meant.",
+		Before: "USER 1001\nCMD [\"/usr/libexec/s2i/usage\"]", After: "FROM registry.access.redhat.com/ubi9/ubi-minimal:9.5\nUSER 1001\nCMD [\"/usr/libexec/s2i/usage\"]"},
 	{ID: "KL010", Severity: Warning, Guideline: "G06", Title: "yum/dnf/microdnf install without clean in the same RUN",
 		Fix:    "End the same RUN with `&& yum clean all` (dnf clean all, microdnf clean all).",
 		Why:    "The package cache written by install stays in that layer forever; a clean in a later RUN only hides it and the image stays as big.",
@@ -177,6 +185,10 @@ var rules = []Rule{
 		Fix:    "Leave /etc/passwd alone: CRI-O injects the arbitrary UID itself.",
 		Why:    "A group- or world-writable /etc/passwd lets any process add users, exposing the container and possibly the host.",
 		Before: "RUN chmod g=u /etc/passwd", After: "# nothing: CRI-O adds the arbitrary UID to /etc/passwd"},
+	{ID: "KL076", Severity: Error, Guideline: "G16", Title: "system directory made writable by group 0",
+		Fix:    "Make only the application's own directories group-0 writable (chgrp -R 0 /opt/app-root && chmod -R g=u /opt/app-root); never /usr, /bin, /lib, /etc or /var/lib itself.",
+		Why:    "Every UID OKD assigns is in group 0: a group-writable /usr/bin or /etc/ssl lets the app, or an attacker in it, replace system binaries, libraries or trusted certificates.",
+		Before: "RUN chgrp -R 0 /usr/bin && chmod -R g=u /usr/bin", After: "RUN chgrp -R 0 /opt/app-root && chmod -R g=u /opt/app-root"},
 	{ID: "KL080", Severity: Warning, Guideline: "G23", Title: "no io.k8s.description label",
 		Fix:    "LABEL io.k8s.description=\"What this image provides, in a sentence\"",
 		Why:    "The OKD console and oc new-app show it next to the image name.",
@@ -229,9 +241,9 @@ var rules = []Rule{
 		Fix:    "Separate the tags with commas and write each as lower-case letters, digits and . _ + -: io.openshift.tags=\"builder,python,python312\".",
 		Why:    "OKD splits the value at commas; \"s2i-core rhel9\" is one tag nobody searches for.",
 		Before: "LABEL io.openshift.tags=\"s2i-core rhel9\"", After: "LABEL io.openshift.tags=\"s2i-core,rhel9\""},
-	{ID: "KL100", Severity: Error, Guideline: "G13", Title: "VOLUME on /dev, /proc or /sys",
+	{ID: "KL100", Severity: Error, Guideline: "G13", Title: "VOLUME on a system directory",
 		Fix:    "Declare volumes only for your own persistent data, e.g. VOLUME /var/lib/app/data.",
-		Why:    "Those are kernel file systems mounted by the runtime; a volume there breaks the container.",
+		Why:    "/dev, /proc and /sys are kernel file systems mounted by the runtime, and a volume over /usr, /etc, /lib or /var/lib hides the image's own files: a volume there breaks the container.",
 		Before: "VOLUME /sys", After: "VOLUME /var/lib/app/data"},
 	{ID: "KL101", Severity: Info, Guideline: "G13", Title: "persistent data without a VOLUME",
 		Fix:    "Declare a VOLUME for the data directory.",
@@ -349,9 +361,11 @@ var ruleIndex = func() map[string]*Rule {
 }()
 
 // toolRule reports whether a rule is about kiln's own reading of the files
-// (KL000 unparsable, KL004 unknown rule in an ignore), which serves no
-// guideline.
-func toolRule(id string) bool { return id == "KL000" || id == "KL004" }
+// (KL000 unparsable, KL004 unknown rule in an ignore) or a Dockerfile no
+// build can read (KL005, KL006), which serves no guideline.
+func toolRule(id string) bool {
+	return id == "KL000" || id == "KL004" || id == "KL005" || id == "KL006"
+}
 
 // Rules returns every rule, ordered by ID.
 func Rules() []Rule { return append([]Rule(nil), rules...) }

@@ -135,6 +135,10 @@ func TestSecrets(t *testing.T) {
 		"DB_PASS": "pass", "CLIENT_SECRET_VALUE": "secret", "AWS_CREDENTIALS": "credentials", "MYAPIKEY": "apikey",
 		"PUBLIC_KEY": "", "GPG_KEY": "", "TLS_KEY_FILE": "", "KEY_ALIAS": "", "TOKEN_TTL": "", "PWD": "", "OLDPWD": "",
 		"BYPASS": "", "PASSENGER_VERSION": "", "NODE_ENV": "", "MONKEY": "",
+		// Issue 10: these passed the rule and reached ENV, labels and README.
+		"DB_PASSPHRASE": "passphrase", "AUTH": "auth", "GITHUB_AUTH": "auth", "SENTRY_DSN": "dsn",
+		"AWS_CREDENTIAL": "credential", "com.example.password": "password", "com.example.api-token": "token",
+		"AUTH_TYPE": "", "io.k8s.description": "",
 	} {
 		if got := SecretWord(name); got != want {
 			t.Errorf("SecretWord(%q) = %q, want %q", name, got, want)
@@ -151,6 +155,10 @@ func TestSecrets(t *testing.T) {
 		{"ENABLE_TOKEN", "true", false},
 		{"PUBLIC_KEY", "abc", false},
 		{"APP_NOTE", "abc", false},
+		{"DATABASE_URL", "postgres://u:pw@db:5432/app", true},
+		{"APP_REPO", "https://ghp_x@github.com/o/r", true},
+		{"DATABASE_URL", "postgres://db:5432/app", false},
+		{"APP_REPO", "ssh://git@github.com/o/r", false},
 	} {
 		if got := SecretDefault(c.name, c.value); got != c.want {
 			t.Errorf("SecretDefault(%q, %q) = %v, want %v", c.name, c.value, got, c.want)
@@ -197,6 +205,59 @@ func TestOSBase(t *testing.T) {
 	} {
 		if got := OSBase(ref); got != want {
 			t.Errorf("OSBase(%q) = %v, want %v", ref, got, want)
+		}
+	}
+}
+
+func TestRedact(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://u:ghp_SECRET@github.com/o/r.git":   "https://github.com/o/r.git",
+		"https://ghp_SECRET@github.com/o/r.git":     "https://github.com/o/r.git",
+		"git@github.com:o/r.git":                    "git@github.com:o/r.git",
+		"see postgres://u:pw@db/x and http://h/p@x": "see postgres://db/x and http://h/p@x",
+		"/home/me/src": "/home/me/src",
+	} {
+		if got := StripUserinfo(in); got != want {
+			t.Errorf("StripUserinfo(%q) = %q, want %q", in, got, want)
+		}
+	}
+	for in, want := range map[string]string{
+		"GITHUB_TOKEN=ghp_abcdef":           "GITHUB_TOKEN=" + Hidden,
+		"DB_PASSWORD=hunter2":               "DB_PASSWORD=" + Hidden,
+		"DATABASE_URL=postgres://u:pw@db/x": "DATABASE_URL=" + Hidden,
+		"APP_MODE=prod":                     "APP_MODE=prod",
+		"https://u:pw@example.com/x":        "https://example.com/x",
+		strings.Repeat("a", 5<<20):          strings.Repeat("a", MaxShown) + "…(5242880 bytes)",
+		strings.Repeat("é", MaxShown):       strings.Repeat("é", MaxShown/2) + "…(80 bytes)",
+	} {
+		if got := ShowValue(in); got != want {
+			t.Errorf("ShowValue(%.60q) = %.80q, want %.80q", in, got, want)
+		}
+	}
+}
+
+func TestSystemDir(t *testing.T) {
+	for p, want := range map[string]bool{
+		"/": true, "/usr": true, "/usr/bin": true, "/usr/sbin": true, "/usr/local/bin": true, "/etc": true, "/etc/ssl": true,
+		"/lib/x86_64-linux-gnu": true, "/lib64": true, "/var/lib": true, "/var": true, "/bin": true, "/sbin/": true,
+		"/proc/1": true, "/sys": true, "/dev/shm": true, "/boot": true, "/usr/../etc": true,
+		"/opt/app-root": false, "/var/lib/myapp": false, "/srv/data": false, "/data": false, "/usrdata": false, "/etcetera": false,
+		"relative": false,
+	} {
+		if got := SystemDir(p); got != want {
+			t.Errorf("SystemDir(%q) = %v, want %v", p, got, want)
+		}
+	}
+}
+
+func TestCoreSystemDir(t *testing.T) {
+	for p, want := range map[string]bool{
+		"/usr/bin": true, "/usr/libexec/s2i": true, "/lib/x86_64-linux-gnu": true, "/etc/ssl/certs": true, "/etc": true,
+		"/var/lib": true, "/": true, "/usr": true,
+		"/usr/share/nginx": false, "/etc/httpd": false, "/opt/app-root": false, "/var/lib/myapp": false,
+	} {
+		if got := CoreSystemDir(p); got != want {
+			t.Errorf("CoreSystemDir(%q) = %v, want %v", p, got, want)
 		}
 	}
 }

@@ -7,7 +7,7 @@ import "strings"
 // GITHUB_TOKEN, DB_PASS), since KEY_ALIAS or TOKEN_TTL hold no secret.
 var (
 	secretWords = []string{"PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "CREDENTIALS", "CREDENTIAL"}
-	lastWords   = []string{"TOKEN", "APIKEY", "KEY", "PASS", "PWD"}
+	lastWords   = []string{"TOKEN", "APIKEY", "KEY", "PASS", "PWD", "AUTH", "DSN"}
 )
 
 // notSecretWords mark names that hold where a secret lives or something
@@ -23,10 +23,14 @@ var notSecretWords = map[string]bool{
 	"MAX": true, "STRENGTH": true, "ROTATION": true, "NAMESPACE": true, "PROVIDER": true, "OLDPWD": true,
 }
 
-// SecretWord returns the word that makes an environment variable's name say
-// it holds a password, secret, token or key (G11), in lower case, or "".
+// SecretWord returns the word that makes an environment variable's name or
+// a label key (com.example.password) say it holds a password, secret, token
+// or key (G11), in lower case, or "".
 func SecretWord(name string) string {
-	toks := strings.Split(strings.ToUpper(name), "_")
+	toks := strings.FieldsFunc(strings.ToUpper(name), func(r rune) bool { return r == '_' || r == '.' || r == '-' || r == '/' })
+	if len(toks) == 0 {
+		return ""
+	}
 	for _, tok := range toks {
 		if notSecretWords[tok] {
 			return ""
@@ -55,10 +59,14 @@ func SecretWord(name string) string {
 func LooksSecret(name string) bool { return SecretWord(name) != "" }
 
 // SecretDefault reports whether setting name to value in the image bakes in
-// a default secret (G11): the name says secret and the value could be one.
+// a default secret (G11): the name says secret and the value could be one,
+// or the value is a URL with credentials (DATABASE_URL=postgres://u:pw@db).
 // Empty values, booleans and numbers 0/1 (switches), paths (where the
 // secret is mounted) and references to other variables are not secrets.
 func SecretDefault(name, value string) bool {
+	if HasCredentials(value) {
+		return true
+	}
 	if !LooksSecret(name) {
 		return false
 	}
