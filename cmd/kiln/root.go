@@ -73,6 +73,7 @@ func newRootCmd(s streams) *cobra.Command {
 	root.AddCommand(
 		newNewCmd(s),
 		newRenderCmd(s),
+		newUpdateCmd(s),
 		newPresetsCmd(s),
 		newVersionCmd(s),
 		newLintCmd(s),

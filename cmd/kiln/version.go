@@ -6,6 +6,8 @@ import (
 	"runtime/debug"
 
 	"github.com/spf13/cobra"
+
+	"github.com/kiln-s2i/kiln/scaffold"
 )
 
 // version is set at link time (-ldflags "-X main.version=...").
@@ -17,14 +19,22 @@ func newVersionCmd(s streams) *cobra.Command {
 		Short: "Print kiln's version",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			v := version
-			if v == "dev" {
-				if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-					v = bi.Main.Version
-				}
-			}
-			fmt.Fprintf(s.out, "kiln %s %s/%s %s\n", v, runtime.GOOS, runtime.GOARCH, runtime.Version())
+			fmt.Fprintf(s.out, "kiln %s %s/%s %s\n", kilnVersion(), runtime.GOOS, runtime.GOARCH, runtime.Version())
 			return nil
 		},
 	}
+}
+
+// kiln.yaml records the kiln that rendered the repo.
+func init() { scaffold.KilnVersion = kilnVersion() }
+
+// kilnVersion is the version set at link time, else the module's (go
+// install), else "dev". kiln.yaml records it as kilnVersion.
+func kilnVersion() string {
+	if version == "dev" {
+		if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			return bi.Main.Version
+		}
+	}
+	return version
 }
