@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -435,6 +436,14 @@ func (p *WritePlan) Apply(force bool) error {
 	if testHookAfterWrite != nil {
 		testHookAfterWrite(ManifestFile)
 	}
+	dirs := map[string]bool{filepath.Dir(manifestTarget): true}
+	for _, f := range p.Files {
+		dirs[filepath.Dir(filepath.Join(p.Dir, filepath.FromSlash(f.Path)))] = true
+	}
+	for _, r := range records {
+		dirs[filepath.Dir(r.target)] = true
+	}
+	removeStaleTemps(dirs)
 	if !force {
 		var marked []string
 		for _, f := range p.Files {
@@ -447,6 +456,23 @@ func (p *WritePlan) Apply(force bool) error {
 		}
 	}
 	return nil
+}
+
+// staleTemp matches the temporary files of writer.temp (CreateTemp puts
+// digits for the *).
+var staleTemp = regexp.MustCompile(`^\..+\.kiln-[0-9]+$`)
+
+// removeStaleTemps removes, from the directories of the files just written,
+// the temporary files a killed run left behind.
+func removeStaleTemps(dirs map[string]bool) {
+	for dir := range dirs {
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			if e.Type().IsRegular() && staleTemp.MatchString(e.Name()) {
+				os.Remove(filepath.Join(dir, e.Name()))
+			}
+		}
+	}
 }
 
 // unchanged checks that f's file on disk is still what Plan read.
