@@ -12,8 +12,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	udiff "github.com/aymanbagabas/go-udiff"
 )
@@ -162,6 +164,7 @@ func plan(dir string, files []File, spec *File) (*WritePlan, error) {
 	p := &WritePlan{Dir: dir}
 	manifest := readManifest(dir)
 	rendered := map[string]bool{}
+	var toMerge []int // indexes in p.Files of the edited files kiln changed
 	if spec != nil {
 		files = append(files, *spec)
 	}
@@ -188,28 +191,23 @@ func plan(dir string, files []File, spec *File) (*WritePlan, error) {
 		case pf.base != nil && bytes.Equal(pf.base, f.Content) && !pf.source:
 			pf.Status = Identical // kiln changed nothing here: the edits stay as they are
 		case pf.base != nil:
-			merged, conflicts, err := merge3(pf.base, ours, f.Content)
-			if err != nil {
-				return nil, fmt.Errorf("merging %s: %w", f.Path, err)
-			}
-			switch {
-			case conflicts > 0:
-				pf.Status, pf.Result, pf.Marked = Conflict, merged, true
-			case bytes.Equal(merged, ours):
-				pf.Status = Identical
-			default:
-				pf.Status, pf.Result = Merged, merged
-			}
+			toMerge = append(toMerge, len(p.Files)) // below, in parallel
 		default:
 			pf.Status = Conflict // edited, and no base to merge from
 		}
+		p.Files = append(p.Files, pf)
+	}
+	if err := mergeAll(p.Files, toMerge); err != nil {
+		return nil, err
+	}
+	for i := range p.Files {
+		pf := &p.Files[i]
 		switch {
 		case pf.Result != nil && pf.Status != Create:
-			pf.Diff = udiff.Unified("a/"+f.Path, "b/"+f.Path, string(ours), string(pf.Result))
+			pf.Diff = udiff.Unified("a/"+pf.Path, "b/"+pf.Path, string(pf.ours), string(pf.Result))
 		case pf.Status == Conflict:
-			pf.Diff = udiff.Unified("a/"+f.Path, "b/"+f.Path, string(ours), string(f.Content))
+			pf.Diff = udiff.Unified("a/"+pf.Path, "b/"+pf.Path, string(pf.ours), string(pf.Content))
 		}
-		p.Files = append(p.Files, pf)
 	}
 	// Files kiln rendered last time and renders no more.
 	var gone []string
@@ -236,7 +234,37 @@ func plan(dir string, files []File, spec *File) (*WritePlan, error) {
 		}
 		p.Files = append(p.Files, pf)
 	}
+	slices.SortFunc(p.Files, func(a, b PlannedFile) int { return strings.Compare(a.Path, b.Path) })
 	return p, nil
+}
+
+// mergeAll merges the files at the indexes idx three-way, each in its own
+// git process, as many at once as there are CPUs, and sets their status.
+func mergeAll(files []PlannedFile, idx []int) error {
+	errs := make([]error, len(idx))
+	sem := make(chan struct{}, runtime.NumCPU())
+	var wg sync.WaitGroup
+	for n, i := range idx {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			pf := &files[i]
+			merged, conflicts, err := merge3(pf.base, pf.ours, pf.Content)
+			switch {
+			case err != nil:
+				errs[n] = fmt.Errorf("merging %s: %w", pf.Path, err)
+			case conflicts > 0:
+				pf.Status, pf.Result, pf.Marked = Conflict, merged, true
+			case bytes.Equal(merged, pf.ours):
+				pf.Status = Identical
+			default:
+				pf.Status, pf.Result = Merged, merged
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // localPath keeps a manifest entry from naming a file outside the repo.
