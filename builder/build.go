@@ -23,9 +23,15 @@ type BuildOptions struct {
 type BuildError struct {
 	Step string
 	Err  error
+	// Reason replaces the engine's text when kiln knows better: a FROM
+	// whose image is neither local nor reachable, in one line.
+	Reason string
 }
 
 func (e *BuildError) Error() string {
+	if e.Reason != "" {
+		return e.Reason
+	}
 	if e.Step != "" {
 		return fmt.Sprintf("build failed at %s: %v", e.Step, e.Err)
 	}
@@ -86,7 +92,59 @@ func (e *Engine) Build(ctx context.Context, sink Sink, step string, o BuildOptio
 	if IsCanceled(err) {
 		return err
 	}
-	return &BuildError{Step: p.lastStep(), Err: err}
+	failed := p.lastStep()
+	return &BuildError{Step: failed, Err: err, Reason: fromFailure(e.Kind, failed, p.errs)}
+}
+
+// fromFailure explains, in one line, a build that failed at FROM because
+// the base image is not local and could not be pulled; "" for other failures.
+func fromFailure(kind EngineKind, step string, errs []string) string {
+	name, ok := fromImage(step)
+	if !ok || len(errs) == 0 {
+		return ""
+	}
+	text := strings.ToLower(strings.Join(errs, "\n"))
+	registry := "its registry"
+	if first, _, ok := strings.Cut(name, "/"); ok && (strings.ContainsAny(first, ".:") || first == "localhost") {
+		registry = "registry " + first
+	}
+	local := fmt.Sprintf("choose a local image with --from (%s images lists them)", kind)
+	has := func(words ...string) bool {
+		for _, w := range words {
+			if strings.Contains(text, w) {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case has("short-name", "unqualified-search"):
+		return fmt.Sprintf("base image %s is not in local storage and names no registry: use its full name (registry/name:tag), or %s", name, local)
+	case has("pinging container registry", "dial tcp", "no such host", "connection refused", "i/o timeout", "network is unreachable", "tls handshake timeout"):
+		return fmt.Sprintf("base image %s is not in local storage and %s cannot be reached: pull it (%s pull %s) where the registry is reachable, or %s", name, registry, kind, name, local)
+	case has("unauthorized", "authentication required", "denied"):
+		return fmt.Sprintf("base image %s is not in local storage and %s refused access: log in (%s login), or %s", name, registry, kind, local)
+	case has("manifest unknown", "name unknown", "not found", "does not exist"):
+		return fmt.Sprintf("base image %s is neither in local storage nor in %s: check its name and tag, or %s", name, registry, local)
+	}
+	return ""
+}
+
+// fromImage returns the image of a FROM step ("[1/2] FROM x AS y" too).
+func fromImage(step string) (string, bool) {
+	f := strings.Fields(step)
+	if len(f) > 0 && strings.HasPrefix(f[0], "[") {
+		f = f[1:]
+	}
+	if len(f) < 2 || !strings.EqualFold(f[0], "FROM") {
+		return "", false
+	}
+	for _, w := range f[1:] {
+		if !strings.HasPrefix(w, "--") { // --platform=...
+			return w, true
+		}
+	}
+	return "", false
 }
 
 func (e *Engine) buildahContainers(ctx context.Context) (map[string]string, error) {

@@ -17,6 +17,7 @@ const (
 	RunFinished  EventKind = "run-finished"  // the whole run ended; Err is set when it failed
 	StepError    EventKind = "error"         // an engine reported an error; Line has its text
 	StepWarning  EventKind = "warning"       // something went wrong but the run goes on; Message says what
+	StepProgress EventKind = "progress"      // a transfer of the step moved on: Bytes of Size (Size -1: unknown)
 )
 
 // Event is one thing that happened during a run.
@@ -32,6 +33,8 @@ type Event struct {
 	Message  string        `json:"message,omitempty"`  // StepSkipped reason, Cleanup subject
 	Duration time.Duration `json:"duration,omitempty"` // StepFinished, RunFinished
 	Err      string        `json:"error,omitempty"`    // StepFinished, RunFinished: why it failed
+	Bytes    int64         `json:"bytes,omitempty"`    // StepProgress: bytes transferred so far
+	Size     int64         `json:"size,omitempty"`     // StepProgress: bytes in all, -1 when unknown
 }
 
 // Failed reports whether the event ends a step or run in failure.

@@ -30,7 +30,8 @@ type buildParser struct {
 	vertex  map[int]*subStep // BuildKit: vertex number to its instruction
 	stage   string           // podman multi-stage prefix of the current step, e.g. "[1/2]"
 	errSeen bool
-	failed  string // BuildKit: the instruction that reported ERROR
+	errs    []string // the engine's error lines, for a failed FROM's reason
+	failed  string   // BuildKit: the instruction that reported ERROR
 }
 
 type subStep struct {
@@ -79,6 +80,7 @@ func (p *buildParser) Line(stream, line string) {
 	}
 	if strings.HasPrefix(line, "Error: ") || strings.HasPrefix(line, "ERROR: ") || strings.HasPrefix(line, "error: ") || re.legacyError.MatchString(line) {
 		p.errSeen = true
+		p.errs = append(p.errs, line)
 		p.r.emit(Event{Kind: StepError, Step: p.stepName(p.cur), Parent: p.parent, Stream: stream, Line: line})
 		return
 	}
@@ -129,6 +131,7 @@ func (p *buildParser) buildkit(stream string, n int, rest string) {
 		return
 	case strings.HasPrefix(rest, "ERROR: "):
 		p.errSeen = true
+		p.errs = append(p.errs, rest)
 		p.r.emit(Event{Kind: StepError, Step: p.stepName(s), Parent: p.parent, Stream: stream, Line: strings.TrimPrefix(rest, "ERROR: ")})
 		if s != nil {
 			p.failed = s.name

@@ -24,27 +24,28 @@ var hostileValues = []string{
 }
 
 type hostileField struct {
-	name string // the Problem.Field a rejection must name
-	set  func(s *scaffold.Spec, v string)
-	path bool // an HTTP path: only URL characters are allowed
+	name  string // the Problem.Field a rejection must name
+	set   func(s *scaffold.Spec, v string)
+	path  bool // an HTTP path: only URL characters are allowed
+	label bool // a label value: blank text is refused (G23, KL088)
 }
 
 var hostileFields = []hostileField{
-	{name: "description", set: func(s *scaffold.Spec, v string) { s.Description = v }},
-	{name: "displayName", set: func(s *scaffold.Spec, v string) { s.DisplayName = v }},
-	{name: "maintainer", set: func(s *scaffold.Spec, v string) { s.Maintainer = v }},
-	{name: "source", set: func(s *scaffold.Spec, v string) { s.Source = v }},
-	{name: "licenses", set: func(s *scaffold.Spec, v string) { s.Licenses = v }},
+	{name: "description", label: true, set: func(s *scaffold.Spec, v string) { s.Description = v }},
+	{name: "displayName", label: true, set: func(s *scaffold.Spec, v string) { s.DisplayName = v }},
+	{name: "maintainer", label: true, set: func(s *scaffold.Spec, v string) { s.Maintainer = v }},
+	{name: "source", label: true, set: func(s *scaffold.Spec, v string) { s.Source = v }},
+	{name: "licenses", label: true, set: func(s *scaffold.Spec, v string) { s.Licenses = v }},
 	{name: "version.value", set: func(s *scaffold.Spec, v string) { s.Version.Value = v }},
 	{name: "env[2].value", set: func(s *scaffold.Spec, v string) { s.Env[2].Value = v }},
-	{name: "labels[0].value", set: func(s *scaffold.Spec, v string) { s.Labels[0].Value = v }},
-	{name: "certification.name", set: func(s *scaffold.Spec, v string) { s.Certification.Name = v }},
-	{name: "certification.vendor", set: func(s *scaffold.Spec, v string) { s.Certification.Vendor = v }},
-	{name: "certification.version", set: func(s *scaffold.Spec, v string) { s.Certification.Version = v }},
-	{name: "certification.release", set: func(s *scaffold.Spec, v string) { s.Certification.Release = v }},
-	{name: "certification.summary", set: func(s *scaffold.Spec, v string) { s.Certification.Summary = v }},
-	{name: "certification.description", set: func(s *scaffold.Spec, v string) { s.Certification.Description = v }},
-	{name: "certification.maintainer", set: func(s *scaffold.Spec, v string) { s.Certification.Maintainer = v }},
+	{name: "labels[0].value", label: true, set: func(s *scaffold.Spec, v string) { s.Labels[0].Value = v }},
+	{name: "certification.name", label: true, set: func(s *scaffold.Spec, v string) { s.Certification.Name = v }},
+	{name: "certification.vendor", label: true, set: func(s *scaffold.Spec, v string) { s.Certification.Vendor = v }},
+	{name: "certification.version", label: true, set: func(s *scaffold.Spec, v string) { s.Certification.Version = v }},
+	{name: "certification.release", label: true, set: func(s *scaffold.Spec, v string) { s.Certification.Release = v }},
+	{name: "certification.summary", label: true, set: func(s *scaffold.Spec, v string) { s.Certification.Summary = v }},
+	{name: "certification.description", label: true, set: func(s *scaffold.Spec, v string) { s.Certification.Description = v }},
+	{name: "certification.maintainer", label: true, set: func(s *scaffold.Spec, v string) { s.Certification.Maintainer = v }},
 	{name: "readiness.path", path: true, set: func(s *scaffold.Spec, v string) { s.Readiness.Path = v }},
 	{name: "liveness.path", path: true, set: func(s *scaffold.Spec, v string) { s.Liveness.Path = v }},
 }
@@ -83,7 +84,8 @@ func TestHostileValues(t *testing.T) {
 				s := hostileBase(t)
 				f.set(s, v)
 				singleLine := !strings.ContainsFunc(v, unicode.IsControl)
-				wantValid := singleLine && (!f.path || urlPath.MatchString(v)) && (v != "" || !f.path)
+				wantValid := singleLine && (!f.path || urlPath.MatchString(v)) && (v != "" || !f.path) &&
+					(!f.label || strings.TrimSpace(v) != "")
 				err := s.Validate()
 				if err != nil {
 					ve, ok := err.(*scaffold.ValidationError)

@@ -3,6 +3,7 @@ package scaffold
 import (
 	"fmt"
 	"sort"
+	"strings"
 )
 
 // PackageManagers are the package managers kiln writes install-and-clean RUNs for.
@@ -109,7 +110,7 @@ const AppRoot = "/opt/app-root"
 func Defaults(preset string) (*Spec, error) {
 	p, ok := PresetByName(preset)
 	if !ok {
-		return nil, fmt.Errorf("preset %q does not exist: use one of %v", preset, PresetNames())
+		return nil, fmt.Errorf("%q: no such preset: use one of %s (see kiln presets)", preset, strings.Join(PresetNames(), ", "))
 	}
 	probe := Probe{Type: "http", Path: p.Readiness}
 	return &Spec{

@@ -164,11 +164,7 @@ func label63(name, suffix string) string {
 func (s *Spec) ExposeServices() string {
 	var parts []string
 	for _, p := range s.Ports {
-		part := fmt.Sprintf("%d/%s", p.Number, p.Protocol)
-		if p.Name != "" {
-			part += ":" + p.Name
-		}
-		parts = append(parts, part)
+		parts = append(parts, p.String())
 	}
 	return strings.Join(parts, ",")
 }

@@ -11,8 +11,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"go.podman.io/image/v5/docker/reference"
-	"k8s.io/apimachinery/pkg/api/resource"
+	"github.com/kiln-s2i/kiln/scaffold/lint"
+	"github.com/kiln-s2i/kiln/scaffold/okd"
 )
 
 // Problem is one thing wrong with a spec: which field, its value, what is
@@ -55,18 +55,14 @@ func (e *ValidationError) For(field string) []Problem {
 }
 
 var (
-	dns1123Label  = lazyRegexp(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
-	imageTag      = lazyRegexp(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
-	posixName     = lazyRegexp(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	packageName   = lazyRegexp(`^[A-Za-z0-9][A-Za-z0-9+._:@=~/-]*$`)
-	safePath      = lazyRegexp(`^/[A-Za-z0-9._@+/-]*$`)
-	portName      = lazyRegexp(`^[a-z0-9]+(-[a-z0-9]+)*$`)
-	hasLetter     = lazyRegexp(`[a-z]`)
-	tagWord       = lazyRegexp(`^[a-z0-9][a-z0-9._+-]*$`)
-	labelKey      = lazyRegexp(`^[a-z0-9]+([.-][a-z0-9]+)*(/[a-z0-9]+([.-][a-z0-9]+)*)?$`)
-	httpPath      = lazyRegexp(`^/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$`)
-	lintRuleID    = lazyRegexp(`^KL[0-9]{3}$`)
-	secretPattern = lazyRegexp(`(?i)(PASSWORD|PASSWD|PASS$|PWD$|SECRET|TOKEN|(^|_)KEY($|_)|APIKEY|CREDENTIAL)`)
+	dns1123Label = lazyRegexp(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+	posixName    = lazyRegexp(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	packageName  = lazyRegexp(`^[A-Za-z0-9][A-Za-z0-9+._:@=~/-]*$`)
+	safePath     = lazyRegexp(`^/[A-Za-z0-9._@+/-]*$`)
+	portName     = lazyRegexp(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+	hasLetter    = lazyRegexp(`[a-z]`)
+	httpPath     = lazyRegexp(`^/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$`)
+	lintRuleID   = lazyRegexp(`^KL[0-9]{3}$`)
 )
 
 // lazyRegexp compiles on first use: compiling every pattern at package init
@@ -77,10 +73,10 @@ func lazyRegexp(expr string) func() *regexp.Regexp {
 
 // Names of labels kiln writes itself; extra labels may not set them.
 var managedLabels = []string{
-	"io.k8s.description", "io.k8s.display-name",
-	"io.openshift.tags", "io.openshift.wants", "io.openshift.expose-services",
-	"io.openshift.non-scalable", "io.openshift.min-memory", "io.openshift.min-cpu",
-	"io.openshift.s2i.scripts-url", "io.openshift.s2i.assemble-user",
+	okd.LabelDescription, okd.LabelDisplayName,
+	okd.LabelTags, okd.LabelWants, okd.LabelExposeServices,
+	okd.LabelNonScalable, okd.LabelMinMemory, okd.LabelMinCPU,
+	okd.LabelScriptsURL, okd.LabelAssembleUser,
 	"org.opencontainers.image.title", "org.opencontainers.image.description",
 	"org.opencontainers.image.version", "org.opencontainers.image.source",
 	"org.opencontainers.image.licenses", "maintainer",
@@ -98,10 +94,6 @@ var templateParameters = []string{"NAME", "SOURCE_REPOSITORY_URL", "SOURCE_REPOS
 
 // Directories an image must never chgrp or declare as a volume.
 var forbiddenDirs = []string{"/", "/bin", "/boot", "/dev", "/etc", "/lib", "/lib64", "/proc", "/root", "/run", "/sbin", "/sys", "/usr", "/var"}
-
-// LooksSecret reports whether an environment variable name says it holds a
-// password, secret, token or key (G11): such a variable gets no default.
-func LooksSecret(name string) bool { return secretPattern().MatchString(name) }
 
 type checker struct{ problems []Problem }
 
@@ -138,6 +130,16 @@ func (c *checker) text(field, value string, required bool, max int) {
 	}
 }
 
+// label checks text that becomes a label value: blank text reads as set but
+// says nothing, which kiln lint reports (G23, KL088).
+func (c *checker) label(field, value string, required bool, max int) {
+	if value != "" && strings.TrimSpace(value) == "" {
+		c.add(field, value, "is blank", "give it a value, or leave it empty")
+		return
+	}
+	c.text(field, value, required, max)
+}
+
 // Validate returns a *ValidationError listing every problem, or nil.
 func (s *Spec) Validate() error {
 	c := &checker{}
@@ -156,7 +158,9 @@ func (s *Spec) Validate() error {
 	}
 	if s.Lint != nil {
 		for i, id := range s.Lint.Ignore {
-			if !lintRuleID().MatchString(id) {
+			// kiln lint refuses a kiln.yaml that ignores an unknown rule, so
+			// kiln new must not write one.
+			if _, ok := lint.LookupRule(id); !ok {
 				c.add(fmt.Sprintf("lint.ignore[%d]", i), id, "is not a lint rule ID", "use an ID like KL001 (see `kiln lint --list`)")
 			}
 		}
@@ -177,22 +181,22 @@ func (s *Spec) validateProject(c *checker) {
 	switch {
 	case s.Tag == "":
 		c.add("tag", s.Tag, "is empty", "tag the image with its compatibility line, e.g. 1.0 (G03)")
-	case !imageTag().MatchString(s.Tag):
+	case !okd.ValidTag(s.Tag):
 		c.add("tag", s.Tag, "is not a valid image tag", "use letters, digits, '_', '.' and '-' (at most 128), e.g. 1.0")
 	case s.Tag == "latest":
 		c.add("tag", s.Tag, "promises no compatibility (G03)", "tag with a version such as 1.0; keep it for compatible updates and move to 2.0 for breaking ones")
 	}
-	c.text("description", s.Description, true, 1000)
-	c.text("displayName", s.DisplayName, true, 200)
-	c.text("maintainer", s.Maintainer, false, 200)
-	c.text("source", s.Source, false, 500)
-	c.text("licenses", s.Licenses, false, 200)
+	c.label("description", s.Description, true, 1000)
+	c.label("displayName", s.DisplayName, true, 200)
+	c.label("maintainer", s.Maintainer, false, 200)
+	c.label("source", s.Source, false, 500)
+	c.label("licenses", s.Licenses, false, 200)
 	if cert := s.Certification; cert != nil {
 		for _, f := range []struct{ key, val string }{
 			{"name", cert.Name}, {"vendor", cert.Vendor}, {"version", cert.Version}, {"release", cert.Release},
 			{"summary", cert.Summary}, {"description", cert.Description}, {"maintainer", cert.Maintainer},
 		} {
-			c.text("certification."+f.key, f.val, false, 1000)
+			c.label("certification."+f.key, f.val, false, 1000)
 		}
 	}
 }
@@ -222,22 +226,18 @@ func checkBaseImage(from string, allowLatest bool) (problem, fix string) {
 	if from == "" {
 		return "is empty", "name a maintained upstream base image with a tag, e.g. registry.access.redhat.com/ubi9/ubi-minimal:9.5"
 	}
-	ref, err := reference.ParseNormalizedNamed(from)
-	if err != nil {
+	if err := okd.ParseImage(from); err != nil {
 		return "is not an image reference (" + err.Error() + ")", "write it as [registry/]name:tag, e.g. registry.access.redhat.com/ubi9/ubi-minimal:9.5"
 	}
-	if _, ok := ref.(reference.Digested); ok {
-		return "", ""
-	}
-	tagged, ok := ref.(reference.Tagged)
-	if !ok {
-		if allowLatest {
-			return "", ""
+	switch okd.FromTag(from) {
+	case okd.Untagged:
+		if !allowLatest {
+			return "has no tag, so it means latest and can change under you (G02)", "add an explicit tag, e.g. " + from + ":1.0, or pass --allow-latest"
 		}
-		return "has no tag, so it means latest and can change under you (G02)", "add an explicit tag, e.g. " + from + ":1.0, or pass --allow-latest"
-	}
-	if tagged.Tag() == "latest" && !allowLatest {
-		return "uses the tag latest, which can break your image at any update (G02)", "pin a version tag, or pass --allow-latest"
+	case okd.Latest:
+		if !allowLatest {
+			return "uses the tag latest, which can break your image at any update (G02)", "pin a version tag, or pass --allow-latest"
+		}
 	}
 	return "", ""
 }
@@ -251,7 +251,7 @@ func (s *Spec) validatePorts(c *checker) {
 	for i, p := range s.Ports {
 		f := fmt.Sprintf("ports[%d]", i)
 		switch {
-		case p.Number < 1024 && p.Number > 0:
+		case p.Number > 0 && okd.PrivilegedPort(p.Number):
 			c.add(f+".number", strconv.Itoa(p.Number), "is below 1024: OKD runs images as an arbitrary non-root UID, which cannot bind privileged ports (G17)", "listen on 1024-65535, e.g. 8080")
 		case p.Number < 1 || p.Number > 65535:
 			c.add(f+".number", strconv.Itoa(p.Number), "is not a port number", "use 1024-65535, e.g. 8080")
@@ -306,7 +306,7 @@ func (s *Spec) validateProbe(c *checker, field string, p Probe) {
 }
 
 func (s *Spec) validateUser(c *checker) {
-	if s.UID <= 0 || s.UID > 2147483647 {
+	if !okd.NonRootUID(s.UID) {
 		c.add("uid", strconv.Itoa(s.UID), "is not a non-root numeric UID (G18)", "use a number such as 1001; OKD replaces it with an arbitrary UID in group 0 at run time")
 	}
 	if len(s.WritableDirs) == 0 {
@@ -350,7 +350,7 @@ func (s *Spec) validateConfig(c *checker) {
 		if e.Name == "PORT" && len(s.Ports) > 0 && e.Value != strconv.Itoa(s.Ports[0].Number) {
 			c.add(f+".value", e.Value, "differs from the first port, so the app would listen where nothing is exposed", "remove it; kiln sets PORT from the first --port")
 		}
-		if LooksSecret(e.Name) && e.Value != "" {
+		if okd.SecretDefault(e.Name, e.Value) {
 			c.add(f+".value", e.Name+"="+e.Value, "sets a default for a password, secret, token or key, which users forget to change (G11)", "remove the value and declare it as a required secret (--secret "+e.Name+")")
 		}
 		c.text(f+".value", e.Value, false, 4000)
@@ -385,12 +385,12 @@ func (s *Spec) validateMetadata(c *checker) {
 		c.add("tags", strings.Join(s.Tags, ","), "does not contain builder, so OKD will not offer this image as an s2i builder (G23)", "add builder to the tags")
 	}
 	for i, t := range s.Tags {
-		if !tagWord().MatchString(t) {
+		if !okd.TagWord(t) {
 			c.add(fmt.Sprintf("tags[%d]", i), t, "is not a tag word", "use lower-case letters, digits and . _ + -, e.g. python")
 		}
 	}
 	for i, t := range s.Wants {
-		if !tagWord().MatchString(t) {
+		if !okd.TagWord(t) {
 			c.add(fmt.Sprintf("wants[%d]", i), t, "is not a tag word", "use lower-case letters, digits and . _ + -, e.g. postgresql")
 		}
 	}
@@ -400,8 +400,8 @@ func (s *Spec) validateMetadata(c *checker) {
 	for i, l := range s.Labels {
 		f := fmt.Sprintf("labels[%d]", i)
 		switch {
-		case len(l.Key) > 253 || !labelKey().MatchString(l.Key):
-			c.add(f+".key", l.Key, "is not a label key", "use lower-case reverse-DNS words separated by . or -, e.g. com.example.team")
+		case okd.LabelKey(l.Key) != "":
+			c.add(f+".key", l.Key, okd.LabelKey(l.Key), "use a key such as com.example.team (G23)")
 		case slices.Contains(managedLabels, l.Key):
 			c.add(f+".key", l.Key, "is written by kiln from its own field", "set it through its field (e.g. --tags, --description) instead")
 		case slices.Contains(certificationLabels, l.Key):
@@ -410,7 +410,7 @@ func (s *Spec) validateMetadata(c *checker) {
 			c.add(f+".key", l.Key, "is listed twice", "remove the duplicate")
 		}
 		seen[l.Key] = true
-		c.text(f+".value", l.Value, true, 4000)
+		c.label(f+".value", l.Value, true, 4000)
 	}
 }
 
@@ -418,7 +418,7 @@ func checkQuantity(c *checker, field, value, example string) {
 	if value == "" {
 		return
 	}
-	q, err := resource.ParseQuantity(value)
+	q, err := okd.Quantity(value)
 	if err != nil {
 		c.add(field, value, "is not a Kubernetes quantity (G23)", "write it as a Kubernetes quantity, "+example)
 		return

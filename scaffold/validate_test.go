@@ -189,6 +189,8 @@ func TestValidateRules(t *testing.T) {
 		{"env token with default", func(s *scaffold.Spec) { s.Env = []scaffold.EnvVar{{Name: "GITHUB_TOKEN", Value: "x"}} }, []string{"env[0].value"}},
 		{"env api key with default", func(s *scaffold.Spec) { s.Env = []scaffold.EnvVar{{Name: "API_KEY", Value: "x"}} }, []string{"env[0].value"}},
 		{"env password without default ok", func(s *scaffold.Spec) { s.Env = []scaffold.EnvVar{{Name: "DB_PASSWORD"}} }, nil},
+		{"env PUBLIC_KEY is no secret, as lint (KL040) reads it", func(s *scaffold.Spec) { s.Env = []scaffold.EnvVar{{Name: "PUBLIC_KEY", Value: "abc"}} }, nil},
+		{"env secret path is no secret", func(s *scaffold.Spec) { s.Env = []scaffold.EnvVar{{Name: "DB_PASSWORD", Value: "/run/secrets/db"}} }, nil},
 		{"env KEYBOARD is no secret", func(s *scaffold.Spec) { s.Env = []scaffold.EnvVar{{Name: "KEYBOARD_LAYOUT", Value: "us"}} }, nil},
 		{"env value newline", func(s *scaffold.Spec) { s.Env = []scaffold.EnvVar{{Name: "A", Value: "x\ny"}} }, []string{"env[0].value"}},
 		{"env value 4001 bytes", func(s *scaffold.Spec) { s.Env = []scaffold.EnvVar{{Name: "A", Value: long(4001)}} }, []string{"env[0].value"}},
@@ -221,7 +223,11 @@ func TestValidateRules(t *testing.T) {
 		{"min memory ok", func(s *scaffold.Spec) { s.MinMemory = "512Mi" }, nil},
 		{"min cpu invalid", func(s *scaffold.Spec) { s.MinCPU = "1 core" }, []string{"minCPU"}},
 		{"min cpu ok", func(s *scaffold.Spec) { s.MinCPU = "500m" }, nil},
-		{"label key invalid", func(s *scaffold.Spec) { s.Labels = []scaffold.Label{{Key: "Com.Example", Value: "x"}} }, []string{"labels[0].key"}},
+		{"label key invalid", func(s *scaffold.Spec) { s.Labels = []scaffold.Label{{Key: "io.openshift.Tags", Value: "x"}} }, []string{"labels[0].key"}},
+		{"label key reserved", func(s *scaffold.Spec) { s.Labels = []scaffold.Label{{Key: "com.docker.x", Value: "x"}} }, []string{"labels[0].key"}},
+		{"vendor label keys", func(s *scaffold.Spec) {
+			s.Labels = []scaffold.Label{{Key: "com.redhat.license_terms", Value: "x"}, {Key: "example.com/team", Value: "x"}, {Key: "Com.Example", Value: "x"}}
+		}, nil},
 		{"label key with space", func(s *scaffold.Spec) { s.Labels = []scaffold.Label{{Key: "a b", Value: "x"}} }, []string{"labels[0].key"}},
 		{"label key managed by kiln", func(s *scaffold.Spec) { s.Labels = []scaffold.Label{{Key: "io.openshift.tags", Value: "x"}} }, []string{"labels[0].key"}},
 		{"label key maintainer managed", func(s *scaffold.Spec) { s.Labels = []scaffold.Label{{Key: "maintainer", Value: "x"}} }, []string{"labels[0].key"}},
@@ -239,7 +245,9 @@ func TestValidateRules(t *testing.T) {
 
 		{"engine unknown", func(s *scaffold.Spec) { s.Engine = "lxc" }, []string{"engine"}},
 		{"engine podman ok", func(s *scaffold.Spec) { s.Engine = "podman" }, nil},
-		{"lint ignore invalid", func(s *scaffold.Spec) { s.Lint = &scaffold.LintConfig{Ignore: []string{"KL001", "G01", "kl002"}} }, []string{"lint.ignore[1]", "lint.ignore[2]"}},
+		{"lint ignore invalid", func(s *scaffold.Spec) {
+			s.Lint = &scaffold.LintConfig{Ignore: []string{"KL001", "G01", "kl002", "KL999"}}
+		}, []string{"lint.ignore[1]", "lint.ignore[3]"}},
 		{"lint ignore ok", func(s *scaffold.Spec) { s.Lint = &scaffold.LintConfig{Ignore: []string{"KL001"}} }, nil},
 	}
 	seen := map[string]bool{}

@@ -6,6 +6,8 @@ import (
 	"testing/fstest"
 
 	"github.com/kiln-s2i/kiln/scaffold/lint"
+
+	"github.com/kiln-s2i/kiln/scaffold"
 )
 
 // Finding is one lint result as the review screen shows it.
@@ -29,7 +31,7 @@ func (f Finding) String() string {
 // lintRendered lints the rendered files before they are written, with the
 // rendered kiln.yaml's lint settings, as kiln lint would lint them on disk.
 // A nil lintRendered makes the review say lint is not available.
-var lintRendered = func(files []File) ([]Finding, error) {
+var lintRendered = func(files []scaffold.File) ([]Finding, error) {
 	found, err := lint.FS(renderedFS(files), lint.Options{})
 	if err != nil {
 		return nil, err
@@ -43,7 +45,7 @@ var lintRendered = func(files []File) ([]Finding, error) {
 }
 
 // renderedFS presents rendered files as an fs.FS, with their modes, the form lint reads.
-func renderedFS(files []File) fs.FS {
+func renderedFS(files []scaffold.File) fs.FS {
 	m := fstest.MapFS{}
 	for _, f := range files {
 		m[f.Path] = &fstest.MapFile{Data: f.Content, Mode: f.Mode}

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/lipgloss"
+
+	"github.com/kiln-s2i/kiln/scaffold"
 )
 
 // previewModel shows one rendered file beside the form and marks the lines
@@ -21,17 +23,17 @@ func newPreviewModel() previewModel {
 	return previewModel{changed: map[int]bool{}, last: map[string]string{}}
 }
 
-func findFile(files []File, path string) (File, bool) {
+func findFile(files []scaffold.File, path string) (scaffold.File, bool) {
 	for _, f := range files {
 		if f.Path == path {
 			return f, true
 		}
 	}
-	return File{}, false
+	return scaffold.File{}, false
 }
 
 // choose shows the first of the preferred files that exists.
-func (p *previewModel) choose(files []File, prefs []string) {
+func (p *previewModel) choose(files []scaffold.File, prefs []string) {
 	for _, want := range prefs {
 		if f, ok := findFile(files, want); ok {
 			p.show(f)
@@ -44,7 +46,7 @@ func (p *previewModel) choose(files []File, prefs []string) {
 }
 
 // cycle shows the next rendered file.
-func (p *previewModel) cycle(files []File) {
+func (p *previewModel) cycle(files []scaffold.File) {
 	for i, f := range files {
 		if f.Path == p.path {
 			p.show(files[(i+1)%len(files)])
@@ -56,7 +58,7 @@ func (p *previewModel) cycle(files []File) {
 	}
 }
 
-func (p *previewModel) show(f File) {
+func (p *previewModel) show(f scaffold.File) {
 	if f.Path != p.path {
 		p.changed = map[int]bool{}
 	}
@@ -69,7 +71,7 @@ func (p *previewModel) clearChanges() { p.changed = map[int]bool{} }
 
 // update takes a new rendering; when the shown file changed, the lines that
 // are new since the previous rendering are marked.
-func (p *previewModel) update(files []File) {
+func (p *previewModel) update(files []scaffold.File) {
 	for _, f := range files {
 		prev, seen := p.last[f.Path]
 		content := string(f.Content)

@@ -397,6 +397,9 @@ func (m progressModel) stepLine(i, nameWidth int) string {
 	case stepSkipped:
 		mark, detail = mutedStyle.Render("-"), mutedStyle.Render("skipped: "+st.message)
 	}
+	if st.size != 0 && (st.status == stepRunning || st.status == stepDone) {
+		detail = transferred(st.bytes, st.size) + "  " + detail // a layer being pushed: its bytes
+	}
 	if st.parent != "" {
 		cursor += "  " // a sub-step sits under its parent
 		nameWidth -= 2
@@ -443,6 +446,32 @@ func (m progressModel) durationSuffix() string {
 		return mutedStyle.Render(" in " + formatDuration(m.run.duration))
 	}
 	return ""
+}
+
+// transferred prints "12.3/45.6 MiB", or "12.3 MiB" when the size is unknown.
+func transferred(n, size int64) string {
+	if size <= 0 || size < n {
+		return humanize(n)
+	}
+	return strings.TrimSuffix(humanize(n), unitOf(size)) + "/" + humanize(size)
+}
+
+func unitOf(n int64) string {
+	h := humanize(n)
+	return h[strings.LastIndex(h, " "):]
+}
+
+func humanize(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }
 
 func formatDuration(d time.Duration) string {

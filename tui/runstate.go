@@ -31,8 +31,10 @@ type stepState struct {
 	message  string   // why it was skipped
 	warnings []string // what went wrong without stopping it
 	log      *ring
-	stderr   int // stderr lines seen, kept or not
-	errors   int // engine errors seen
+	stderr   int   // stderr lines seen, kept or not
+	errors   int   // engine errors seen
+	bytes    int64 // a transfer's bytes so far (StepProgress)
+	size     int64 // a transfer's bytes in all; -1 unknown, 0 no transfer
 }
 
 func (st *stepState) ended() bool {
@@ -132,7 +134,7 @@ func (s *runState) apply(e builder.Event) int {
 	case builder.RunFinished:
 		s.finished, s.runErr, s.duration = true, e.Err, e.Duration
 		return -1
-	case builder.StepStarted, builder.StepLog, builder.StepError, builder.StepWarning, builder.StepFinished, builder.StepSkipped:
+	case builder.StepStarted, builder.StepLog, builder.StepError, builder.StepWarning, builder.StepFinished, builder.StepSkipped, builder.StepProgress:
 		if e.Step == "" {
 			return -1
 		}
@@ -180,6 +182,14 @@ func (s *runState) apply(e builder.Event) int {
 		}
 	case builder.StepSkipped:
 		st.status, st.message = stepSkipped, e.Message
+	case builder.StepProgress:
+		if st.status == stepPending {
+			st.status = stepRunning
+		}
+		st.bytes, st.size = e.Bytes, e.Size
+		if st.size == 0 {
+			st.size = -1
+		}
 	}
 	return s.index[stepKey(e.Parent, e.Step)]
 }

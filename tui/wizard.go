@@ -9,6 +9,8 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+
+	"github.com/kiln-s2i/kiln/scaffold"
 )
 
 // wizardState is where the wizard is, beyond which screen shows.
@@ -24,7 +26,7 @@ const (
 // Messages the wizard receives from its commands.
 type (
 	planMsg struct {
-		plan     *WritePlan
+		plan     *scaffold.WritePlan
 		findings []Finding
 		err      error
 	}
@@ -35,7 +37,7 @@ type (
 const wideLayout = 120
 
 type wizardModel struct {
-	spec    *Spec
+	spec    *scaffold.Spec
 	dir     string
 	force   bool
 	yes     bool
@@ -43,12 +45,12 @@ type wizardModel struct {
 	current screenID
 	state   wizardState
 
-	probs     []Problem
-	files     []File
+	probs     []scaffold.Problem
+	files     []scaffold.File
 	renderErr error
 	preview   previewModel
 
-	plan      *WritePlan
+	plan      *scaffold.WritePlan
 	planErr   error
 	findings  []Finding
 	overwrite bool
@@ -64,7 +66,7 @@ type wizardModel struct {
 	previewOnly   bool // narrow terminals: the preview replaces the form
 }
 
-func newWizardModel(spec *Spec, dir string, force, yes bool) wizardModel {
+func newWizardModel(spec *scaffold.Spec, dir string, force, yes bool) wizardModel {
 	m := wizardModel{spec: spec, dir: dir, force: force, yes: yes, help: help.New(), keys: newWizardKeys(),
 		width: 120, height: 40, confirm: true, overwrite: force}
 	for _, def := range wizardScreens() {
@@ -90,7 +92,7 @@ func (m wizardModel) Init() tea.Cmd {
 // refresh re-validates and re-renders after the spec changed.
 func (m *wizardModel) refresh() {
 	m.probs = problems(m.spec)
-	files, err := render(m.spec)
+	files, err := scaffold.Render(m.spec)
 	m.renderErr = err
 	if err == nil {
 		m.files = files
@@ -129,9 +131,9 @@ func (m wizardModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.plan, m.findings, m.planErr = msg.plan, msg.findings, msg.err
 		if m.plan != nil && m.current == screenReview {
 			for _, f := range m.plan.Files {
-				if isConflict(f) && f.Diff != "" {
+				if f.Status == scaffold.Conflict && f.Diff != "" {
 					// what writing would change in the author's file
-					m.preview.show(File{Path: f.Path + " (diff with the file on disk)", Content: []byte(f.Diff)})
+					m.preview.show(scaffold.File{Path: f.Path + " (diff with the file on disk)", Content: []byte(f.Diff)})
 					break
 				}
 			}
@@ -189,6 +191,8 @@ func (m wizardModel) updateKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	m.screens[m.current] = sm
 	switch n {
 	case navChanged:
+		// answers derived from this one (the display name from the name) follow it
+		m.reloadExcept(m.screens[m.current].focused())
 		m.refresh()
 	case navReload:
 		for i := range m.screens {
@@ -201,6 +205,18 @@ func (m wizardModel) updateKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return next, tea.Batch(cmd, c)
 	}
 	return m, cmd
+}
+
+// reloadExcept shows the spec's answers in every field but skip, the one
+// being typed in, and those holding text that does not parse.
+func (m *wizardModel) reloadExcept(skip *fieldModel) {
+	for i := range m.screens {
+		for _, f := range m.screens[i].fields {
+			if f != skip && f.parseErr == "" && f.input.Value() != f.def.get(m.spec) {
+				f.reload(m.spec)
+			}
+		}
+	}
 }
 
 // forward leaves the current screen if its answers stand.
@@ -284,8 +300,8 @@ func (m wizardModel) writeBlocked() string {
 
 // unownedProblems are the spec's problems no question asks about (e.g. a
 // kiln.yaml key from --answers); the review shows them.
-func (m wizardModel) unownedProblems() []Problem {
-	var out []Problem
+func (m wizardModel) unownedProblems() []scaffold.Problem {
+	var out []scaffold.Problem
 	for _, p := range m.probs {
 		owned := false
 		for _, sm := range m.screens {
@@ -304,7 +320,7 @@ func (m wizardModel) conflicts() int {
 	n := 0
 	if m.plan != nil {
 		for _, e := range m.plan.Files {
-			if isConflict(e) {
+			if e.Status == scaffold.Conflict {
 				n++
 			}
 		}
@@ -332,7 +348,7 @@ func (m wizardModel) updateOfferBuild(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 func (m wizardModel) planCmd() tea.Cmd {
 	dir, files := m.dir, m.files
 	return func() tea.Msg {
-		p, err := plan(dir, files)
+		p, err := scaffold.Plan(dir, files)
 		var findings []Finding
 		if err == nil && lintRendered != nil {
 			findings, err = lintRendered(files)
@@ -345,7 +361,7 @@ func (m wizardModel) planCmd() tea.Cmd {
 func (m wizardModel) writeCmd() tea.Cmd {
 	dir, files, overwrite := m.dir, m.files, m.overwrite
 	return func() tea.Msg {
-		p, err := plan(dir, files)
+		p, err := scaffold.Plan(dir, files)
 		if err == nil {
 			err = p.Apply(overwrite)
 		}
@@ -496,7 +512,7 @@ func yesNoChoice(yes bool) string {
 }
 
 // fileTree draws the plan as a tree with each file's status.
-func fileTree(dir string, p *WritePlan) string {
+func fileTree(dir string, p *scaffold.WritePlan) string {
 	entries := append([]planEntry(nil), planEntries(p)...)
 	sort.Slice(entries, func(i, j int) bool { return entries[i].path < entries[j].path })
 	width := 0
@@ -522,7 +538,7 @@ func fileTree(dir string, p *WritePlan) string {
 			status = okStyle.Render(status)
 		case "conflict":
 			status = failStyle.Render(status)
-		case "update":
+		case "updated", "merged":
 			status = warnStyle.Render(status)
 		default:
 			status = mutedStyle.Render(status)
@@ -534,10 +550,10 @@ func fileTree(dir string, p *WritePlan) string {
 
 type planEntry struct{ path, status string }
 
-func planEntries(p *WritePlan) []planEntry {
+func planEntries(p *scaffold.WritePlan) []planEntry {
 	var out []planEntry
 	for _, e := range p.Files {
-		out = append(out, planEntry{path: e.Path, status: planStatus(e)})
+		out = append(out, planEntry{path: e.Path, status: string(e.Status)})
 	}
 	return out
 }

@@ -13,24 +13,26 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
+
+	"github.com/kiln-s2i/kiln/scaffold"
 )
 
 // WizardInput is what `kiln new` hands the wizard.
 type WizardInput struct {
-	Spec       *Spec  // pre-filled answers (flags, --answers); preset defaults when nil
-	Dir        string // where the files go
-	Yes        bool   // skip the screens whose answers are complete
-	Accessible bool   // line-by-line prompts instead of the full-screen UI
-	Force      bool   // overwrite files that differ
+	Spec       *scaffold.Spec // pre-filled answers (flags, --answers); preset defaults when nil
+	Dir        string         // where the files go
+	Yes        bool           // skip the screens whose answers are complete
+	Accessible bool           // line-by-line prompts instead of the full-screen UI
+	Force      bool           // overwrite files that differ
 	In         io.Reader
 	Out        io.Writer
 }
 
 // WizardResult says what the wizard did.
 type WizardResult struct {
-	Written  bool  // the files are on disk
-	BuildNow bool  // the user asked to build and test now
-	Spec     *Spec // the final answers
+	Written  bool           // the files are on disk
+	BuildNow bool           // the user asked to build and test now
+	Spec     *scaffold.Spec // the final answers
 }
 
 // RunWizard asks the author every question of the OKD guide, shows the files
@@ -75,7 +77,7 @@ func RunWizard(ctx context.Context, in WizardInput) (WizardResult, error) {
 
 // runAccessible asks the same questions, with the same validation, one line
 // at a time: for screen readers, TERM=dumb and KILN_ACCESSIBLE=1.
-func runAccessible(ctx context.Context, spec *Spec, in WizardInput) (WizardResult, error) {
+func runAccessible(ctx context.Context, spec *scaffold.Spec, in WizardInput) (WizardResult, error) {
 	lipgloss.SetColorProfile(termenv.Ascii)
 	a := &accessible{r: bufio.NewReader(in.In), w: in.Out}
 	res := WizardResult{Spec: spec}
@@ -104,11 +106,11 @@ func runAccessible(ctx context.Context, spec *Spec, in WizardInput) (WizardResul
 			}
 		}
 	}
-	files, err := render(spec)
+	files, err := scaffold.Render(spec)
 	if err != nil {
 		return res, fmt.Errorf("rendering: %w", err)
 	}
-	wp, err := plan(in.Dir, files)
+	wp, err := scaffold.Plan(in.Dir, files)
 	if err != nil {
 		return res, err
 	}
@@ -126,7 +128,7 @@ func runAccessible(ctx context.Context, spec *Spec, in WizardInput) (WizardResul
 	overwrite := in.Force
 	conflicts := 0
 	for _, e := range wp.Files {
-		if isConflict(e) {
+		if e.Status == scaffold.Conflict {
 			conflicts++
 		}
 	}
@@ -174,14 +176,14 @@ func (a *accessible) readLine() (string, error) {
 	return strings.TrimRight(line, "\r\n"), nil
 }
 
-func (a *accessible) askField(f *fieldModel, s *Spec) error {
+func (a *accessible) askField(f *fieldModel, s *scaffold.Spec) error {
 	for {
 		if f.def.why != "" {
 			fmt.Fprintln(a.w, "  "+f.def.why)
 		}
 		if f.def.kind == kindChoice {
 			for i, c := range f.def.choices() {
-				fmt.Fprintf(a.w, "  %d) %s: %s\n", i+1, c.name(), c.description)
+				fmt.Fprintf(a.w, "  %d) %s: %s\n", i+1, c.Name(), c.Description)
 			}
 		}
 		current := f.def.get(s)
@@ -204,25 +206,12 @@ func (a *accessible) askField(f *fieldModel, s *Spec) error {
 		if answer == "" {
 			answer = shown
 		}
-		if f.def.kind == kindChoice {
-			v, ok := pickChoice(f.def.choices(), answer)
-			if !ok {
-				fmt.Fprintf(a.w, "  error: %q is not one of the choices: answer its number or name\n", answer)
-				continue
-			}
-			answer = v
-		}
-		if err := f.def.set(s, answer); err != nil {
-			fmt.Fprintln(a.w, "  error: "+err.Error())
+		own, parseErr := a.answer(f, s, answer)
+		switch {
+		case parseErr != nil:
+			fmt.Fprintln(a.w, "  error: "+parseErr.Error())
 			continue
-		}
-		var own []Problem
-		for _, p := range problems(s) {
-			if f.def.owns(p.Field) {
-				own = append(own, p)
-			}
-		}
-		if len(own) == 0 {
+		case len(own) == 0:
 			if f.def.warn != nil {
 				if w := f.def.warn(s); w != "" {
 					fmt.Fprintln(a.w, "  warning: "+w)
@@ -240,6 +229,26 @@ func (a *accessible) askField(f *fieldModel, s *Spec) error {
 	}
 }
 
+// answer sets one typed answer; a choice may also be given by its number. It
+// returns the error reading it, or the spec's problems the field owns.
+func (a *accessible) answer(f *fieldModel, s *scaffold.Spec, answer string) ([]scaffold.Problem, error) {
+	if f.def.kind == kindChoice {
+		if v, ok := choiceByNumber(f.def.choices(), answer); ok {
+			answer = v
+		}
+	}
+	if err := f.def.set(s, answer); err != nil {
+		return nil, err
+	}
+	var own []scaffold.Problem
+	for _, p := range problems(s) {
+		if f.def.owns(p.Field) {
+			own = append(own, p)
+		}
+	}
+	return own, nil
+}
+
 func (a *accessible) yesNo(question string, def bool) (bool, error) {
 	hint := "[Y/n]"
 	if !def {
@@ -254,7 +263,7 @@ func (a *accessible) yesNo(question string, def bool) (bool, error) {
 		if strings.TrimSpace(answer) == "" {
 			return def, nil
 		}
-		b, err := parseYesNo(answer)
+		b, err := scaffold.ParseBool(answer)
 		if err != nil {
 			fmt.Fprintln(a.w, "  error: "+err.Error())
 			continue
@@ -263,15 +272,11 @@ func (a *accessible) yesNo(question string, def bool) (bool, error) {
 	}
 }
 
-// pickChoice reads a choice by number, value or label.
-func pickChoice(cs []choice, answer string) (string, bool) {
+// choiceByNumber reads a choice by its number in the list; names and
+// labels are read by the field itself, as a flag's value is.
+func choiceByNumber(cs []scaffold.Choice, answer string) (string, bool) {
 	if n, err := strconv.Atoi(answer); err == nil && n >= 1 && n <= len(cs) {
-		return cs[n-1].value, true
-	}
-	for _, c := range cs {
-		if strings.EqualFold(answer, c.value) || strings.EqualFold(answer, c.name()) {
-			return c.value, true
-		}
+		return cs[n-1].Value, true
 	}
 	return "", false
 }

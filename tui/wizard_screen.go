@@ -5,6 +5,8 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/kiln-s2i/kiln/scaffold"
 )
 
 // nav is what a screen asks of the wizard after a key.
@@ -25,7 +27,7 @@ type screenModel struct {
 	focus  int
 }
 
-func newScreenModel(def screenDef, s *Spec) screenModel {
+func newScreenModel(def screenDef, s *scaffold.Spec) screenModel {
 	sm := screenModel{def: def}
 	for _, d := range def.fields {
 		sm.fields = append(sm.fields, newFieldModel(d, s))
@@ -34,7 +36,7 @@ func newScreenModel(def screenDef, s *Spec) screenModel {
 }
 
 // reload refreshes every field from the spec, e.g. after a preset change.
-func (sm *screenModel) reload(s *Spec) {
+func (sm *screenModel) reload(s *scaffold.Spec) {
 	for _, f := range sm.fields {
 		if f.parseErr == "" { // keep what the user is still typing
 			f.reload(s)
@@ -42,7 +44,7 @@ func (sm *screenModel) reload(s *Spec) {
 	}
 }
 
-func (sm *screenModel) visible(s *Spec) []int {
+func (sm *screenModel) visible(s *scaffold.Spec) []int {
 	var idx []int
 	for i, f := range sm.fields {
 		if f.def.shown(s) {
@@ -61,7 +63,7 @@ func (sm *screenModel) focused() *fieldModel {
 
 // move focuses the next (+1) or previous (-1) visible field; it reports
 // false at either end.
-func (sm *screenModel) move(dir int, s *Spec) bool {
+func (sm *screenModel) move(dir int, s *scaffold.Spec) bool {
 	vis := sm.visible(s)
 	pos := -1
 	for i, fi := range vis {
@@ -85,8 +87,8 @@ func (sm *screenModel) focusField(i int) {
 }
 
 // problemsOf returns the problems owned by each field, by field index.
-func (sm *screenModel) problemsOf(probs []Problem, s *Spec) map[int][]Problem {
-	out := map[int][]Problem{}
+func (sm *screenModel) problemsOf(probs []scaffold.Problem, s *scaffold.Spec) map[int][]scaffold.Problem {
+	out := map[int][]scaffold.Problem{}
 	for _, p := range probs {
 		owner, best := -1, 0
 		for i, f := range sm.fields {
@@ -103,7 +105,7 @@ func (sm *screenModel) problemsOf(probs []Problem, s *Spec) map[int][]Problem {
 
 // blocker returns the index of the first visible field that keeps the user
 // on this screen (a parse error or a validation problem), or -1.
-func (sm *screenModel) blocker(probs []Problem, s *Spec) int {
+func (sm *screenModel) blocker(probs []scaffold.Problem, s *scaffold.Spec) int {
 	owned := sm.problemsOf(probs, s)
 	for _, i := range sm.visible(s) {
 		if sm.fields[i].parseErr != "" || len(owned[i]) > 0 {
@@ -113,7 +115,7 @@ func (sm *screenModel) blocker(probs []Problem, s *Spec) int {
 	return -1
 }
 
-func (sm screenModel) update(msg tea.KeyMsg, keys wizardKeys, s *Spec) (screenModel, tea.Cmd, nav) {
+func (sm screenModel) update(msg tea.KeyMsg, keys wizardKeys, s *scaffold.Spec) (screenModel, tea.Cmd, nav) {
 	f := sm.focused()
 	if f == nil {
 		if key.Matches(msg, keys.Next) {
@@ -146,7 +148,7 @@ func (sm screenModel) update(msg tea.KeyMsg, keys wizardKeys, s *Spec) (screenMo
 }
 
 // view renders the fields; it scrolls so the focused field is in view.
-func (sm screenModel) view(width, height int, probs []Problem, s *Spec) string {
+func (sm screenModel) view(width, height int, probs []scaffold.Problem, s *scaffold.Spec) string {
 	owned := sm.problemsOf(probs, s)
 	var lines []string
 	focusTop, focusBottom := 0, 0

@@ -8,9 +8,11 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/kiln-s2i/kiln/tui/internal/fakerun"
+
+	"github.com/kiln-s2i/kiln/scaffold"
 )
 
-func testSpec(t testing.TB) *Spec {
+func testSpec(t testing.TB) *scaffold.Spec {
 	t.Helper()
 	s, err := startingSpec("/tmp/mybuilder")
 	if err != nil {
@@ -19,7 +21,7 @@ func testSpec(t testing.TB) *Spec {
 	return s
 }
 
-func newTestWizardWith(t testing.TB, s *Spec, dir string, yes bool, w, h int) wizardModel {
+func newTestWizardWith(t testing.TB, s *scaffold.Spec, dir string, yes bool, w, h int) wizardModel {
 	t.Helper()
 	m := newWizardModel(s, dir, false, yes)
 	next, _ := m.Update(tea.WindowSizeMsg{Width: w, Height: h})
@@ -74,6 +76,18 @@ func typeText(t testing.TB, m wizardModel, s string) wizardModel {
 		m, _ = wsend(t, m, string(r))
 	}
 	return m
+}
+
+// fieldOn returns the field with id on a screen.
+func fieldOn(t testing.TB, sm screenModel, id string) *fieldModel {
+	t.Helper()
+	for _, f := range sm.fields {
+		if f.def.id == id {
+			return f
+		}
+	}
+	t.Fatalf("no field %q on screen %s", id, sm.def.title)
+	return nil
 }
 
 // focusField moves focus to the field with id on the current screen.
@@ -136,9 +150,9 @@ func TestWizardValidationBlocksAndShowsBesideField(t *testing.T) {
 		{screenPorts, "ports", "http", "NUMBER"},
 		{screenPorts, "readiness", "healthz", "an HTTP path"},
 		{screenUser, "uid", "0", ""},
-		{screenUser, "uid", "abc", "not a number"},
+		{screenUser, "uid", "abc", "not a whole number"},
 		{screenConfig, "env", "DB_PASSWORD=secret", ""},
-		{screenConfig, "env", "NOEQUALS", "KEY=value"},
+		{screenConfig, "env", "NOEQUALS", "NAME=VALUE"},
 		{screenMetadata, "tags", "python", "builder"},
 	}
 	for _, tt := range tests {
@@ -202,10 +216,10 @@ func TestWizardAnswersKeptWhenGoingBack(t *testing.T) {
 func TestWizardPrefill(t *testing.T) {
 	s := testSpec(t)
 	s.Maintainer = "Pre <pre@example.com>"
-	s.Ports = []Port{{Number: 9090, Protocol: "tcp", Name: "web"}}
-	s.Certification = &Certification{Vendor: "ACME"}
+	s.Ports = []scaffold.Port{{Number: 9090, Protocol: "tcp", Name: "web"}}
+	s.Certification = &scaffold.Certification{Vendor: "ACME"}
 	m := newTestWizardWith(t, s, t.TempDir(), false, 120, 40)
-	for id, want := range map[string]string{"maintainer": "Pre <pre@example.com>", "ports": "9090:web", "cert-vendor": "ACME", "certification": "yes"} {
+	for id, want := range map[string]string{"maintainer": "Pre <pre@example.com>", "ports": "9090/tcp:web", "certification.vendor": "ACME", "certification": "yes"} {
 		found := false
 		for _, sm := range m.screens {
 			for _, f := range sm.fields {
@@ -251,7 +265,7 @@ func TestWizardPresetChangeFollowsThrough(t *testing.T) {
 	if m.spec.Preset != "python" {
 		t.Fatal("right did not reach the python preset")
 	}
-	if got := m.screens[screenRuntime].fields[4].input.Value(); !strings.HasPrefix(got, "PYTHON_VERSION=") {
+	if got := fieldOn(t, m.screens[screenRuntime], "version").input.Value(); !strings.HasPrefix(got, "PYTHON_VERSION=") {
 		t.Errorf("version field = %q after choosing python", got)
 	}
 	if !strings.Contains(m.spec.Description, "Python") {
@@ -284,7 +298,7 @@ func TestWizardCertificationFieldsShowWhenChosen(t *testing.T) {
 		t.Fatal("space did not choose certification")
 	}
 	m, _ = wsend(t, m, "tab", "tab")
-	if f := m.screens[m.current].focused(); f.def.id != "cert-vendor" {
+	if f := m.screens[m.current].focused(); f.def.id != "certification.vendor" {
 		t.Fatalf("tab went to %s", f.def.id)
 	}
 	m = typeText(t, m, "ACME")
@@ -362,38 +376,6 @@ func TestChangedLines(t *testing.T) {
 	}
 }
 
-func TestParsePortsAndProbes(t *testing.T) {
-	ports, err := parsePorts("8080:http, 8443/tcp:https, 9000/udp")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := formatPorts(ports); got != "8080:http, 8443:https, 9000/udp" {
-		t.Fatalf("round trip = %q", got)
-	}
-	if _, err := parsePorts("http"); err == nil {
-		t.Fatal("a port without a number was accepted")
-	}
-	for in, want := range map[string]Probe{
-		"/ready":       {Type: "http", Path: "/ready"},
-		":9000/health": {Type: "http", Path: "/health", Port: 9000},
-		"tcp":          {Type: "tcp"},
-		"tcp :8443":    {Type: "tcp", Port: 8443},
-	} {
-		got, err := parseProbe(in)
-		if err != nil || got != want {
-			t.Errorf("parseProbe(%q) = %+v, %v; want %+v", in, got, err, want)
-		}
-		if back := formatProbe(got); back != in {
-			t.Errorf("formatProbe(%+v) = %q, want %q", got, back, in)
-		}
-	}
-	for _, bad := range []string{"ready", "tcp x", ":x/ready"} {
-		if _, err := parseProbe(bad); err == nil {
-			t.Errorf("parseProbe(%q) accepted", bad)
-		}
-	}
-}
-
 // TestEveryProblemHasAField checks each spec problem kiln can report for a
 // wizard answer shows beside the field that asks it, the most specific one.
 func TestEveryProblemHasAField(t *testing.T) {
@@ -410,13 +392,13 @@ func TestEveryProblemHasAField(t *testing.T) {
 		return id
 	}
 	for field, want := range map[string]string{
-		"name": "name", "tag": "tag", "description": "description", "displayName": "display-name",
-		"from": "from", "packageManager": "package-manager", "packages[1]": "packages",
+		"name": "name", "tag": "tag", "description": "description", "displayName": "displayName",
+		"from": "from", "packageManager": "packageManager", "packages[1]": "packages",
 		"ports[0].number": "ports", "readiness.path": "readiness", "liveness.port": "liveness",
-		"uid": "uid", "writableDirs[0]": "writable-dirs", "version.name": "version",
+		"uid": "uid", "writableDirs[0]": "writableDirs", "version.name": "version",
 		"env[1].name": "env", "secrets[0]": "secrets", "volumes[0]": "volumes",
-		"tags": "tags", "tags[0]": "tags", "wants[0]": "wants", "minMemory": "min-memory", "minCPU": "min-cpu",
-		"labels[0].key": "labels", "certification.vendor": "cert-vendor", "engine": "engine", "preset": "preset",
+		"tags": "tags", "tags[0]": "tags", "wants[0]": "wants", "minMemory": "minMemory", "minCPU": "minCPU",
+		"labels[0].key": "labels", "certification.vendor": "certification.vendor", "engine": "engine", "preset": "preset",
 		"source": "source", "licenses": "licenses", "maintainer": "maintainer",
 	} {
 		if got := owner(field); got != want {

@@ -2,10 +2,14 @@ package main
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	v1 "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/rogpeppe/go-internal/testscript"
+
+	it "github.com/kiln-s2i/kiln/builder/image/imagetest"
 )
 
 func TestMain(m *testing.M) {
@@ -22,6 +26,7 @@ func TestScript(t *testing.T) {
 		RequireExplicitExec: true,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"replace": replaceCmd,
+			"mkimage": mkimageCmd,
 		},
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("NO_COLOR", "1")
@@ -41,4 +46,52 @@ func replaceCmd(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("replace: %q is not in %s", args[0], args[2])
 	}
 	ts.Check(os.WriteFile(path, []byte(strings.ReplaceAll(data, args[0], args[1])), 0o644))
+}
+
+// mkimageCmd writes a small builder image as an OCI layout: mkimage DIR TAG
+// [user=U] [sshd] [port=P]. Without options it passes every kiln verify check.
+func mkimageCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: mkimage DIR TAG [user=U] [sshd] [port=P]")
+	}
+	port := "8080"
+	img := it.Image{
+		Config: v1.ImageConfig{User: "1001", WorkingDir: "/opt/app-root/src", Env: []string{"HOME=/opt/app-root/src"},
+			Labels: map[string]string{"io.k8s.description": "d", "io.k8s.display-name": "n", "io.openshift.tags": "builder",
+				"io.openshift.s2i.scripts-url": "image:///usr/libexec/s2i"}},
+		Layers: [][]it.File{{
+			it.Dir("etc", 0o755, 0, 0), {Name: "etc/passwd", Body: "root:x:0:0::/root:/bin/sh\n"}, it.Dir("tmp", 0o1777, 0, 0),
+			it.Dir("opt/app-root", 0o775, 1001, 0), it.Dir("opt/app-root/src", 0o775, 1001, 0), it.Dir("usr/libexec/s2i", 0o755, 0, 0),
+			{Name: "usr/libexec/s2i/assemble", Mode: 0o755, Body: "#!/bin/sh\nset -e\ncp -Rf /tmp/src/. ./\n"},
+			{Name: "usr/libexec/s2i/run", Mode: 0o755, Body: "#!/bin/sh\nexec python3 -m http.server 8080\n"},
+		}},
+	}
+	for _, opt := range args[2:] {
+		switch k, v, _ := strings.Cut(opt, "="); k {
+		case "user":
+			img.Config.User = v
+		case "sshd":
+			img.Layers = append(img.Layers, []it.File{it.Dir("usr/sbin", 0o755, 0, 0), {Name: "usr/sbin/sshd", Mode: 0o755, Body: "fake"}})
+		case "port":
+			port = v
+		default:
+			ts.Fatalf("mkimage: unknown option %q", opt)
+		}
+	}
+	img.Config.ExposedPorts = map[string]struct{}{port + "/tcp": {}}
+	img.Config.Labels["io.openshift.expose-services"] = port + ":http"
+	dir := ts.MkAbs(args[0])
+	ts.Check(os.MkdirAll(dir, 0o755))
+	img.WriteLayout(tsTB{ts}, filepath.Clean(dir), args[1])
+}
+
+// tsTB lets imagetest report through a TestScript.
+type tsTB struct{ ts *testscript.TestScript }
+
+func (t tsTB) Helper()           {}
+func (t tsTB) Fatal(args ...any) { t.ts.Fatalf("%v", args...) }
+func (t tsTB) TempDir() string {
+	d, err := os.MkdirTemp(t.ts.Getenv("WORK"), "tmp")
+	t.ts.Check(err)
+	return d
 }

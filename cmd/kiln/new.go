@@ -1,12 +1,10 @@
 package main
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -18,33 +16,84 @@ import (
 // newOptions are kiln new's inputs; flags fill it, runNew acts on it.
 type newOptions struct {
 	dir         string
-	preset      string
 	answersFile string
 	defaults    bool
 	yes         bool
 	accessible  bool
 	write       writeOptions
 
-	name, tag, description, displayName, maintainer, source, licenses string
-	from                                                              string
-	allowLatest                                                       bool
-	pkgManager                                                        string
-	packages                                                          []string
-	ports                                                             []string
-	readinessPath, livenessPath, probeType                            string
-	uid                                                               int
-	writableDirs                                                      []string
-	versionVar                                                        string
-	env, secrets, volumes                                             []string
-	tags, wants                                                       []string
-	nonScalable                                                       bool
-	minMemory, minCPU                                                 string
-	labels                                                            []string
-	incremental                                                       bool
-	engine                                                            string
-	cert                                                              scaffold.Certification
+	// answers holds the value(s) of each answer's flag, from scaffold's field table.
+	answers   []*answerFlag
+	probeType string
+}
 
-	changed func(flag string) bool // whether a flag was given
+// answerFlag is the flag of one answer of scaffold's field table. It keeps
+// the text as given; the field's own parser reads it, as the wizard's does.
+type answerFlag struct {
+	field  *scaffold.Field
+	values []string // each time the flag was given; empty: not given
+}
+
+func (a *answerFlag) String() string { return strings.Join(a.values, ", ") }
+
+func (a *answerFlag) Set(v string) error {
+	if !a.field.Kind.Repeatable() {
+		a.values = a.values[:0] // the last one counts
+	}
+	a.values = append(a.values, v)
+	return nil
+}
+
+func (a *answerFlag) Type() string {
+	switch a.field.Kind {
+	case scaffold.KindBool:
+		return "bool"
+	case scaffold.KindNumber:
+		return "int"
+	case scaffold.KindList, scaffold.KindPorts, scaffold.KindPairs:
+		return "strings"
+	}
+	return "string"
+}
+
+func (o *newOptions) answer(path string) *answerFlag {
+	for _, a := range o.answers {
+		if a.field.Path == path {
+			return a
+		}
+	}
+	panic("no field " + path) // the table and this file disagree
+}
+
+// addAnswerFlags registers one flag per answer of the field table, with the
+// help and default the table declares.
+func (o *newOptions) addAnswerFlags(f *pflag.FlagSet) {
+	aliases := map[string]string{}
+	for _, field := range scaffold.Fields() {
+		a := &answerFlag{field: field}
+		o.answers = append(o.answers, a)
+		help := field.Help
+		if field.Kind.Repeatable() {
+			help += " (repeatable, or comma-separated)"
+		}
+		if field.Default != "" {
+			help += " (default " + field.Default + ")"
+		}
+		f.Var(a, field.Flag, help)
+		if field.Kind == scaffold.KindBool {
+			f.Lookup(field.Flag).NoOptDefVal = "true"
+		}
+		for _, old := range field.Aliases {
+			aliases[old] = field.Flag
+		}
+	}
+	// Older flag names read as the field's own flag.
+	f.SetNormalizeFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
+		if to, ok := aliases[name]; ok {
+			return pflag.NormalizedName(to)
+		}
+		return pflag.NormalizedName(name)
+	})
 }
 
 // writeOptions are shared by kiln new and kiln render.
@@ -73,54 +122,17 @@ defaults for everything not given.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.dir = args[0]
-			o.changed = func(name string) bool { return cmd.Flags().Changed(name) }
 			return runNew(s, o)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.preset, "preset", "", "preset: "+strings.Join(scaffold.PresetNames(), ", "))
 	f.StringVar(&o.answersFile, "answers", "", "a kiln.yaml whose answers to use (flags override it)")
 	f.BoolVar(&o.defaults, "defaults", false, "accept the preset's defaults for every answer not given")
 	f.BoolVarP(&o.yes, "yes", "y", false, "wizard: skip the screens whose answers are complete")
 	f.BoolVar(&o.accessible, "accessible", false, "wizard: plain line-by-line prompts (also TERM=dumb or KILN_ACCESSIBLE=1)")
 	addWriteFlags(f, &o.write)
-
-	f.StringVar(&o.name, "name", "", "image name, a DNS-1123 label (default: DIR's base name)")
-	f.StringVar(&o.tag, "tag", "", "image tag; keep it compatible, move to a new tag for breaking changes (default 1.0)")
-	f.StringVar(&o.description, "description", "", "what the image does (io.k8s.description)")
-	f.StringVar(&o.displayName, "display-name", "", "human-friendly name (io.k8s.display-name)")
-	f.StringVar(&o.maintainer, "maintainer", "", "maintainer, e.g. 'Team <team@example.com>'")
-	f.StringVar(&o.source, "source", "", "the builder repo's URL (org.opencontainers.image.source)")
-	f.StringVar(&o.licenses, "licenses", "", "SPDX license expression (org.opencontainers.image.licenses)")
-	f.StringVar(&o.from, "from", "", "base image with an explicit tag (FROM)")
-	f.BoolVar(&o.allowLatest, "allow-latest", false, "allow a base image without a tag or tagged latest")
-	f.StringVar(&o.pkgManager, "pkg-manager", "", "package manager: "+strings.Join(scaffold.PackageManagers, ", "))
-	f.StringArrayVar(&o.packages, "package", nil, "package to install (repeatable)")
-	f.StringArrayVar(&o.ports, "port", nil, "port as NUMBER[/PROTOCOL][:NAME], 1024-65535 (repeatable), e.g. 8080/tcp:http")
-	f.StringVar(&o.readinessPath, "readiness-path", "", "HTTP path of the readiness probe")
-	f.StringVar(&o.livenessPath, "liveness-path", "", "HTTP path of the liveness probe")
+	o.addAnswerFlags(f)
 	f.StringVar(&o.probeType, "probe-type", "", "probe type for both probes: http or tcp")
-	f.IntVar(&o.uid, "uid", 0, "numeric UID the image runs as (default 1001)")
-	f.StringArrayVar(&o.writableDirs, "writable-dir", nil, "directory the app writes, made group-0 writable (repeatable)")
-	f.StringVar(&o.versionVar, "version-var", "", "version variable as NAME=VALUE, e.g. PYTHON_VERSION=3.11")
-	f.StringArrayVar(&o.env, "env", nil, "environment variable as NAME=VALUE (repeatable)")
-	f.StringArrayVar(&o.secrets, "secret", nil, "required secret's variable name, never a value (repeatable)")
-	f.StringArrayVar(&o.volumes, "volume", nil, "volume for persistent data (repeatable)")
-	f.StringSliceVar(&o.tags, "tags", nil, "io.openshift.tags, comma-separated (builder is required)")
-	f.StringSliceVar(&o.wants, "wants", nil, "io.openshift.wants, comma-separated")
-	f.BoolVar(&o.nonScalable, "non-scalable", false, "mark the image as not scalable (io.openshift.non-scalable)")
-	f.StringVar(&o.minMemory, "min-memory", "", "io.openshift.min-memory, a Kubernetes quantity, e.g. 512Mi")
-	f.StringVar(&o.minCPU, "min-cpu", "", "io.openshift.min-cpu, a Kubernetes quantity, e.g. 500m")
-	f.StringArrayVar(&o.labels, "label", nil, "extra label as KEY=VALUE (repeatable)")
-	f.BoolVar(&o.incremental, "incremental", false, "support incremental builds with save-artifacts (default from the preset)")
-	f.StringVar(&o.engine, "engine", "", "container engine for builds: podman, buildah or docker")
-	f.StringVar(&o.cert.Name, "cert-name", "", "certification label name")
-	f.StringVar(&o.cert.Vendor, "cert-vendor", "", "certification label vendor")
-	f.StringVar(&o.cert.Version, "cert-version", "", "certification label version")
-	f.StringVar(&o.cert.Release, "cert-release", "", "certification label release")
-	f.StringVar(&o.cert.Summary, "cert-summary", "", "certification label summary")
-	f.StringVar(&o.cert.Description, "cert-description", "", "certification label description")
-	f.StringVar(&o.cert.Maintainer, "cert-maintainer", "", "certification label maintainer")
 	return cmd
 }
 
@@ -160,7 +172,11 @@ func (o *newOptions) buildSpec() (*scaffold.Spec, []string, error) {
 		}
 		answerPreset = probe.Preset
 	}
-	preset := cmp.Or(o.preset, answerPreset)
+	// The preset is the base the other answers apply to, so it is read first.
+	preset := answerPreset
+	if pf := o.answer("preset"); len(pf.values) > 0 {
+		preset = scaffold.ParseChoice(pf.field.Choices(), pf.values[len(pf.values)-1])
+	}
 	var missing []string
 	if preset == "" {
 		if !o.defaults {
@@ -170,7 +186,7 @@ func (o *newOptions) buildSpec() (*scaffold.Spec, []string, error) {
 	}
 	spec, err := scaffold.Defaults(preset)
 	if err != nil {
-		return nil, nil, usageErrorf("--preset %s: no such preset: use one of %s (see kiln presets)", preset, strings.Join(scaffold.PresetNames(), ", "))
+		return nil, nil, usageErrorf("--preset %s: %v", preset, err)
 	}
 	if answers != nil {
 		// Keys in the file replace the preset's; the others stay.
@@ -198,189 +214,40 @@ func (o *newOptions) buildSpec() (*scaffold.Spec, []string, error) {
 	return spec, missing, nil
 }
 
+// applyFlags sets each answer given as a flag through its field, the way
+// the wizard sets it.
 func (o *newOptions) applyFlags(s *scaffold.Spec) error {
-	set := func(flag string, dst *string, v string) {
-		if o.changed(flag) {
-			*dst = v
-		}
-	}
-	set("name", &s.Name, o.name)
-	set("tag", &s.Tag, o.tag)
-	set("description", &s.Description, o.description)
-	set("display-name", &s.DisplayName, o.displayName)
-	set("maintainer", &s.Maintainer, o.maintainer)
-	set("source", &s.Source, o.source)
-	set("licenses", &s.Licenses, o.licenses)
-	set("from", &s.From, o.from)
-	set("pkg-manager", &s.PackageManager, o.pkgManager)
-	set("min-memory", &s.MinMemory, o.minMemory)
-	set("min-cpu", &s.MinCPU, o.minCPU)
-	set("engine", &s.Engine, o.engine)
-	if o.changed("allow-latest") {
-		s.AllowLatest = o.allowLatest
-	}
-	if o.changed("package") {
-		s.Packages = o.packages
-	}
-	if o.changed("pkg-manager") && o.pkgManager == "none" && !o.changed("package") {
-		s.Packages = nil
-	}
-	if o.changed("port") {
-		s.Ports = nil
-		for _, p := range o.ports {
-			port, err := parsePort(p)
-			if err != nil {
-				return usageErrorf("--port %s: %v", p, err)
-			}
-			s.Ports = append(s.Ports, port)
-		}
-	}
-	if o.changed("probe-type") {
+	if o.probeType != "" {
+		// --probe-type predates the probe answers: it sets the type of both.
 		s.Readiness.Type, s.Liveness.Type = o.probeType, o.probeType
 		if o.probeType == "tcp" {
 			s.Readiness.Path, s.Liveness.Path = "", ""
 		}
 	}
-	set("readiness-path", &s.Readiness.Path, o.readinessPath)
-	set("liveness-path", &s.Liveness.Path, o.livenessPath)
-	if o.changed("uid") {
-		s.UID = o.uid
-	}
-	if o.changed("writable-dir") {
-		s.WritableDirs = o.writableDirs
-	}
-	if o.changed("version-var") {
-		v, err := parseAssignment(o.versionVar)
-		if err != nil {
-			return usageErrorf("--version-var %s: %v", o.versionVar, err)
+	for _, a := range o.answers {
+		if len(a.values) == 0 {
+			continue
 		}
-		s.Version = scaffold.EnvVar{Name: v[0], Value: v[1]}
-	}
-	for _, e := range o.env {
-		v, err := parseAssignment(e)
-		if err != nil {
-			return usageErrorf("--env %s: %v", e, err)
+		if err := a.field.Apply(s, a.values); err != nil {
+			var ae *scaffold.AnswerError
+			if errors.As(err, &ae) {
+				return usageErrorf("--%s %s: %v", a.field.Flag, ae.Value, ae.Err)
+			}
+			return usageErrorf("--%s: %v", a.field.Flag, err)
 		}
-		s.Env = upsertEnv(s.Env, scaffold.EnvVar{Name: v[0], Value: v[1]})
-	}
-	if o.changed("secret") {
-		s.Secrets = o.secrets
-	}
-	if o.changed("volume") {
-		s.Volumes = o.volumes
-	}
-	if o.changed("tags") {
-		s.Tags = o.tags
-	}
-	if o.changed("wants") {
-		s.Wants = o.wants
-	}
-	if o.changed("non-scalable") {
-		s.NonScalable = o.nonScalable
-	}
-	for _, l := range o.labels {
-		v, err := parseAssignment(l)
-		if err != nil {
-			return usageErrorf("--label %s: %v", l, err)
-		}
-		s.Labels = append(s.Labels, scaffold.Label{Key: v[0], Value: v[1]})
-	}
-	if o.changed("incremental") {
-		s.Incremental = o.incremental
-	}
-	if o.cert != (scaffold.Certification{}) {
-		if s.Certification == nil {
-			s.Certification = &scaffold.Certification{}
-		}
-		c := s.Certification
-		set("cert-name", &c.Name, o.cert.Name)
-		set("cert-vendor", &c.Vendor, o.cert.Vendor)
-		set("cert-version", &c.Version, o.cert.Version)
-		set("cert-release", &c.Release, o.cert.Release)
-		set("cert-summary", &c.Summary, o.cert.Summary)
-		set("cert-description", &c.Description, o.cert.Description)
-		set("cert-maintainer", &c.Maintainer, o.cert.Maintainer)
 	}
 	return nil
 }
 
-func upsertEnv(env []scaffold.EnvVar, v scaffold.EnvVar) []scaffold.EnvVar {
-	for i := range env {
-		if env[i].Name == v.Name {
-			env[i] = v
-			return env
-		}
+// flagFor names what sets a kiln.yaml path, for error messages: the flag of
+// the field that owns it, else the key itself.
+func flagFor(path string) string {
+	if f := scaffold.FieldFor(path); f != nil {
+		return "--" + f.Flag
 	}
-	return append(env, v)
-}
-
-func parseAssignment(s string) ([2]string, error) {
-	k, v, ok := strings.Cut(s, "=")
-	if !ok {
-		return [2]string{}, errors.New("is not NAME=VALUE: add '=' and a value")
-	}
-	return [2]string{k, v}, nil
-}
-
-// parsePort reads NUMBER[/PROTOCOL][:NAME].
-func parsePort(s string) (scaffold.Port, error) {
-	rest, name, _ := strings.Cut(s, ":")
-	num, proto, ok := strings.Cut(rest, "/")
-	if !ok {
-		proto = "tcp"
-	}
-	n, err := strconv.Atoi(num)
-	if err != nil {
-		return scaffold.Port{}, fmt.Errorf("%q is not a port number: write NUMBER[/PROTOCOL][:NAME], e.g. 8080/tcp:http", num)
-	}
-	return scaffold.Port{Number: n, Protocol: proto, Name: name}, nil
-}
-
-// flagFor names the flag that sets a spec field, for error messages.
-func flagFor(field string) string {
-	head := field
-	if i := strings.IndexAny(head, ".["); i >= 0 {
-		head = head[:i]
-	}
-	switch head {
-	case "displayName":
-		return "--display-name"
-	case "packageManager":
-		return "--pkg-manager"
-	case "packages":
-		return "--package"
-	case "ports":
-		return "--port"
-	case "readiness":
-		return "--readiness-path"
-	case "liveness":
-		return "--liveness-path"
-	case "writableDirs":
-		return "--writable-dir"
-	case "version":
-		return "--version-var"
-	case "env":
-		return "--env"
-	case "secrets":
-		return "--secret"
-	case "volumes":
-		return "--volume"
-	case "labels":
-		return "--label"
-	case "minMemory":
-		return "--min-memory"
-	case "minCPU":
-		return "--min-cpu"
-	case "nonScalable":
-		return "--non-scalable"
-	case "allowLatest":
-		return "--allow-latest"
-	case "certification":
-		return "--cert-" + field[strings.LastIndex(field, ".")+1:]
-	case "schemaVersion", "kilnVersion", "lint":
-		return "kiln.yaml " + head
-	}
-	return "--" + head
+	head, _, _ := strings.Cut(path, ".")
+	head, _, _ = strings.Cut(head, "[")
+	return "kiln.yaml " + head
 }
 
 // validationError turns spec problems into a usage error that names each flag.

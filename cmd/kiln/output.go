@@ -118,6 +118,8 @@ func (p *plainSink) Event(e builder.Event) {
 		} else {
 			text = fmt.Sprintf("ok (%s)", round(e.Duration))
 		}
+	case builder.StepProgress:
+		return // the bytes of a transfer: the view's, not a line each
 	case builder.StepSkipped:
 		text = "skipped: " + e.Message
 	case builder.Cleanup:

@@ -82,6 +82,8 @@ func newRootCmd(s streams) *cobra.Command {
 		newUsageCmd(s),
 		newTestCmd(s),
 		newDoctorCmd(s),
+		newVerifyCmd(s),
+		newPushCmd(s),
 	)
 	return root
 }

@@ -4,6 +4,8 @@ import (
 	"path"
 	"slices"
 	"strings"
+
+	"github.com/kiln-s2i/kiln/scaffold/okd"
 )
 
 func (d *dockerfile) checkFrom(st *stage) {
@@ -17,15 +19,10 @@ func (d *dockerfile) checkFrom(st *stage) {
 	if prev, ok := d.names[img]; ok && prev.index < st.index {
 		return
 	}
-	if strings.Contains(img, "@") {
-		return
-	}
-	last := img[strings.LastIndex(img, "/")+1:]
-	_, tag, hasTag := strings.Cut(last, ":")
-	switch {
-	case !hasTag:
+	switch okd.FromTag(img) {
+	case okd.Untagged:
 		d.rep.add("KL001", st.line, "FROM %s names no tag: it means latest", st.base)
-	case tag == "latest":
+	case okd.Latest:
 		d.rep.add("KL002", st.line, "FROM %s uses the latest tag", st.base)
 	}
 }
@@ -48,14 +45,14 @@ func (d *dockerfile) checkInstr(in *instr) {
 			if port == 22 {
 				d.rep.add("KL050", in.line, "EXPOSE 22: port 22 is sshd's")
 			}
-			if port < 1024 {
+			if okd.PrivilegedPort(port) {
 				d.rep.add("KL030", in.line, "EXPOSE %s is below 1024; the non-root UID OKD assigns cannot bind it", p)
 			}
 		}
 	case "env", "arg":
 		for _, p := range in.pairs {
-			if p.hasValue && p.value != "" && looksSecret(p.key, p.value) {
-				d.rep.add("KL040", in.line, "%s %s sets a value for a %s", strings.ToUpper(in.cmd), p.key, secretWord(p.key))
+			if p.hasValue && okd.SecretDefault(p.key, p.value) {
+				d.rep.add("KL040", in.line, "%s %s sets a value for a %s", strings.ToUpper(in.cmd), p.key, okd.SecretWord(p.key))
 			}
 		}
 	case "run":

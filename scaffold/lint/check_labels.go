@@ -4,6 +4,8 @@ import (
 	"path"
 	"slices"
 	"strings"
+
+	"github.com/kiln-s2i/kiln/scaffold/okd"
 )
 
 func (d *dockerfile) collectLabels() {
@@ -27,34 +29,6 @@ func (d *dockerfile) collectLabels() {
 	}
 }
 
-func validLabelKey(k string) bool {
-	if k == "" {
-		return false
-	}
-	for _, reserved := range []string{"com.docker.", "io.docker.", "org.dockerproject."} {
-		if strings.HasPrefix(k, reserved) {
-			return false
-		}
-	}
-	alnum := func(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }
-	if !alnum(k[0]) || !alnum(k[len(k)-1]) {
-		return false
-	}
-	for i := 0; i < len(k); i++ {
-		c := k[i]
-		if alnum(c) {
-			continue
-		}
-		if c != '.' && c != '-' {
-			return false
-		}
-		if n := k[i+1]; n == '.' || n == '-' {
-			return false
-		}
-	}
-	return true
-}
-
 func (d *dockerfile) checkLabels() {
 	for _, in := range d.final {
 		if in.cmd != "label" {
@@ -64,8 +38,8 @@ func (d *dockerfile) checkLabels() {
 			if !p.resolved {
 				continue
 			}
-			if !validLabelKey(p.key) {
-				d.rep.add("KL087", in.line, "label key %q is not lower-case reverse-DNS (or is reserved)", p.key)
+			if problem := okd.LabelKey(p.key); problem != "" {
+				d.rep.add("KL087", in.line, "label key %q %s", p.key, problem)
 			}
 			if strings.TrimSpace(p.value) == "" {
 				d.rep.add("KL088", in.line, "label %s is empty", p.key)
@@ -83,7 +57,7 @@ func (d *dockerfile) checkLabels() {
 	switch {
 	case !hasTags:
 		d.rep.add("KL082", line, "no io.openshift.tags label")
-	case d.isBuider && tags.resolved && !slices.Contains(splitList(tags.value), "builder"):
+	case d.isBuider && tags.resolved && !slices.Contains(okd.SplitList(tags.value), "builder"):
 		d.rep.add("KL083", tags.line, "io.openshift.tags %q lacks builder, but the image ships s2i scripts", tags.value)
 	}
 	scriptsURL, hasURL := d.labels["io.openshift.s2i.scripts-url"]

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"mvdan.cc/sh/v3/syntax"
+
+	"github.com/kiln-s2i/kiln/scaffold/okd"
 )
 
 func (d *dockerfile) checkCmdCount(st *stage) {
@@ -101,61 +103,6 @@ func (d *dockerfile) checkPorts() {
 	}
 }
 
-// secretWords name secrets anywhere in a variable name; keyWords only as its
-// last word (API_KEY, GITHUB_TOKEN), since KEY_ALIAS or TOKEN_TTL are not.
-var (
-	secretWords = []string{"PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "CREDENTIALS"}
-	keyWords    = []string{"TOKEN", "APIKEY", "KEY"}
-)
-
-// notSecretWords mark names that hold where a secret lives or what it is,
-// not the secret: GPG_KEY is a public fingerprint, *_KEY_FILE a path.
-var notSecretWords = map[string]bool{
-	"FILE": true, "PATH": true, "DIR": true, "URL": true, "URI": true, "ID": true, "FINGERPRINT": true,
-	"GPG": true, "PGP": true, "KEYS": true, "KEYRING": true, "SERVER": true, "SERVERS": true, "LENGTH": true,
-	"SIZE": true, "HOME": true, "NAME": true, "USER": true, "USERNAME": true, "TYPE": true, "ALGORITHM": true,
-	"REF": true, "LOCATION": true, "FORMAT": true, "ENABLED": true, "REQUIRED": true, "HEADER": true,
-	"PREFIX": true, "SOURCE": true, "ENV": true, "VAR": true, "MOUNT": true, "PUBLIC": true, "PUB": true,
-	"HASH": true, "POLICY": true, "EXPIRY": true, "TTL": true, "TIMEOUT": true, "LIFETIME": true, "MIN": true,
-	"MAX": true, "STRENGTH": true, "ROTATION": true, "NAMESPACE": true, "PROVIDER": true,
-}
-
-// secretWord returns the word that makes a name look like a secret, or "".
-func secretWord(name string) string {
-	toks := strings.Split(strings.ToUpper(name), "_")
-	for _, tok := range toks {
-		for _, w := range secretWords {
-			if tok == w || strings.HasSuffix(tok, w) {
-				return strings.ToLower(w)
-			}
-		}
-	}
-	last := toks[len(toks)-1]
-	for _, w := range keyWords {
-		if last == w || (len(w) > 3 && strings.HasSuffix(last, w)) {
-			return strings.ToLower(w)
-		}
-	}
-	return ""
-}
-
-func looksSecret(name, value string) bool {
-	if secretWord(name) == "" {
-		return false
-	}
-	for _, tok := range strings.Split(strings.ToUpper(name), "_") {
-		if notSecretWords[tok] {
-			return false
-		}
-	}
-	v := strings.ToLower(strings.TrimSpace(value))
-	switch v {
-	case "", "true", "false", "yes", "no", "0", "1":
-		return false
-	}
-	return !strings.HasPrefix(v, "/") && !strings.HasPrefix(v, "$")
-}
-
 func (d *dockerfile) checkEnv() {
 	for _, in := range d.final {
 		if in.cmd != "env" {
@@ -185,11 +132,10 @@ func (d *dockerfile) checkUser() {
 		return
 	}
 	spec := last.words[0]
-	user, _, _ := strings.Cut(spec, ":")
-	switch {
-	case user == "root" || user == "0":
+	switch okd.User(spec) {
+	case okd.Root:
 		d.rep.add("KL071", last.line, "the last USER is %s: the image runs as root", spec)
-	case !isNumber(user):
+	case okd.Named:
 		d.rep.add("KL072", last.line, "USER %s is a name; OKD's UID checks need a number", spec)
 	}
 }
@@ -359,7 +305,7 @@ func (d *dockerfile) checkVolumes() {
 		}
 	}
 	if tags, ok := d.labels["io.openshift.tags"]; ok {
-		for _, t := range splitList(strings.ToLower(tags.value)) {
+		for _, t := range okd.SplitList(strings.ToLower(tags.value)) {
 			switch t {
 			case "database", "db", "sql", "nosql", "storage":
 				d.rep.add("KL101", tags.line, "io.openshift.tags says %s, but the image declares no VOLUME", t)

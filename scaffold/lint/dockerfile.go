@@ -512,11 +512,6 @@ func (d *dockerfile) labelLine() int {
 	return d.imageLine()
 }
 
-func isNumber(s string) bool {
-	_, err := strconv.ParseUint(s, 10, 32)
-	return err == nil
-}
-
 func covered(dir string, by []string) bool {
 	for _, p := range by {
 		if dir == p || strings.HasPrefix(dir, strings.TrimSuffix(p, "/")+"/") || p == "/" {
@@ -547,16 +542,6 @@ func (d *dockerfile) s2iBinDir() (string, bool) {
 		}
 	}
 	return "", false
-}
-
-func splitList(v string) []string {
-	var out []string
-	for _, s := range strings.Split(v, ",") {
-		if s = strings.TrimSpace(s); s != "" {
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 // wrapperScripts names the image paths CMD and ENTRYPOINT start.

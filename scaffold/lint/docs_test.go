@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/kiln-s2i/kiln/scaffold/okd"
 )
 
 var update = flag.Bool("update", false, "rewrite docs/lint.md and other golden files")
@@ -48,7 +50,7 @@ func TestRuleTable(t *testing.T) {
 		if len(r.ID) != 5 || !strings.HasPrefix(r.ID, "KL") {
 			t.Errorf("rule ID %q is not KL + 3 digits", r.ID)
 		}
-		if Guidelines[r.Guideline] == "" {
+		if okd.Summary(r.Guideline) == "" {
 			t.Errorf("rule %s cites unknown guideline %q", r.ID, r.Guideline)
 		}
 		if r.Title == "" || r.Fix == "" || r.Why == "" || r.Before == "" || r.After == "" {

@@ -1,5 +1,6 @@
 // Package lint checks Dockerfiles, s2i scripts and builder repositories
-// against the OKD image guidelines (G01-G31 of shared/guidelines.md), for
+// against the OKD image guidelines (G01-G31, package okd and
+// docs/guidelines.md), for
 // `kiln lint`, the wizard and `kiln test`.
 //
 // Every finding names a stable rule ID (KL001...), its severity, the

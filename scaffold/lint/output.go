@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+
+	"github.com/kiln-s2i/kiln/scaffold/okd"
 )
 
 // TextOptions style the text report.
@@ -215,7 +217,7 @@ func Explain(w io.Writer, id string) error {
 	if !ok {
 		return fmt.Errorf("unknown rule %q (kiln lint --list shows them all)", id)
 	}
-	g := Guidelines[r.Guideline]
+	g := okd.Summary(r.Guideline)
 	_, err := fmt.Fprintf(w, "%s (%s): %s\n\nGuideline %s: %s\n\nWhy it matters on OKD:\n  %s\n\nFix:\n  %s\n\nBefore:\n%s\n\nAfter:\n%s\n",
 		r.ID, r.Severity, r.Title, r.Guideline, g, r.Why, r.Fix, indent(r.Before), indent(r.After))
 	return err
@@ -253,7 +255,7 @@ func WriteList(w io.Writer, asJSON bool) error {
 
 func explainMarkdown(r Rule) string {
 	return fmt.Sprintf("**%s** (guideline %s: %s)\n\n%s\n\n**Fix:** %s\n\nBefore:\n```\n%s\n```\nAfter:\n```\n%s\n```\n",
-		r.Title, r.Guideline, Guidelines[r.Guideline], r.Why, r.Fix, r.Before, r.After)
+		r.Title, r.Guideline, okd.Summary(r.Guideline), r.Why, r.Fix, r.Before, r.After)
 }
 
 // Markdown renders docs/lint.md from the rule table.
@@ -262,7 +264,7 @@ func Markdown() string {
 	b.WriteString("# kiln lint rules\n\n")
 	b.WriteString("<!-- Generated from scaffold/lint/rules.go by `go generate ./scaffold/lint`; do not edit. -->\n\n")
 	b.WriteString("`kiln lint [PATH...]` checks Dockerfiles (or Containerfiles), s2i scripts, wrapper scripts, test/run, ")
-	b.WriteString("the OKD template and README.md against the OKD image guidelines (`shared/guidelines.md`, G01-G31), ")
+	b.WriteString("the OKD template and README.md against the OKD image guidelines ([docs/guidelines.md](guidelines.md), G01-G31), ")
 	b.WriteString("including repositories kiln did not write.\n\n")
 	b.WriteString("- `--format text|json|sarif` (SARIF 2.1.0 uploads to GitHub code scanning)\n")
 	b.WriteString("- `--severity error|warning|info`: findings at or above it exit 1 (default warning); usage errors and unreadable input exit 2\n")
@@ -278,38 +280,9 @@ func Markdown() string {
 	}
 	for _, r := range rules {
 		fmt.Fprintf(&b, "\n## %s\n\n**%s** · %s · guideline %s: %s\n\n%s\n\n**Fix:** %s\n\nBefore:\n\n```\n%s\n```\n\nAfter:\n\n```\n%s\n```\n",
-			r.ID, mdEscape(r.Title), r.Severity, r.Guideline, Guidelines[r.Guideline], r.Why, r.Fix, r.Before, r.After)
+			r.ID, mdEscape(r.Title), r.Severity, r.Guideline, okd.Summary(r.Guideline), r.Why, r.Fix, r.Before, r.After)
 	}
 	return b.String()
 }
 
 func mdEscape(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
-
-// Guidelines are the guideline texts of shared/guidelines.md that rules cite.
-var Guidelines = map[string]string{
-	"G02": "Name the base image's tag explicitly; never `latest`",
-	"G04": "One service per container: no database plus sshd, no supervisor of several services",
-	"G05": "Wrapper scripts start the real process with `exec`, so signals reach it; it runs as PID 1",
-	"G06": "Remove temporary files and package caches in the same RUN that made them",
-	"G07": "Fewer layers: chain related commands in one RUN",
-	"G08": "Order instructions from rarely to often changing, so the layer cache is reused",
-	"G09": "Declare the ports the software uses with EXPOSE",
-	"G10": "Set environment variables for the version and for well-known paths",
-	"G11": "No default passwords; passwords and secrets come from environment variables; any unavoidable default is announced at start with how to change it",
-	"G12": "No sshd in the image",
-	"G13": "Persistent data goes to declared VOLUMEs; nothing to preserve is written elsewhere",
-	"G14": "Images that run third-party code are s2i builders (scripts and the scripts-url label)",
-	"G15": "Arbitrary user IDs work: written directories and files belong to group 0 and are group-writable as their owner (g=u); executables are group-executable",
-	"G16": "Never loosen /etc/passwd (no group or world write)",
-	"G17": "Listen only on ports 1024 and above",
-	"G18": "The USER is numeric, so OKD's UID checks and s2i builds accept it",
-	"G21": "Configuration through environment variables (templated config files processed at start where needed); missing configuration fails at start with a clear message",
-	"G23": "Metadata labels: io.openshift.tags, io.openshift.wants, io.k8s.description, io.openshift.non-scalable, io.openshift.min-memory, io.openshift.min-cpu (and io.k8s.display-name, io.openshift.expose-services)",
-	"G24": "Clustering is dynamic (peers found by service, not by address); an image that cannot scale says so with non-scalable",
-	"G25": "Log to standard output; a second stream is told apart by a prefix",
-	"G26": "Document liveness and readiness probes for the image",
-	"G27": "Ship an example template that deploys the image with its probes",
-	"G28": "s2i scripts: assemble and run are required; save-artifacts and usage optional; test/run proves them",
-	"G29": "Incremental builds: save-artifacts streams only a tar on stdout; assemble restores it first",
-	"G30": "Test the image: usage, s2i build of a test app, incremental rebuild, run, and a response from the app",
-}

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/kiln-s2i/kiln/scaffold/okd"
 )
 
 func guideFindings(t *testing.T) []Finding {
@@ -167,7 +169,7 @@ func TestExplainAndList(t *testing.T) {
 		if err := Explain(&buf, strings.ToLower(r.ID)); err != nil {
 			t.Fatal(err)
 		}
-		for _, want := range []string{r.ID, r.Guideline, Guidelines[r.Guideline], r.Why, r.Fix, "Before:", "After:"} {
+		for _, want := range []string{r.ID, r.Guideline, okd.Summary(r.Guideline), r.Why, r.Fix, "Before:", "After:"} {
 			if !strings.Contains(buf.String(), want) {
 				t.Errorf("--explain %s lacks %q", r.ID, want)
 			}

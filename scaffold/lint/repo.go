@@ -11,12 +11,13 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
-	"k8s.io/apimachinery/pkg/api/resource"
 	sigsyaml "sigs.k8s.io/yaml"
+
+	"github.com/kiln-s2i/kiln/scaffold/okd"
 )
 
 func isQuantity(v string) bool {
-	_, err := resource.ParseQuantity(v)
+	_, err := okd.Quantity(v)
 	return err == nil
 }
 

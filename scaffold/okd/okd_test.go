@@ -1,0 +1,167 @@
+package okd
+
+//go:generate go test -run TestDocsUpToDate -update .
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite docs/guidelines.md")
+
+// TestDocsUpToDate fails when docs/guidelines.md no longer matches the
+// guideline table.
+func TestDocsUpToDate(t *testing.T) {
+	file := filepath.Join("..", "..", "docs", "guidelines.md")
+	want := Markdown()
+	if *update {
+		if err := os.WriteFile(file, []byte(want), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("%v: run go generate ./scaffold/okd", err)
+	}
+	if string(got) != want {
+		t.Errorf("docs/guidelines.md is stale: run go generate ./scaffold/okd")
+	}
+}
+
+func TestGuidelineTable(t *testing.T) {
+	gs := Guidelines()
+	if len(gs) != 31 {
+		t.Fatalf("%d guidelines, want G01-G31", len(gs))
+	}
+	for i, g := range gs {
+		if want := "G" + twoDigits(i+1); g.ID != want {
+			t.Errorf("guideline %d has ID %s, want %s", i, g.ID, want)
+		}
+		if g.Section == "" || g.Summary == "" || len(g.Text) < 80 || g.Ways&Write == 0 {
+			t.Errorf("%s lacks a section, summary, full text or the write way", g.ID)
+		}
+		if got, ok := Lookup(g.ID); !ok || got.Summary != g.Summary {
+			t.Errorf("Lookup(%s) = %v, %v", g.ID, got, ok)
+		}
+	}
+	if _, ok := Lookup("G32"); ok {
+		t.Error("Lookup(G32) found a guideline")
+	}
+}
+
+func twoDigits(n int) string { return string([]byte{byte('0' + n/10), byte('0' + n%10)}) }
+
+func TestFromTag(t *testing.T) {
+	for _, c := range []struct {
+		ref  string
+		want TagState
+	}{
+		{"registry.access.redhat.com/ubi9/ubi-minimal:9.5", Pinned},
+		{"localhost:5000/ubi9", Untagged}, // the port is not a tag
+		{"localhost:5000/ubi9:1", Pinned},
+		{"ubi9", Untagged},
+		{"fedora:latest", Latest},
+		{"fedora:LATEST", Latest},
+		{"fedora@sha256:0123", Pinned},
+		{"fedora:latest@sha256:0123", Pinned},
+	} {
+		if got := FromTag(c.ref); got != c.want {
+			t.Errorf("FromTag(%q) = %d, want %d", c.ref, got, c.want)
+		}
+	}
+}
+
+func TestValidTag(t *testing.T) {
+	for tag, want := range map[string]bool{
+		"1.0": true, "_x": true, "v2_x-y": true, "A": true, "": false, ".1": false, "-x": false, "a/b": false, "a:b": false,
+		strings.Repeat("x", 128): true, strings.Repeat("x", 129): false,
+	} {
+		if got := ValidTag(tag); got != want {
+			t.Errorf("ValidTag(%q) = %v, want %v", tag, got, want)
+		}
+	}
+}
+
+func TestUser(t *testing.T) {
+	for spec, want := range map[string]UserKind{
+		"1001": NonRoot, "1001:0": NonRoot, "0": Root, "root": Root, "0:0": Root, "root:1001": Root,
+		"default": Named, "nobody:0": Named, "99999999999": Named, "$UID": Named,
+	} {
+		if got := User(spec); got != want {
+			t.Errorf("User(%q) = %d, want %d", spec, got, want)
+		}
+	}
+	if NonRootUID(0) || !NonRootUID(1001) || NonRootUID(MaxUID+1) || NonRootUID(-1) {
+		t.Error("NonRootUID is wrong at its bounds")
+	}
+}
+
+func TestLabelKey(t *testing.T) {
+	fine := []string{
+		"io.openshift.tags", "com.example.team", "example.com/team", "com.redhat.license_terms",
+		"com.redhat.component", "Vendor", "name", "org.label-schema.build-date", "io.buildah.version",
+	}
+	for _, k := range fine {
+		if p := LabelKey(k); p != "" {
+			t.Errorf("LabelKey(%q) = %q, want no problem", k, p)
+		}
+	}
+	bad := map[string]string{
+		"":                    "empty",
+		"my key":              "' '",
+		"a=b":                 "'='",
+		`a"b`:                 `'"'`,
+		"a$b":                 "'$'",
+		"com.docker.compose":  "reserves",
+		"io.docker.x":         "reserves",
+		"org.dockerproject.x": "reserves",
+		"io.openshift.Tags":   "io.openshift.tags",
+		"IO.K8S.DESCRIPTION":  "io.k8s.description",
+		"tab\tkey":            `'\t'`,
+	}
+	for k, want := range bad {
+		if p := LabelKey(k); !strings.Contains(p, want) {
+			t.Errorf("LabelKey(%q) = %q, want a problem mentioning %q", k, p, want)
+		}
+	}
+}
+
+func TestSecrets(t *testing.T) {
+	for name, want := range map[string]string{
+		"DB_PASSWORD": "password", "MYSQL_ROOT_PASSWORD": "password", "API_KEY": "key", "GITHUB_TOKEN": "token",
+		"DB_PASS": "pass", "CLIENT_SECRET_VALUE": "secret", "AWS_CREDENTIALS": "credentials", "MYAPIKEY": "apikey",
+		"PUBLIC_KEY": "", "GPG_KEY": "", "TLS_KEY_FILE": "", "KEY_ALIAS": "", "TOKEN_TTL": "", "PWD": "", "OLDPWD": "",
+		"BYPASS": "", "PASSENGER_VERSION": "", "NODE_ENV": "", "MONKEY": "",
+	} {
+		if got := SecretWord(name); got != want {
+			t.Errorf("SecretWord(%q) = %q, want %q", name, got, want)
+		}
+	}
+	for _, c := range []struct {
+		name, value string
+		want        bool
+	}{
+		{"DB_PASSWORD", "changeme", true},
+		{"DB_PASSWORD", "", false},
+		{"DB_PASSWORD", "/run/secrets/db", false},
+		{"DB_PASSWORD", "$OTHER", false},
+		{"ENABLE_TOKEN", "true", false},
+		{"PUBLIC_KEY", "abc", false},
+		{"APP_NOTE", "abc", false},
+	} {
+		if got := SecretDefault(c.name, c.value); got != c.want {
+			t.Errorf("SecretDefault(%q, %q) = %v, want %v", c.name, c.value, got, c.want)
+		}
+	}
+}
+
+func TestTagWord(t *testing.T) {
+	for w, want := range map[string]bool{"builder": true, "python-3.12": true, "c++": true, "s2i-core rhel9": false, "Builder": false, "": false, "-x": false} {
+		if got := TagWord(w); got != want {
+			t.Errorf("TagWord(%q) = %v, want %v", w, got, want)
+		}
+	}
+}
