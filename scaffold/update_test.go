@@ -343,3 +343,36 @@ func TestUpdateRecoversTheBaseFromGitHistory(t *testing.T) {
 		t.Errorf("Dockerfile:\n%s", df)
 	}
 }
+
+// TestUpdateFileTheAuthorAddedFirst: a file kiln starts rendering (here
+// save-artifacts, once incremental builds are on) that the author had
+// already written is merged from an empty base, as git merges two
+// additions: the author's lines stay, the differences between markers; the
+// rest of the update is written.
+func TestUpdateFileTheAuthorAddedFirst(t *testing.T) {
+	dir := t.TempDir()
+	s := presetSpec(t, "python", "golden")
+	s.Incremental = false
+	if _, err := reRender(t, dir, builtin, s); err != nil {
+		t.Fatal(err)
+	}
+	write(t, dir, "s2i/bin/save-artifacts", "#!/bin/sh\n# mine\ntar cf - deps\n")
+	s.Incremental = true
+	plan, err := reRender(t, dir, builtin, s)
+	var ce *scaffold.ConflictError
+	if !errors.As(err, &ce) || !ce.Marked || !slices.Equal(ce.Paths, []string{"s2i/bin/save-artifacts"}) {
+		t.Fatalf("update = %v, want a marked conflict in save-artifacts", err)
+	}
+	got := read(t, dir, "s2i/bin/save-artifacts")
+	if !strings.Contains(got, "<<<<<<< yours\n") || !strings.Contains(got, "# mine\ntar cf - deps\n") {
+		t.Errorf("save-artifacts:\n%s", got)
+	}
+	if st := statuses(plan); st["s2i/bin/assemble"] != scaffold.Update || st["README.md"] != scaffold.Update {
+		t.Errorf("statuses %v: want assemble and README.md updated", st)
+	}
+	for _, f := range plan.Files {
+		if f.Path == "s2i/bin/assemble" && read(t, dir, f.Path) != string(f.Content) {
+			t.Error("assemble was not written")
+		}
+	}
+}

@@ -96,13 +96,22 @@ func sha256Hex(b []byte) string {
 // answers and templates did not change for this file) or a version of the
 // file in the repo's git history.
 func readBase(dir, path, sum string, theirs []byte) (base []byte, onDisk bool) {
-	if b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(BaseDir), filepath.FromSlash(path))); err == nil && sha256Hex(b) == sum {
+	if b, ok := baseCopy(dir, path, sum); ok {
 		return b, true
 	}
 	if sha256Hex(theirs) == sum {
 		return theirs, false
 	}
 	return fromGitHistory(dir, path, sum), false
+}
+
+// baseCopy reads BaseDir's copy of path, if its SHA-256 is sum.
+func baseCopy(dir, path, sum string) ([]byte, bool) {
+	b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(BaseDir), filepath.FromSlash(path)))
+	if err != nil || sha256Hex(b) != sum {
+		return nil, false
+	}
+	return b, true
 }
 
 // fromGitHistory looks for a committed version of path whose SHA-256 is sum.
@@ -176,8 +185,15 @@ func plan(dir string, files []File, spec *File) (*WritePlan, error) {
 		}
 		pf := PlannedFile{File: f, ours: ours, source: spec != nil && f.Path == SpecFile}
 		sum, tracked := manifest[f.Path]
-		if tracked {
+		switch {
+		case pf.source && tracked:
+			pf.base, pf.baseOnDisk = baseCopy(dir, f.Path, sum)
+		case tracked:
 			pf.base, pf.baseOnDisk = readBase(dir, f.Path, sum, f.Content)
+		case manifest != nil && ours != nil:
+			// kiln keeps a record of this repo and never rendered this
+			// file: the author added it, and the base is empty (git's add/add).
+			pf.base = []byte{}
 		}
 		switch {
 		case ours == nil && tracked && !pf.source:
