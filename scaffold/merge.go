@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 )
 
 // Labels of the conflict markers kiln writes: the author's side first, as
@@ -29,24 +28,31 @@ func merge3(base, ours, theirs []byte) ([]byte, int, error) {
 	if err != nil {
 		return nil, 0, ErrNoMerger
 	}
-	dir, err := os.MkdirTemp("", "kiln-merge-")
-	if err != nil {
-		return nil, 0, err
-	}
-	defer os.RemoveAll(dir)
-	names := [3]string{"yours", "base", "kiln"}
+	var names [3]string // yours, base, kiln
+	defer func() {
+		for _, n := range names {
+			if n != "" {
+				os.Remove(n)
+			}
+		}
+	}()
 	for i, b := range [3][]byte{ours, base, theirs} {
-		names[i] = filepath.Join(dir, names[i])
-		if err := os.WriteFile(names[i], b, 0o600); err != nil {
+		f, err := os.CreateTemp("", "kiln-merge-*")
+		if err != nil {
+			return nil, 0, err
+		}
+		names[i] = f.Name()
+		_, werr := f.Write(b)
+		if err := errors.Join(werr, f.Close()); err != nil {
 			return nil, 0, err
 		}
 	}
 	// merge.conflictStyle is set so a user's diff3 or zdiff3 style does not
 	// change kiln's markers; running in the temporary directory keeps any
-	// repository's config out.
+	// repository's config out, and the labels name the sides.
 	cmd := exec.Command(git, "-c", "merge.conflictStyle=merge", "merge-file", "-p",
 		"-L", OursLabel, "-L", "base", "-L", TheirsLabel, names[0], names[1], names[2])
-	cmd.Dir = dir
+	cmd.Dir = os.TempDir()
 	cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL="+os.DevNull, "LC_ALL=C")
 	var out, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &stderr

@@ -535,16 +535,23 @@ func (p *WritePlan) unchanged(f PlannedFile) error {
 // and the directories it made, when something fails.
 type writer struct {
 	tmps     []string
-	madeDirs []string // parents first
+	madeDirs []string        // parents first
+	dirs     map[string]bool // directories known to exist
 }
 
 func (w *writer) temp(target string, content []byte, mode fs.FileMode) (string, error) {
-	missing := missingDirs(filepath.Dir(target))
-	err := os.MkdirAll(filepath.Dir(target), 0o755)
-	w.madeDirs = append(w.madeDirs, missing...)
-	if err != nil {
-		w.cleanup()
-		return "", err
+	if dir := filepath.Dir(target); !w.dirs[dir] {
+		missing := missingDirs(dir)
+		err := os.MkdirAll(dir, 0o755)
+		w.madeDirs = append(w.madeDirs, missing...)
+		if err != nil {
+			w.cleanup()
+			return "", err
+		}
+		if w.dirs == nil {
+			w.dirs = map[string]bool{}
+		}
+		w.dirs[dir] = true
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".kiln-*")
 	if err != nil {
