@@ -15,7 +15,6 @@ type BuildOptions struct {
 	Tags       []string
 	NoCache    bool
 	BuildArgs  []string // KEY=VALUE
-	Labels     []string // KEY=VALUE
 }
 
 // BuildError is a failed build; Step names the Dockerfile instruction that
@@ -41,15 +40,7 @@ func (e *BuildError) Unwrap() error { return e.Err }
 
 // buildArgs is the engine's command line for opts.
 func (e *Engine) buildArgs(o BuildOptions) []string {
-	var args []string
-	switch e.Kind {
-	case Buildah:
-		// buildah neither caches layers nor removes the container of a failed
-		// step unless asked; podman and docker do both by default.
-		args = []string{"build", "--layers", "--force-rm"}
-	default:
-		args = []string{"build"}
-	}
+	args := append([]string(nil), e.dialect().build...)
 	if o.Dockerfile != "" {
 		args = append(args, "-f", o.Dockerfile)
 	}
@@ -62,7 +53,7 @@ func (e *Engine) buildArgs(o BuildOptions) []string {
 	for _, a := range o.BuildArgs {
 		args = append(args, "--build-arg", a)
 	}
-	for _, l := range o.Labels {
+	for _, l := range e.Labels {
 		args = append(args, "--label", l)
 	}
 	return append(args, o.ContextDir)
@@ -79,8 +70,9 @@ func (e *Engine) Build(ctx context.Context, sink Sink, step string, o BuildOptio
 	quiet := context.WithoutCancel(ctx)
 	since := time.Now().Unix()
 	var before map[string]string
-	if e.Kind == Buildah {
-		before, _ = e.buildahContainers(quiet)
+	if e.dialect().untimed {
+		// no creation times to tell the build's containers by: list before
+		before, _ = e.containers(quiet)
 	}
 	p := newBuildParser(r, step)
 	err := e.Stream(ctx, p.Line, nil, e.buildArgs(o)...)
@@ -147,51 +139,42 @@ func fromImage(step string) (string, bool) {
 	return "", false
 }
 
-func (e *Engine) buildahContainers(ctx context.Context) (map[string]string, error) {
-	out, err := e.Output(ctx, "containers", "--notruncate", "--format", "{{.ContainerID}} {{.ContainerName}}")
+// containers lists every container with its name, build containers
+// included; with a creation time in the listing, only those created since.
+func (e *Engine) containers(ctx context.Context) (map[string]string, error) {
+	return e.containersSince(ctx, 0)
+}
+
+func (e *Engine) containersSince(ctx context.Context, since int64) (map[string]string, error) {
+	out, err := e.Output(ctx, e.dialect().listContainers...)
 	if err != nil {
 		return nil, err
 	}
 	set := map[string]string{}
 	for _, line := range strings.Split(string(out), "\n") {
-		if id, name, ok := strings.Cut(strings.TrimSpace(line), " "); ok {
-			set[id] = name
+		switch f := strings.Fields(line); len(f) {
+		case 2:
+			set[f[0]] = f[1]
+		case 3:
+			if atoi(f[1]) >= int(since) {
+				set[f[0]] = f[2]
+			}
 		}
 	}
 	return set, nil
 }
 
 // newWorkingContainers lists the build containers created since the build
-// started (buildah: not in before), ID to name. Only containers named like
-// buildah's working containers count, so a container someone started
-// meanwhile is left alone.
+// started (when the listing has no times: not in before), ID to name. Only
+// containers named like buildah's working containers count, so a container
+// someone started meanwhile is left alone.
 func (e *Engine) newWorkingContainers(ctx context.Context, since int64, before map[string]string) map[string]string {
-	found := map[string]string{}
-	switch e.Kind {
-	case Podman:
-		out, err := e.Output(ctx, "ps", "-a", "--no-trunc", "--external", "--format", "{{.ID}} {{.Created.Unix}} {{.Names}}")
-		if err != nil {
-			return nil
-		}
-		for _, line := range strings.Split(string(out), "\n") {
-			f := strings.Fields(line)
-			if len(f) == 3 && atoi(f[1]) >= int(since) {
-				found[f[0]] = f[2]
-			}
-		}
-	case Buildah:
-		after, err := e.buildahContainers(ctx)
-		if err != nil || before == nil {
-			return nil
-		}
-		for id, name := range after {
-			if _, ok := before[id]; !ok {
-				found[id] = name
-			}
-		}
+	found, err := e.containersSince(ctx, since)
+	if err != nil {
+		return nil
 	}
 	for id, name := range found {
-		if !strings.Contains(name, "working-container") {
+		if _, old := before[id]; old || !strings.Contains(name, "working-container") {
 			delete(found, id)
 		}
 	}
@@ -200,11 +183,7 @@ func (e *Engine) newWorkingContainers(ctx context.Context, since int64, before m
 
 // newDanglingImages lists the dangling images created since the build started.
 func (e *Engine) newDanglingImages(ctx context.Context, since int64) []string {
-	args := []string{"images", "--filter", "dangling=true", "--format", "json"}
-	if e.Kind == Buildah {
-		args = []string{"images", "--filter", "dangling=true", "--json"}
-	}
-	out, err := e.Output(ctx, args...)
+	out, err := e.Output(ctx, e.dialect().danglingImages...)
 	if err != nil {
 		return nil
 	}
@@ -227,18 +206,14 @@ func (e *Engine) newDanglingImages(ctx context.Context, since int64) []string {
 }
 
 func (e *Engine) removeLeftovers(ctx context.Context, r *reporter, step string, since int64, before map[string]string) {
-	if e.Kind == Docker {
-		return // docker's daemon cleans up after an interrupted build
+	if e.dialect().daemon {
+		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	// Containers first: they hold the images they were made from.
 	for id, name := range e.newWorkingContainers(ctx, since, before) {
-		rm := e.forceRemoveArgs(id)
-		if e.Kind == Buildah {
-			rm = []string{"rm", id}
-		}
-		if _, err := e.Output(ctx, rm...); err == nil {
+		if _, err := e.Output(ctx, e.forceRemoveArgs(id)...); err == nil {
 			r.emit(Event{Kind: Cleanup, Step: step, Message: "build container " + name})
 		}
 	}

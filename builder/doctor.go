@@ -63,8 +63,9 @@ func Diagnose(output string) (f KnownFailure, ok bool) {
 
 // Doctor checks that builds can work: the engine, its storage and a trial
 // container run. It returns every check; ok is false when builds cannot work.
-func Doctor(ctx context.Context, override string) (checks []Check, ok bool) {
-	e, err := DetectEngine(override)
+// find is how the command finds its engine (the --engine flag applied).
+func Doctor(ctx context.Context, find func() (*Engine, error)) (checks []Check, ok bool) {
+	e, err := find()
 	if err != nil {
 		return []Check{{Name: "engine", Detail: err.Error(), Remedy: "apt-get install podman (or buildah, or docker)"}}, false
 	}
@@ -74,7 +75,7 @@ func Doctor(ctx context.Context, override string) (checks []Check, ok bool) {
 	}
 	checks = append(checks, Check{Name: "engine", OK: true, Detail: fmt.Sprintf("%s %s (%s)", e.Kind, v, e.Path)})
 	conf := os.Getenv("CONTAINERS_CONF")
-	if e.Kind != Docker {
+	if !e.dialect().daemon { // a daemon reads its own configuration
 		detail := "CONTAINERS_CONF is not set (the engine uses its default configuration)"
 		if conf != "" {
 			detail = "CONTAINERS_CONF=" + conf
@@ -93,20 +94,10 @@ func Doctor(ctx context.Context, override string) (checks []Check, ok bool) {
 
 func storageCheck(ctx context.Context, e *Engine) Check {
 	c := Check{Name: "storage"}
-	var out []byte
-	var err error
-	switch e.Kind {
-	case Docker:
-		out, err = e.Output(ctx, "info", "--format", "{{json .}}")
-	default:
-		out, err = e.Output(ctx, "info", "--format", "json")
-		if e.Kind == Buildah {
-			out, err = e.Output(ctx, "info")
-		}
-	}
+	out, err := e.Output(ctx, e.dialect().info...)
 	if err != nil {
 		c.Detail = err.Error()
-		if e.Kind == Docker {
+		if e.dialect().daemon {
 			c.Remedy = "start the docker daemon, or install podman (kiln prefers it)"
 		}
 		return c
@@ -127,7 +118,7 @@ func storageCheck(ctx context.Context, e *Engine) Check {
 	}
 	_ = json.Unmarshal(out, &info)
 	switch {
-	case e.Kind == Docker:
+	case info.DockerRootDir != "":
 		c.Detail = fmt.Sprintf("driver %s, root %s", info.Driver, info.DockerRootDir)
 	case info.Store.GraphRoot != "":
 		c.Detail = fmt.Sprintf("driver %s, root %s", info.Store.GraphDriverName, info.Store.GraphRoot)
@@ -211,8 +202,9 @@ func trialRun(ctx context.Context, e *Engine) Check {
 	ref := "localhost/" + newName("kiln-doctor-") + ":trial"
 	cleanup := context.WithoutCancel(ctx)
 	var out []byte
-	switch e.Kind {
-	case Buildah:
+	switch {
+	case !e.CanRun():
+		// buildah runs a command in a working container instead
 		name := newName("kiln-doctor-")
 		if _, err = e.Output(ctx, "from", "--name", name, "scratch"); err == nil {
 			defer e.Output(cleanup, "rm", name)
@@ -221,7 +213,11 @@ func trialRun(ctx context.Context, e *Engine) Check {
 			}
 		}
 	default:
-		cmd := e.command("import", "-", ref)
+		imp := []string{"import"}
+		for _, l := range e.Labels {
+			imp = append(imp, "--change", "LABEL "+l)
+		}
+		cmd := e.command(append(imp, "-", ref)...)
 		cmd.Stdin = buf
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
@@ -231,7 +227,7 @@ func trialRun(ctx context.Context, e *Engine) Check {
 		}
 		defer e.Output(cleanup, "rmi", "-f", ref)
 		name := newName("kiln-doctor-")
-		out, err = e.Output(ctx, append([]string{"run", "--rm", "--name", name, "--entrypoint", inside, ref}, args...)...)
+		out, err = e.Output(ctx, e.runArgs(append([]string{"--rm", "--name", name, "--entrypoint", inside, ref}, args...)...)...)
 		e.Output(cleanup, e.forceRemoveArgs(name)...)
 	}
 	if err != nil {

@@ -33,6 +33,10 @@ type Engine struct {
 	Kind EngineKind
 	Path string   // absolute path of the CLI
 	Env  []string // extra environment for every invocation (KEY=VALUE)
+	// Labels (KEY=VALUE) go on every image the engine builds and every
+	// container it runs for kiln, so that a CI job or a test finds exactly
+	// its own objects (KILN_LABEL sets one).
+	Labels []string
 }
 
 // lookPath is exec.LookPath, replaceable in tests.
@@ -40,8 +44,23 @@ var lookPath = exec.LookPath
 
 // DetectEngine finds the engine to use. override (the --engine flag, else
 // KILN_ENGINE) names one engine or the path of its CLI; empty means the first of
-// podman, buildah, docker found on PATH.
+// podman, buildah, docker found on PATH. KILN_LABEL (KEY=VALUE), when set,
+// is put on everything the engine creates.
 func DetectEngine(override string) (*Engine, error) {
+	e, err := detectEngine(override)
+	if err != nil {
+		return nil, err
+	}
+	if l := os.Getenv("KILN_LABEL"); l != "" {
+		if k, _, ok := strings.Cut(l, "="); !ok || k == "" || strings.ContainsAny(l, "\n\r") {
+			return nil, fmt.Errorf("KILN_LABEL=%q is not KEY=VALUE on one line", l)
+		}
+		e.Labels = []string{l}
+	}
+	return e, nil
+}
+
+func detectEngine(override string) (*Engine, error) {
 	if override == "" {
 		override = os.Getenv("KILN_ENGINE")
 	}
@@ -82,7 +101,16 @@ func resolveOverride(v string) (EngineKind, string, error) {
 }
 
 // CanRun reports whether the engine can run containers (buildah only builds).
-func (e *Engine) CanRun() bool { return e.Kind != Buildah }
+func (e *Engine) CanRun() bool { return e.dialect().canRun }
+
+// runArgs is `run` with the engine's labels, then args.
+func (e *Engine) runArgs(args ...string) []string {
+	out := []string{"run"}
+	for _, l := range e.Labels {
+		out = append(out, "--label", l)
+	}
+	return append(out, args...)
+}
 
 func (e *Engine) String() string { return string(e.Kind) }
 
@@ -95,12 +123,7 @@ var killGrace = 10 * time.Second
 func (e *Engine) command(args ...string) *exec.Cmd {
 	cmd := exec.Command(e.Path, args...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Env = append(os.Environ(), e.Env...)
-	if e.Kind == Docker {
-		// BuildKit (buildx) prints plain, line-oriented progress with this; the
-		// legacy builder ignores it.
-		cmd.Env = append(cmd.Env, "BUILDKIT_PROGRESS=plain")
-	}
+	cmd.Env = append(append(os.Environ(), e.dialect().env...), e.Env...)
 	return cmd
 }
 
@@ -238,32 +261,15 @@ func (e *Engine) Stream(ctx context.Context, onLine LineFunc, stdoutTo io.Writer
 
 // Version returns the engine's version string.
 func (e *Engine) Version(ctx context.Context) (string, error) {
-	var out []byte
-	var err error
-	switch e.Kind {
-	case Buildah:
-		out, err = e.Output(ctx, "version")
-		if err == nil {
-			for _, l := range strings.Split(string(out), "\n") {
-				if v, ok := strings.CutPrefix(strings.TrimSpace(l), "Version:"); ok {
-					return strings.TrimSpace(v), nil
-				}
-			}
-		}
-	default:
-		out, err = e.Output(ctx, "version", "--format", "{{.Client.Version}}")
-	}
+	out, err := e.Output(ctx, e.dialect().version...)
 	if err != nil {
 		return "", err
 	}
-	return strings.TrimSpace(string(out)), nil
+	return e.dialect().parseVersion(string(out)), nil
 }
 
 // forceRemoveArgs removes a container at once: podman would otherwise give a
 // running one 10 s to stop, and an app that ignores SIGTERM takes them all.
 func (e *Engine) forceRemoveArgs(name string) []string {
-	if e.Kind == Podman {
-		return []string{"rm", "-f", "-t", "0", name}
-	}
-	return []string{"rm", "-f", name}
+	return append(append([]string(nil), e.dialect().forceRemove...), name)
 }

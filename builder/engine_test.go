@@ -135,3 +135,49 @@ func alive(pid int) bool {
 	i := strings.LastIndex(s, ")")
 	return i < 0 || i+2 >= len(s) || s[i+2] != 'Z'
 }
+
+// Every engine kiln detects has a complete dialect: adding an engine is one
+// entry in the table, and a missing command would fail at run time.
+func TestDialectsComplete(t *testing.T) {
+	for _, k := range engineOrder {
+		d := dialects[k]
+		if d == nil {
+			t.Fatalf("%s has no dialect", k)
+		}
+		for name, args := range map[string][]string{"build": d.build, "inspectImage": d.inspectImage, "imageExists": d.imageExists,
+			"forceRemove": d.forceRemove, "info": d.info, "version": d.version} {
+			if len(args) == 0 {
+				t.Errorf("%s: no %s command", k, name)
+			}
+		}
+		if d.parseInspect == nil || d.parseVersion == nil {
+			t.Errorf("%s: a parser is missing", k)
+		}
+		if !d.daemon && (d.listContainers == nil || d.danglingImages == nil) {
+			t.Errorf("%s: leaves build leftovers but cannot list them", k)
+		}
+	}
+}
+
+// KILN_LABEL goes on every build and run, and a multi-line one is refused.
+func TestKilnLabel(t *testing.T) {
+	defer func(f func(string) (string, error)) { lookPath = f }(lookPath)
+	lookPath = func(name string) (string, error) { return "/usr/bin/" + filepath.Base(name), nil }
+	t.Setenv("KILN_LABEL", "io.kiln.test=abc")
+	e, err := DetectEngine("podman")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(e.buildArgs(BuildOptions{ContextDir: "."}), " "); got != "build --label io.kiln.test=abc ." {
+		t.Errorf("build args: %s", got)
+	}
+	if got := strings.Join(e.runArgs("--rm", "img"), " "); got != "run --label io.kiln.test=abc --rm img" {
+		t.Errorf("run args: %s", got)
+	}
+	for _, bad := range []string{"novalue", "=x", "a=b\nRUN id"} {
+		t.Setenv("KILN_LABEL", bad)
+		if _, err := DetectEngine("podman"); err == nil || !strings.Contains(err.Error(), "KILN_LABEL") {
+			t.Errorf("KILN_LABEL=%q: err = %v", bad, err)
+		}
+	}
+}

@@ -2,7 +2,6 @@ package builder
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 )
@@ -24,18 +23,11 @@ type ImageConfig struct {
 // docker's daemon), so kiln sees exactly the image the engine will build
 // FROM, and kiln needs neither cgo nor the storage drivers compiled in.
 func (e *Engine) InspectImage(ctx context.Context, ref string) (*ImageConfig, error) {
-	var out []byte
-	var err error
-	switch e.Kind {
-	case Buildah:
-		out, err = e.Output(ctx, "inspect", "--type", "image", ref)
-	default:
-		out, err = e.Output(ctx, "image", "inspect", ref)
-	}
+	out, err := e.Output(ctx, append(e.dialect().inspectImage, ref)...)
 	if err != nil {
 		return nil, fmt.Errorf("image %s: %w", ref, err)
 	}
-	return parseInspect(e.Kind, out)
+	return parseInspect(e.dialect(), out)
 }
 
 type ociConfig struct {
@@ -47,34 +39,10 @@ type ociConfig struct {
 	WorkingDir string            `json:"WorkingDir"`
 }
 
-func parseInspect(kind EngineKind, out []byte) (*ImageConfig, error) {
-	var c ociConfig
-	var id string
-	switch kind {
-	case Buildah:
-		var v struct {
-			FromImageID string `json:"FromImageID"`
-			OCIv1       struct {
-				Config ociConfig `json:"config"`
-			} `json:"OCIv1"`
-		}
-		if err := json.Unmarshal(out, &v); err != nil {
-			return nil, fmt.Errorf("reading buildah inspect output: %w", err)
-		}
-		c, id = v.OCIv1.Config, v.FromImageID
-	default:
-		// podman and docker both print an array of {Id, Config{...}}.
-		var v []struct {
-			ID     string    `json:"Id"`
-			Config ociConfig `json:"Config"`
-		}
-		if err := json.Unmarshal(out, &v); err != nil {
-			return nil, fmt.Errorf("reading %s inspect output: %w", kind, err)
-		}
-		if len(v) == 0 {
-			return nil, fmt.Errorf("%s inspect printed no image", kind)
-		}
-		c, id = v[0].Config, v[0].ID
+func parseInspect(d *dialect, out []byte) (*ImageConfig, error) {
+	c, id, err := d.parseInspect(out)
+	if err != nil {
+		return nil, err
 	}
 	if c.Labels == nil {
 		c.Labels = map[string]string{}
@@ -85,14 +53,6 @@ func parseInspect(kind EngineKind, out []byte) (*ImageConfig, error) {
 
 // ImageExists reports whether ref names a local image.
 func (e *Engine) ImageExists(ctx context.Context, ref string) bool {
-	var err error
-	switch e.Kind {
-	case Buildah:
-		_, err = e.Output(ctx, "inspect", "--type", "image", ref)
-	case Podman:
-		_, err = e.Output(ctx, "image", "exists", ref)
-	default:
-		_, err = e.Output(ctx, "image", "inspect", ref)
-	}
+	_, err := e.Output(ctx, append(e.dialect().imageExists, ref)...)
 	return err == nil
 }

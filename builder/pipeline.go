@@ -4,14 +4,53 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
-// Step is one named step of a pipeline (goreleaser style): the pipeline
-// reports its start, its duration and how it ended.
+// Step is one named step of a pipeline (goreleaser style): String is the
+// step's only name; the pipeline reports its start, its duration and how it
+// ended, and hands Run a Logger bound to that name.
 type Step interface {
 	String() string
-	Run(ctx context.Context) error
+	Run(ctx context.Context, log *Logger) error
+}
+
+// Skipper is a step that can tell before it runs that it does not apply:
+// the pipeline asks just before the step's turn and reports the reason.
+type Skipper interface {
+	Skip() (reason string)
+}
+
+// Logger reports a step's output as events of that step, so a step never
+// names itself.
+type Logger struct {
+	r    *reporter
+	step string
+}
+
+// Step is the name the logger's events carry.
+func (l *Logger) Step() string { return l.step }
+
+// Sink is where the logger's events go, for calls that report sub-steps
+// (Build, S2IBuild) under Step.
+func (l *Logger) Sink() Sink { return l.r.sink }
+
+// Log reports one output line of the step.
+func (l *Logger) Log(stream, line string) { l.r.log(l.step, stream, line) }
+
+// Printf reports one line of the step on stdout.
+func (l *Logger) Printf(format string, a ...any) { l.Log("stdout", fmt.Sprintf(format, a...)) }
+
+// Warn reports something that went wrong without stopping the step.
+func (l *Logger) Warn(msg string) { l.r.warn(l.step, msg) }
+
+// Emit reports an event of the step (Step is set when empty).
+func (l *Logger) Emit(e Event) {
+	if e.Step == "" {
+		e.Step = l.step
+	}
+	l.r.emit(e)
 }
 
 // SkipError is returned by a step that did not apply; Reason says why.
@@ -79,6 +118,11 @@ func (p *Pipeline) Run(ctx context.Context) ([]StepResult, error) {
 		case !isCleanup && len(failed) > 0:
 			res.Status, res.Reason = StatusSkipped, "an earlier step failed: "+failed[0]
 		}
+		if sk, ok := s.(Skipper); ok && res.Status == "" {
+			if why := sk.Skip(); why != "" {
+				res.Status, res.Reason = StatusSkipped, why
+			}
+		}
 		if res.Status == StatusSkipped {
 			r.emit(Event{Kind: StepSkipped, Step: name, Index: i + 1, Total: total, Message: res.Reason})
 			results = append(results, res)
@@ -86,7 +130,7 @@ func (p *Pipeline) Run(ctx context.Context) ([]StepResult, error) {
 		}
 		st := time.Now()
 		r.start(name, i+1, total)
-		err := s.Run(runCtx)
+		err := s.Run(runCtx, &Logger{r: r, step: name})
 		res.Duration = time.Since(st)
 		var skip *SkipError
 		switch {
@@ -121,26 +165,24 @@ func (p *Pipeline) Run(ctx context.Context) ([]StepResult, error) {
 	return results, err
 }
 
-func joinNames(n []string) string {
-	s := ""
-	for i, x := range n {
-		if i > 0 {
-			s += ", "
-		}
-		s += x
-	}
-	return s
-}
+func joinNames(n []string) string { return strings.Join(n, ", ") }
 
 // stepFunc is a Step from a name and a function.
 type stepFunc struct {
-	name string
-	run  func(ctx context.Context) error
+	name fmt.Stringer
+	run  func(ctx context.Context, log *Logger) error
 }
 
-func (s stepFunc) String() string                { return s.name }
-func (s stepFunc) Run(ctx context.Context) error { return s.run(ctx) }
+func (s stepFunc) String() string                             { return s.name.String() }
+func (s stepFunc) Run(ctx context.Context, log *Logger) error { return s.run(ctx, log) }
 
-// NewStep makes a Step from a name and a function (the integrator's lint
-// step is one of these).
-func NewStep(name string, run func(ctx context.Context) error) Step { return stepFunc{name, run} }
+// NewStep makes a Step from its name and a function.
+func NewStep(name fmt.Stringer, run func(ctx context.Context, log *Logger) error) Step {
+	return stepFunc{name, run}
+}
+
+// StepName is a Step's name as a fmt.Stringer, for steps made with NewStep
+// outside a fixed list.
+type StepName string
+
+func (n StepName) String() string { return string(n) }

@@ -305,7 +305,7 @@ func saveArtifacts(ctx context.Context, e *Engine, r *reporter, step string, o S
 	r.emit(Event{Kind: StepStarted, Step: sub, Parent: step})
 	err = e.Stream(ctx, func(stream, line string) {
 		r.emit(Event{Kind: StepLog, Step: sub, Parent: step, Stream: stream, Line: line})
-	}, f, "run", "--rm", "--name", name, "--user", plan.User, "--entrypoint", plan.Scripts["save-artifacts"], o.Output)
+	}, f, e.runArgs("--rm", "--name", name, "--user", plan.User, "--entrypoint", plan.Scripts["save-artifacts"], o.Output)...)
 	f.Close()
 	// --rm removes it unless the run was killed; make sure.
 	_, _ = e.Output(context.WithoutCancel(ctx), e.forceRemoveArgs(name)...)

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/kiln-s2i/kiln/scaffold"
 )
 
 // s2i label names and defaults, as OKD's s2i reads them.
@@ -297,14 +299,6 @@ func loadEnv(o S2IOptions) ([]EnvVar, error) {
 	return env, nil
 }
 
-// quoteDockerfile quotes s as a double-quoted Dockerfile word: backslash,
-// double quote and $ are escaped, so the builder's word processing gives back
-// s exactly (no variable expansion).
-func quoteDockerfile(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, `$`, `\$`)
-	return `"` + r.Replace(s) + `"`
-}
-
 // jsonArgs renders an exec-form instruction argument list.
 func jsonArgs(args ...string) string {
 	q := make([]string, len(args))
@@ -331,7 +325,7 @@ func (p *S2IPlan) Dockerfile() string {
 			if i > 0 {
 				b.WriteString(" \\\n      ")
 			}
-			fmt.Fprintf(&b, "%s=%s", quoteDockerfile(k), quoteDockerfile(p.Labels[k]))
+			fmt.Fprintf(&b, "%s=%s", scaffold.DockerfileQuote(k), scaffold.DockerfileQuote(p.Labels[k]))
 		}
 		b.WriteString("\n")
 	}
@@ -341,7 +335,7 @@ func (p *S2IPlan) Dockerfile() string {
 			if i > 0 {
 				b.WriteString(" \\\n    ")
 			}
-			fmt.Fprintf(&b, "%s=%s", e.Name, quoteDockerfile(e.Value))
+			fmt.Fprintf(&b, "%s=%s", e.Name, scaffold.DockerfileQuote(e.Value))
 		}
 		b.WriteString("\n")
 	}

@@ -3,7 +3,7 @@ package builder
 import (
 	"archive/tar"
 	"bytes"
-	"flag"
+	"github.com/charmbracelet/x/exp/golden"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,8 +13,6 @@ import (
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // writeTree creates files (path -> content; a trailing "*" in the path marks
 // it executable) under a new temp dir.
@@ -35,27 +33,6 @@ func writeTree(t *testing.T, files map[string]string) string {
 		}
 	}
 	return dir
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", "s2i", name+".Dockerfile")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("generated Dockerfile differs from %s (go test -update refreshes it):\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
 }
 
 func img(user string, labels map[string]string) *ImageConfig {
@@ -106,7 +83,7 @@ func TestS2IDockerfileGolden(t *testing.T) {
 			}
 			p.Incremental = tt.incr
 			df := p.Dockerfile()
-			golden(t, tt.name, df)
+			golden.RequireEqual(t, []byte(df)) // go test -update refreshes testdata/TestS2IDockerfileGolden/
 			checkParses(t, df, p)
 		})
 	}

@@ -45,7 +45,6 @@ const restoredMarker = "---> Restored artifacts"
 type TestRun struct {
 	cfg    TestConfig
 	e      *Engine
-	r      *reporter
 	track  *Tracker
 	appTag string
 
@@ -54,7 +53,7 @@ type TestRun struct {
 }
 
 // NewTestRun prepares a kiln test run.
-func NewTestRun(e *Engine, sink Sink, cfg TestConfig) *TestRun {
+func NewTestRun(e *Engine, cfg TestConfig) *TestRun {
 	if cfg.TestApp == "" {
 		cfg.TestApp = filepath.Join(cfg.Dir, "test", "test-app")
 	}
@@ -77,37 +76,101 @@ func NewTestRun(e *Engine, sink Sink, cfg TestConfig) *TestRun {
 		cfg.Readiness.Path = "/"
 	}
 	tag := newName("kiln-test-")
-	return &TestRun{cfg: cfg, e: e, r: newReporter(sink), track: NewTracker(e, sink),
+	return &TestRun{cfg: cfg, e: e, track: NewTracker(e),
 		appTag: "localhost/" + tag + "-app:latest"}
 }
 
-// Steps are the test's steps in order. The integrator may insert more (a
-// lint step first); Cleanup is separate because it always runs.
+// TestStep is one step of kiln test. Its String is the step's only name:
+// events, the summary and fakerun all take it from here.
+type TestStep int
+
+// The steps of kiln test, in the order they run.
+const (
+	StepLint TestStep = iota
+	StepBuildBuilder
+	StepUsage
+	StepS2IBuild
+	StepIncremental
+	StepRun
+	StepReadiness
+	StepStop
+	StepLogs
+	StepCleanup
+)
+
+var testStepNames = [...]string{
+	StepLint:         "lint",
+	StepBuildBuilder: "build builder",
+	StepUsage:        "usage",
+	StepS2IBuild:     "s2i build",
+	StepIncremental:  "incremental build",
+	StepRun:          "run as arbitrary UID",
+	StepReadiness:    "readiness",
+	StepStop:         "stop on SIGTERM",
+	StepLogs:         "logs on stdout",
+	StepCleanup:      "cleanup",
+}
+
+func (s TestStep) String() string { return testStepNames[s] }
+
+// TestSteps lists every step of kiln test in order, cleanup last.
+func TestSteps() []TestStep {
+	steps := make([]TestStep, len(testStepNames))
+	for i := range steps {
+		steps[i] = TestStep(i)
+	}
+	return steps
+}
+
+// testStep is a step of TestRun; skip, when set, is asked just before it runs.
+type testStep struct {
+	id   TestStep
+	run  func(ctx context.Context, log *Logger) error
+	skip func() string
+}
+
+func (s testStep) String() string                             { return s.id.String() }
+func (s testStep) Run(ctx context.Context, log *Logger) error { return s.run(ctx, log) }
+func (s testStep) Skip() string {
+	if s.skip == nil {
+		return ""
+	}
+	return s.skip()
+}
+
+// Steps are the test's steps in order, without lint (see KilnTest) and
+// cleanup, which is separate because it always runs.
 func (t *TestRun) Steps() []Step {
+	appRunning := func() string {
+		if t.container == "" {
+			return "the app is not running"
+		}
+		return ""
+	}
 	return []Step{
-		NewStep("build builder", t.buildBuilder),
-		NewStep("usage", t.usage),
-		NewStep("s2i build", t.s2iBuild),
-		NewStep("incremental build", t.incrementalBuild),
-		NewStep("run as arbitrary UID", t.run),
-		NewStep("readiness", t.ready),
-		NewStep("stop on SIGTERM", t.stop),
-		NewStep("logs on stdout", t.logs),
+		testStep{id: StepBuildBuilder, run: t.buildBuilder},
+		testStep{id: StepUsage, run: t.usage},
+		testStep{id: StepS2IBuild, run: t.s2iBuild},
+		testStep{id: StepIncremental, run: t.incrementalBuild, skip: func() string {
+			if !t.cfg.Incremental {
+				return "kiln.yaml does not enable incremental builds"
+			}
+			return ""
+		}},
+		testStep{id: StepRun, run: t.run},
+		testStep{id: StepReadiness, run: t.ready, skip: appRunning},
+		testStep{id: StepStop, run: t.stop, skip: appRunning},
+		testStep{id: StepLogs, run: t.logs, skip: appRunning},
 	}
 }
 
 // Cleanup is the step that removes every container and image the run made.
 func (t *TestRun) Cleanup() Step {
-	return NewStep("cleanup", func(ctx context.Context) error { return t.track.Cleanup(ctx, "cleanup") })
+	return testStep{id: StepCleanup, run: func(ctx context.Context, log *Logger) error { return t.track.Cleanup(ctx, log) }}
 }
 
-// Pipeline is the standard kiln test pipeline.
-func (t *TestRun) Pipeline(sink Sink) *Pipeline {
-	return &Pipeline{Steps: t.Steps(), Cleanup: t.Cleanup(), Sink: sink}
-}
-
-func (t *TestRun) buildBuilder(ctx context.Context) error {
-	return t.e.Build(ctx, t.r.sink, "build builder", BuildOptions{ContextDir: t.cfg.Dir, Tags: []string{t.cfg.Image}, NoCache: t.cfg.NoCache})
+func (t *TestRun) buildBuilder(ctx context.Context, log *Logger) error {
+	return t.e.Build(ctx, log.Sink(), log.Step(), BuildOptions{ContextDir: t.cfg.Dir, Tags: []string{t.cfg.Image}, NoCache: t.cfg.NoCache})
 }
 
 func (t *TestRun) needRun() error {
@@ -117,24 +180,24 @@ func (t *TestRun) needRun() error {
 	return nil
 }
 
-// runLogged runs the engine and reports its output as log lines of step.
-func (t *TestRun) runLogged(ctx context.Context, step string, args ...string) (stdout string, err error) {
+// runLogged runs the engine and reports its output as log lines of the step.
+func (t *TestRun) runLogged(ctx context.Context, log *Logger, args ...string) (stdout string, err error) {
 	var out strings.Builder
 	err = t.e.Stream(ctx, func(stream, line string) {
 		if stream == "stdout" {
 			out.WriteString(line + "\n")
 		}
-		t.r.log(step, stream, line)
+		log.Log(stream, line)
 	}, nil, args...)
 	return out.String(), err
 }
 
-func (t *TestRun) usage(ctx context.Context) error {
+func (t *TestRun) usage(ctx context.Context, log *Logger) error {
 	if err := t.needRun(); err != nil {
 		return err
 	}
 	name := t.track.Container(newName("kiln-test-usage-"))
-	out, err := t.runLogged(ctx, "usage", "run", "--rm", "--name", name, t.cfg.Image)
+	out, err := t.runLogged(ctx, log, t.e.runArgs("--rm", "--name", name, t.cfg.Image)...)
 	if err != nil {
 		return fmt.Errorf("running %s (its usage script, the default CMD) failed: %w", t.cfg.Image, err)
 	}
@@ -149,19 +212,15 @@ func (t *TestRun) s2iOptions(incremental bool) S2IOptions {
 		AllowedUIDs: t.cfg.AllowedUIDs, Incremental: incremental, NoCache: t.cfg.NoCache}
 }
 
-func (t *TestRun) s2iBuild(ctx context.Context) error {
+func (t *TestRun) s2iBuild(ctx context.Context, log *Logger) error {
 	t.track.Image(t.appTag)
-	_, err := S2IBuild(ctx, t.e, t.r.sink, "s2i build", t.s2iOptions(false))
+	_, err := S2IBuild(ctx, t.e, log.Sink(), log.Step(), t.s2iOptions(false))
 	return err
 }
 
 // incrementalBuild rebuilds the app with --incremental and checks that
 // assemble really restored the saved artifacts (its log says so).
-func (t *TestRun) incrementalBuild(ctx context.Context) error {
-	if !t.cfg.Incremental {
-		return Skip("kiln.yaml does not enable incremental builds")
-	}
-	const step = "incremental build"
+func (t *TestRun) incrementalBuild(ctx context.Context, log *Logger) error {
 	restoredLogged := false
 	var warnings []string
 	var mu sync.Mutex
@@ -174,11 +233,11 @@ func (t *TestRun) incrementalBuild(ctx context.Context) error {
 			warnings = append(warnings, e.Message)
 		}
 		mu.Unlock()
-		t.r.emit(e)
+		log.Emit(e)
 	})
 	o := t.s2iOptions(true)
 	o.NoCache = true // the restore must really run, not come from the layer cache
-	res, err := S2IBuild(ctx, t.e, sink, step, o)
+	res, err := S2IBuild(ctx, t.e, sink, log.Step(), o)
 	if err != nil {
 		return err
 	}
@@ -204,7 +263,7 @@ func freePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
-func (t *TestRun) run(ctx context.Context) error {
+func (t *TestRun) run(ctx context.Context, log *Logger) error {
 	if err := t.needRun(); err != nil {
 		return err
 	}
@@ -217,16 +276,16 @@ func (t *TestRun) run(ctx context.Context) error {
 	}
 	t.hostPort = port
 	t.container = t.track.Container(newName("kiln-test-app-"))
-	args := []string{"run", "-d", "--name", t.container, "--user", t.cfg.RunUser,
+	args := []string{"-d", "--name", t.container, "--user", t.cfg.RunUser,
 		"-p", fmt.Sprintf("127.0.0.1:%d:%d", port, t.cfg.Readiness.Port)}
 	for _, kv := range t.cfg.RunEnv {
 		args = append(args, "-e", kv)
 	}
-	_, err = t.runLogged(ctx, "run as arbitrary UID", append(args, t.appTag)...)
+	_, err = t.runLogged(ctx, log, t.e.runArgs(append(args, t.appTag)...)...)
 	if err != nil {
 		return fmt.Errorf("starting %s as user %s: %w", t.appTag, t.cfg.RunUser, err)
 	}
-	t.r.log("run as arbitrary UID", "stdout", fmt.Sprintf("container %s as %s, port %d on 127.0.0.1:%d", t.container, t.cfg.RunUser, t.cfg.Readiness.Port, port))
+	log.Printf("container %s as %s, port %d on 127.0.0.1:%d", t.container, t.cfg.RunUser, t.cfg.Readiness.Port, port)
 	return nil
 }
 
@@ -250,10 +309,7 @@ func (t *TestRun) tailLogs(ctx context.Context) string {
 	return strings.TrimSpace(string(out))
 }
 
-func (t *TestRun) ready(ctx context.Context) error {
-	if t.container == "" {
-		return Skip("the app is not running")
-	}
+func (t *TestRun) ready(ctx context.Context, log *Logger) error {
 	p := t.cfg.Readiness
 	deadline := time.Now().Add(t.cfg.ReadyBound)
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(t.hostPort))
@@ -265,7 +321,7 @@ func (t *TestRun) ready(ctx context.Context) error {
 			c, err := (&net.Dialer{Timeout: 2 * time.Second}).DialContext(ctx, "tcp", addr)
 			if err == nil {
 				c.Close()
-				t.r.log("readiness", "stdout", "tcp "+addr+" accepts connections")
+				log.Printf("tcp %s accepts connections", addr)
 				return nil
 			}
 			last = err.Error()
@@ -276,7 +332,7 @@ func (t *TestRun) ready(ctx context.Context) error {
 			if err == nil {
 				resp.Body.Close()
 				if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-					t.r.log("readiness", "stdout", fmt.Sprintf("GET %s: %s after %d attempts", p.Path, resp.Status, attempt))
+					log.Printf("GET %s: %s after %d attempts", p.Path, resp.Status, attempt)
 					return nil
 				}
 				last = "GET " + p.Path + ": " + resp.Status
@@ -303,10 +359,7 @@ func (t *TestRun) ready(ctx context.Context) error {
 
 // stop sends SIGTERM and requires the container to exit within StopBound. A
 // run script without exec leaves the shell as PID 1, which ignores SIGTERM.
-func (t *TestRun) stop(ctx context.Context) error {
-	if t.container == "" {
-		return Skip("the app is not running")
-	}
+func (t *TestRun) stop(ctx context.Context, log *Logger) error {
 	if _, err := t.e.Output(ctx, "kill", "--signal", "TERM", t.container); err != nil {
 		return fmt.Errorf("sending SIGTERM: %w", err)
 	}
@@ -323,14 +376,11 @@ func (t *TestRun) stop(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	t.r.log("stop on SIGTERM", "stdout", fmt.Sprintf("exited with code %s after %s", strings.TrimSpace(string(out)), time.Since(t0).Round(time.Millisecond)))
+	log.Printf("exited with code %s after %s", strings.TrimSpace(string(out)), time.Since(t0).Round(time.Millisecond))
 	return nil
 }
 
-func (t *TestRun) logs(ctx context.Context) error {
-	if t.container == "" {
-		return Skip("the app did not run")
-	}
+func (t *TestRun) logs(ctx context.Context, log *Logger) error {
 	var stdout, stderr int
 	err := t.e.Stream(ctx, func(stream, line string) {
 		if strings.TrimSpace(line) == "" {
@@ -341,7 +391,7 @@ func (t *TestRun) logs(ctx context.Context) error {
 		} else {
 			stderr++
 		}
-		t.r.log("logs on stdout", stream, line)
+		log.Log(stream, line)
 	}, nil, "logs", t.container)
 	if err != nil {
 		return err
@@ -349,7 +399,7 @@ func (t *TestRun) logs(ctx context.Context) error {
 	if stdout+stderr == 0 {
 		return errors.New("the app wrote no log lines: log to standard output so OKD collects them (G25)")
 	}
-	t.r.log("logs on stdout", "stdout", fmt.Sprintf("%d lines on stdout, %d on stderr", stdout, stderr))
+	log.Printf("%d lines on stdout, %d on stderr", stdout, stderr)
 	return nil
 }
 
@@ -357,14 +407,13 @@ func (t *TestRun) logs(ctx context.Context) error {
 // them all at the end, whatever happened.
 type Tracker struct {
 	e          *Engine
-	r          *reporter
 	mu         sync.Mutex
 	containers []string
 	images     []string
 }
 
 // NewTracker returns an empty tracker.
-func NewTracker(e *Engine, sink Sink) *Tracker { return &Tracker{e: e, r: newReporter(sink)} }
+func NewTracker(e *Engine) *Tracker { return &Tracker{e: e} }
 
 // Container records a container name (before it is created) and returns it.
 func (t *Tracker) Container(name string) string {
@@ -382,7 +431,7 @@ func (t *Tracker) Image(ref string) {
 }
 
 // Cleanup removes the recorded containers, then images, reporting each.
-func (t *Tracker) Cleanup(ctx context.Context, step string) error {
+func (t *Tracker) Cleanup(ctx context.Context, log *Logger) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
 	defer cancel()
 	t.mu.Lock()
@@ -396,7 +445,7 @@ func (t *Tracker) Cleanup(ctx context.Context, step string) error {
 			errs = append(errs, err)
 			continue
 		}
-		t.r.emit(Event{Kind: Cleanup, Step: step, Message: "container " + c})
+		log.Emit(Event{Kind: Cleanup, Message: "container " + c})
 	}
 	for _, img := range t.images {
 		if !t.e.ImageExists(ctx, img) {
@@ -406,7 +455,7 @@ func (t *Tracker) Cleanup(ctx context.Context, step string) error {
 			errs = append(errs, err)
 			continue
 		}
-		t.r.emit(Event{Kind: Cleanup, Step: step, Message: "image " + img})
+		log.Emit(Event{Kind: Cleanup, Message: "image " + img})
 	}
 	t.containers, t.images = nil, nil
 	return errors.Join(errs...)

@@ -30,7 +30,7 @@ func Usage(ctx context.Context, e *Engine, sink Sink, image string, out io.Write
 	r := newReporter(sink)
 	name := newName("kiln-usage-")
 	err = e.Stream(ctx, func(stream, line string) { r.log("usage", stream, line) }, out,
-		"run", "--rm", "--name", name, "--entrypoint", path.Join(dir, "usage"), image)
+		e.runArgs("--rm", "--name", name, "--entrypoint", path.Join(dir, "usage"), image)...)
 	_, _ = e.Output(context.WithoutCancel(ctx), e.forceRemoveArgs(name)...)
 	if err != nil {
 		return fmt.Errorf("running the usage script of %s: %w", image, err)

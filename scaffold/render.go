@@ -335,9 +335,11 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-// dockerfileQuote double-quotes s for a Dockerfile LABEL or ENV value: the
-// escape character, quotes and $ (which would be expanded) are escaped.
-func dockerfileQuote(s string) string {
+// DockerfileQuote double-quotes s as one Dockerfile word (a LABEL or ENV
+// key or value): the escape character, quotes and $ (which would be
+// expanded) are escaped, so the builder's word processing gives back s
+// exactly. It cannot make a line break safe: callers refuse those.
+func DockerfileQuote(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, `$`, `\$`)
 	return `"` + r.Replace(s) + `"`
 }
@@ -380,7 +382,7 @@ func markdownCell(s string) string {
 }
 
 var funcs = template.FuncMap{
-	"dq":      dockerfileQuote,
+	"dq":      DockerfileQuote,
 	"sq":      shellQuote,
 	"yq":      yamlQuote,
 	"md":      markdownCell,

@@ -68,10 +68,10 @@ func BenchmarkProgressMemory1M(b *testing.B) {
 // BenchmarkProgressView200x60: one frame of a run with full logs. Goal: at most 2 ms.
 func BenchmarkProgressView200x60(b *testing.B) {
 	m := sized(newProgressModel("kiln test", 0, nil), 200, 60)
-	script := fakerun.PodmanBuild("run container")
+	script := fakerun.PodmanBuild(builder.StepRun.String())
 	m, _ = send(b, m, eventsMsg(scriptEvents(b, script)))
 	for n := 0; n < 20_000; n += batchSize {
-		m, _ = send(b, m, logBatch("run container", batchSize, n))
+		m, _ = send(b, m, logBatch(builder.StepRun.String(), batchSize, n))
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

@@ -172,7 +172,7 @@ func TestAccessibleWizardMatchesFlags(t *testing.T) {
 	answers := append([]string(nil), accessibleAnswers...)
 	answers[21] = strings.Join(append(d.Tags, "acme"), ", ")
 	var out bytes.Buffer
-	res, err := RunWizard(context.Background(), WizardInput{Spec: spec, Dir: dir, Accessible: true,
+	res, err := RunWizard(context.Background(), WizardInput{Spec: spec, Dir: dir, Accessible: true, Lint: LintFiles,
 		In: strings.NewReader(strings.Join(answers, "\n") + "\n"), Out: &out})
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
@@ -195,7 +195,7 @@ func TestAccessibleWizardInputEndsWritesNothing(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "x")
 	spec, _ := startingSpec(dir)
 	var out bytes.Buffer
-	_, err := RunWizard(context.Background(), WizardInput{Spec: spec, Dir: dir, Accessible: true, In: strings.NewReader("\n\n"), Out: &out})
+	_, err := RunWizard(context.Background(), WizardInput{Spec: spec, Dir: dir, Accessible: true, Lint: LintFiles, In: strings.NewReader("\n\n"), Out: &out})
 	if err == nil || !strings.Contains(err.Error(), "nothing written") {
 		t.Fatalf("err = %v", err)
 	}
@@ -211,7 +211,7 @@ func TestAccessibleYesAsksOnlyIncompleteScreens(t *testing.T) {
 	spec, _ := startingSpec(dir)
 	spec.Engine = "nonsense" // the build screen is incomplete
 	var out bytes.Buffer
-	res, err := RunWizard(context.Background(), WizardInput{Spec: spec, Dir: dir, Accessible: true, Yes: true,
+	res, err := RunWizard(context.Background(), WizardInput{Spec: spec, Dir: dir, Accessible: true, Lint: LintFiles, Yes: true,
 		In: strings.NewReader("\n2\n\n\n"), Out: &out}) // incremental; engine 2 (podman); write; build now (the defaults)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out.String())

@@ -28,10 +28,9 @@ func (f Finding) String() string {
 	return fmt.Sprintf("%s %s %s %s: %s", f.Severity, f.Rule, f.Guideline, loc, f.Message)
 }
 
-// lintRendered lints the rendered files before they are written, with the
+// LintFiles lints the rendered files before they are written, with the
 // rendered kiln.yaml's lint settings, as kiln lint would lint them on disk.
-// A nil lintRendered makes the review say lint is not available.
-var lintRendered = func(files []scaffold.File) ([]Finding, error) {
+func LintFiles(files []scaffold.File) ([]Finding, error) {
 	found, err := lint.FS(renderedFS(files), lint.Options{})
 	if err != nil {
 		return nil, err

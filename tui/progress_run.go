@@ -24,8 +24,6 @@ type ProgressOptions struct {
 	ExitWhenDone bool
 	// NoAltScreen draws inline instead of on the alternate screen.
 	NoAltScreen bool
-	// SummaryLogLines is how many of the failing step's last lines the summary prints (10 when 0).
-	SummaryLogLines int
 	// programOptions are extra tea options, for tests.
 	programOptions []tea.ProgramOption
 	// context ends the view when it is done (RunProgress's ctx).
@@ -91,11 +89,7 @@ func StartProgress(title string, opts ProgressOptions, cancel func()) (sink buil
 	popts = append(popts, opts.programOptions...)
 	p := tea.NewProgram(model, popts...)
 
-	summaryLines := opts.SummaryLogLines
-	if summaryLines <= 0 {
-		summaryLines = 10
-	}
-	summary := newRunState(summaryLines) // the forwarder's own record, for the summary
+	summary := NewSummary(title) // the forwarder's own record
 	events := make(chan builder.Event, 1024)
 	programDone := make(chan struct{})
 	forwarded := make(chan struct{})
@@ -130,8 +124,7 @@ func StartProgress(title string, opts ProgressOptions, cancel func()) (sink buil
 		close(events)
 		<-forwarded
 		<-programDone
-		summary.finish(runErr)
-		fmt.Fprint(out, plainSummary(title, summary))
+		summary.Print(out, runErr)
 		if forwardErr != nil {
 			runErr = errors.Join(runErr, forwardErr)
 		}
@@ -151,7 +144,7 @@ func StartProgress(title string, opts ProgressOptions, cancel func()) (sink buil
 
 // forward moves events from the run to the program in batches and keeps the
 // summary's record. After the program is gone it only records.
-func forward(events <-chan builder.Event, summary *runState, p *tea.Program, programDone <-chan struct{}, result func() error) {
+func forward(events <-chan builder.Event, summary *Summary, p *tea.Program, programDone <-chan struct{}, result func() error) {
 	var batch eventsMsg
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
@@ -181,7 +174,7 @@ func forward(events <-chan builder.Event, summary *runState, p *tea.Program, pro
 			if e.Time.IsZero() {
 				e.Time = time.Now()
 			}
-			summary.apply(e)
+			summary.Event(e)
 			if len(batch) == 0 {
 				timer.Reset(eventBatchWindow)
 			}

@@ -89,7 +89,7 @@ func isQuit(cmd tea.Cmd) bool {
 
 func TestProgressViewGoldens(t *testing.T) {
 	ok := scriptEvents(t, fakerun.PodmanBuild(""))
-	failed := scriptEvents(t, fakerun.PodmanBuild("s2i build test app"))
+	failed := scriptEvents(t, fakerun.PodmanBuild(builder.StepS2IBuild.String()))
 	tests := []struct {
 		name   string
 		events []builder.Event
@@ -134,16 +134,16 @@ func TestProgressSelectionFollowsRunningStepUntilUserMoves(t *testing.T) {
 			}
 		}
 	}
-	if got := m.run.steps[m.selected].name; got != "build builder image" {
+	if got := m.run.steps[m.selected].name; got != builder.StepLint.String() {
 		t.Fatalf("the user's choice was overridden: selection is %q", got)
 	}
 }
 
 func TestProgressFailureSelectsFailedStep(t *testing.T) {
-	evs := scriptEvents(t, fakerun.PodmanBuild("incremental rebuild"))
+	evs := scriptEvents(t, fakerun.PodmanBuild(builder.StepIncremental.String()))
 	m := sized(newProgressModel("kiln test", 0, nil), 100, 30)
 	m, _ = send(t, m, eventsMsg(evs))
-	if got := m.run.steps[m.selected].name; got != "incremental rebuild" {
+	if got := m.run.steps[m.selected].name; got != builder.StepIncremental.String() {
 		t.Fatalf("selection = %q, want the failed step", got)
 	}
 	if !strings.Contains(m.View(), "Error: building at STEP") {
@@ -251,7 +251,7 @@ func TestCleanLine(t *testing.T) {
 }
 
 func TestPlainSummary(t *testing.T) {
-	for _, failAt := range []string{"", "run container"} {
+	for _, failAt := range []string{"", builder.StepRun.String()} {
 		s := newRunState(10)
 		for _, e := range scriptEvents(t, fakerun.PodmanBuild(failAt)) {
 			s.apply(e)
@@ -269,7 +269,7 @@ func TestProgressProgram(t *testing.T) {
 	m := newProgressModel("kiln test", 0, nil)
 	m.animate = false
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(100, 30))
-	tm.Send(eventsMsg(scriptEvents(t, fakerun.PodmanBuild("run container"))))
+	tm.Send(eventsMsg(scriptEvents(t, fakerun.PodmanBuild(builder.StepRun.String()))))
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("failed:")) },
 		teatest.WithDuration(5*time.Second))
 	tm.Send(keyMsg("q"))
@@ -290,13 +290,13 @@ func runProgressForTest(t *testing.T, in io.Reader, opts ProgressOptions, fn fun
 }
 
 func TestRunProgressPrintsSummaryAfterExit(t *testing.T) {
-	script := fakerun.PodmanBuild("run container")
+	script := fakerun.PodmanBuild(builder.StepRun.String())
 	out, err := runProgressForTest(t, strings.NewReader(""), ProgressOptions{ExitWhenDone: true}, script.Run)
-	if err == nil || !strings.Contains(err.Error(), `step "run container" failed`) {
+	if err == nil || !strings.Contains(err.Error(), `step "`+builder.StepRun.String()+`" failed`) {
 		t.Fatalf("err = %v, want the run's failure", err)
 	}
 	summary := out[strings.LastIndex(out, "kiln test: FAILED"):]
-	for _, want := range []string{"run container", "FAILED", "removed container kiln-test-run-1", "last lines of run container:", "Running on http://0.0.0.0:8080"} {
+	for _, want := range []string{builder.StepRun.String(), "FAILED", "removed container kiln-test-run-1", "last lines of " + builder.StepRun.String() + ":", "Running on http://0.0.0.0:8080"} {
 		if !strings.Contains(summary, want) {
 			t.Errorf("summary lacks %q:\n%s", want, summary)
 		}
@@ -351,7 +351,7 @@ func TestRunProgressRecoversPanicInRun(t *testing.T) {
 // TestProgressViewFitsTheScreen checks the view never grows past the
 // terminal, whatever the events added (steps, cleanups, help).
 func TestProgressViewFitsTheScreen(t *testing.T) {
-	evs := scriptEvents(t, fakerun.PodmanBuild("run container"))
+	evs := scriptEvents(t, fakerun.PodmanBuild(builder.StepRun.String()))
 	for _, size := range [][2]int{{120, 40}, {80, 24}, {60, 15}} {
 		m := sized(newProgressModel("kiln test", 0, nil), size[0], size[1])
 		for i := range evs {

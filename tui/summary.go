@@ -2,8 +2,42 @@ package tui
 
 import (
 	"fmt"
+	"io"
 	"strings"
+	"time"
+
+	"github.com/kiln-s2i/kiln/builder"
 )
+
+// summaryLogLines is how many of the failing step's last lines the summary prints.
+const summaryLogLines = 10
+
+// Summary is the plain report of a run, fed by its events: the live view
+// prints it when it closes, and kiln's plain output at the end of kiln test,
+// so both read the same.
+type Summary struct {
+	title string
+	s     *runState
+}
+
+// NewSummary starts the report of the run named title.
+func NewSummary(title string) *Summary {
+	return &Summary{title: title, s: newRunState(summaryLogLines)}
+}
+
+// Event folds one event of the run in.
+func (s *Summary) Event(e builder.Event) {
+	if e.Time.IsZero() {
+		e.Time = time.Now()
+	}
+	s.s.apply(e)
+}
+
+// Print records how the run returned and writes the report to w.
+func (s *Summary) Print(w io.Writer, runErr error) {
+	s.s.finish(runErr)
+	fmt.Fprint(w, plainSummary(s.title, s.s))
+}
 
 // plainSummary is what stays on the normal screen after the alt screen is
 // gone: each step with its duration, the verdict, cleanups, and the failing

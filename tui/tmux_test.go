@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"github.com/kiln-s2i/kiln/builder"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -123,16 +124,19 @@ func TestTmuxProgress(t *testing.T) {
 	}
 	bin := goBuild(t, "github.com/kiln-s2i/kiln/tui/testdata/fakeprogress", "fakeprogress")
 	t.Run("failure", func(t *testing.T) {
-		s := startTmux(t, 120, 40, bin+" -fail 'run container' -delay 30ms")
+		s := startTmux(t, 120, 40, bin+" -fail '"+builder.StepRun.String()+"' -delay 30ms")
 		pane := s.waitFor("failed:")
-		for _, want := range []string{"✓ build builder image", "✗ run container", "── log: run container", "Error: building at STEP", "removed container kiln-test-run-1"} {
+		for _, want := range []string{"✓ " + builder.StepBuildBuilder.String(), "✗ " + builder.StepRun.String(), "── log: " + builder.StepRun.String(), "Error: building at STEP", "removed container kiln-test-run-1"} {
 			if !strings.Contains(pane, want) {
 				t.Errorf("the view lacks %q:\n%s", want, pane)
 			}
 		}
 		s.keys("q")
 		pane = s.waitFor("exited with")
-		for _, want := range []string{"kiln test: FAILED", "run container        FAILED", "last lines of run container:", "exited with 1"} {
+		if !summaryLine(pane, builder.StepRun.String(), "FAILED") {
+			t.Errorf("the summary after exit does not show %s FAILED:\n%s", builder.StepRun, pane)
+		}
+		for _, want := range []string{"kiln test: FAILED", "last lines of " + builder.StepRun.String() + ":", "exited with 1"} {
 			if !strings.Contains(pane, want) {
 				t.Errorf("the summary after exit lacks %q:\n%s", want, pane)
 			}
@@ -148,7 +152,7 @@ func TestTmuxProgress(t *testing.T) {
 		}
 	})
 	t.Run("cancel", func(t *testing.T) {
-		s := startTmux(t, 120, 40, bin+" -hang 'incremental rebuild' -delay 5ms")
+		s := startTmux(t, 120, 40, bin+" -hang '"+builder.StepIncremental.String()+"' -delay 5ms")
 		s.waitFor("Restoring build artifacts")
 		s.run("send-keys", "-t", s.name, "C-c")
 		pane := s.waitFor("removed image localhost/kiln-test/app:latest")
@@ -157,7 +161,7 @@ func TestTmuxProgress(t *testing.T) {
 		}
 		s.keys("q")
 		pane = s.waitFor("exited with")
-		if !strings.Contains(pane, "incremental rebuild  FAILED") || !strings.Contains(pane, "removed container kiln-test-run-1") {
+		if !summaryLine(pane, builder.StepIncremental.String(), "FAILED") || !strings.Contains(pane, "removed container kiln-test-run-1") {
 			t.Errorf("the summary lacks the cancelled step or the cleanup:\n%s", pane)
 		}
 	})
@@ -187,4 +191,14 @@ func TestTmuxAccessible(t *testing.T) {
 		t.Fatal("the full-screen UI started under TERM=dumb")
 	}
 	requireSameTree(t, want, dir)
+}
+
+// summaryLine reports whether a line of the summary names step with status.
+func summaryLine(pane, step, status string) bool {
+	for _, l := range strings.Split(pane, "\n") {
+		if f := strings.Fields(strings.TrimPrefix(strings.TrimSpace(l), step)); strings.HasPrefix(strings.TrimSpace(l), step+" ") && len(f) > 0 && f[0] == status {
+			return true
+		}
+	}
+	return false
 }

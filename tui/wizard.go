@@ -53,6 +53,7 @@ type wizardModel struct {
 	plan      *scaffold.WritePlan
 	planErr   error
 	findings  []Finding
+	lint      func([]scaffold.File) ([]Finding, error) // the review's check (WizardInput.Lint)
 	overwrite bool
 	confirm   bool // the review's and the build offer's answer
 	writeErr  error
@@ -68,7 +69,7 @@ type wizardModel struct {
 
 func newWizardModel(spec *scaffold.Spec, dir string, force, yes bool) wizardModel {
 	m := wizardModel{spec: spec, dir: dir, force: force, yes: yes, help: help.New(), keys: newWizardKeys(),
-		width: 120, height: 40, confirm: true, overwrite: force}
+		width: 120, height: 40, confirm: true, overwrite: force, lint: LintFiles}
 	for _, def := range wizardScreens() {
 		m.screens = append(m.screens, newScreenModel(def, spec))
 	}
@@ -346,12 +347,12 @@ func (m wizardModel) updateOfferBuild(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 
 // planCmd compares the rendered files with the target directory and lints them.
 func (m wizardModel) planCmd() tea.Cmd {
-	dir, files := m.dir, m.files
+	dir, files, lint := m.dir, m.files, m.lint
 	return func() tea.Msg {
 		p, err := scaffold.Plan(dir, files)
 		var findings []Finding
-		if err == nil && lintRendered != nil {
-			findings, err = lintRendered(files)
+		if err == nil {
+			findings, err = lint(files)
 		}
 		return planMsg{plan: p, findings: findings, err: err}
 	}
@@ -462,8 +463,6 @@ func (m wizardModel) reviewView(width, height int) string {
 	}
 	b.WriteString("\n")
 	switch {
-	case lintRendered == nil:
-		b.WriteString(mutedStyle.Render("Lint: not available in this build.") + "\n")
 	case m.plan == nil:
 	case len(m.findings) == 0:
 		b.WriteString(okStyle.Render("Lint: no findings.") + "\n")

@@ -24,8 +24,10 @@ type WizardInput struct {
 	Yes        bool           // skip the screens whose answers are complete
 	Accessible bool           // line-by-line prompts instead of the full-screen UI
 	Force      bool           // overwrite files that differ
-	In         io.Reader
-	Out        io.Writer
+	// Lint checks the rendered files for the review (LintFiles); required.
+	Lint func(files []scaffold.File) ([]Finding, error)
+	In   io.Reader
+	Out  io.Writer
 }
 
 // WizardResult says what the wizard did.
@@ -57,6 +59,7 @@ func RunWizard(ctx context.Context, in WizardInput) (WizardResult, error) {
 	}
 	HonourNoColor()
 	m := newWizardModel(spec, in.Dir, in.Force, in.Yes)
+	m.lint = in.Lint
 	p := tea.NewProgram(m, tea.WithInput(in.In), tea.WithOutput(in.Out), tea.WithAltScreen(), tea.WithContext(ctx))
 	final, err := p.Run()
 	if err != nil {
@@ -115,15 +118,13 @@ func runAccessible(ctx context.Context, spec *scaffold.Spec, in WizardInput) (Wi
 		return res, err
 	}
 	fmt.Fprintf(a.w, "\n== %d/%d Review\n%s\n", len(screens), len(screens), fileTree(in.Dir, wp))
-	if lintRendered != nil {
-		findings, err := lintRendered(files)
-		if err != nil {
-			return res, fmt.Errorf("lint: %w", err)
-		}
-		fmt.Fprintf(a.w, "Lint: %d finding(s)\n", len(findings))
-		for _, f := range findings {
-			fmt.Fprintln(a.w, "  "+f.String())
-		}
+	findings, err := in.Lint(files)
+	if err != nil {
+		return res, fmt.Errorf("lint: %w", err)
+	}
+	fmt.Fprintf(a.w, "Lint: %d finding(s)\n", len(findings))
+	for _, f := range findings {
+		fmt.Fprintln(a.w, "  "+f.String())
 	}
 	overwrite := in.Force
 	conflicts := 0

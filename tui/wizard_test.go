@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"github.com/kiln-s2i/kiln/builder"
 	"os"
 	"path/filepath"
 	"strings"
@@ -456,7 +457,7 @@ func TestTinyTerminalsDoNotPanic(t *testing.T) {
 			m, _ = wsend(t, m, "ctrl+o", "f1")
 		}
 		p := sized(newProgressModel("kiln test", 0, nil), size[0], size[1])
-		p, _ = send(t, p, eventsMsg(scriptEvents(t, fakerun.PodmanBuild("run container"))), keyMsg("?"), keyMsg("pgup"))
+		p, _ = send(t, p, eventsMsg(scriptEvents(t, fakerun.PodmanBuild(builder.StepRun.String()))), keyMsg("?"), keyMsg("pgup"))
 		_ = p.View()
 	}
 }

@@ -4,13 +4,19 @@
 // (no registry is reachable) and caches them in podman's storage by tag, and
 // checks that a test leaves no container or image behind.
 //
-// Tests using it are serialized across packages by a lock file, so that the
-// before/after comparison of `podman ps` and `podman images` sees only the
-// test's own doing.
+// The leak check sees only the test's own objects: LeakCheck gives the test
+// a label of its own (KILN_LABEL, which kiln puts on every image it builds
+// and container it runs, and Podman on the builds and runs it makes), so
+// other podman users on the machine do not disturb it. Tests using the
+// harness are still serialized across packages by a lock file, to share the
+// two CPUs fairly.
 package e2etest
 
 import (
 	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -91,9 +97,13 @@ func lock(t testing.TB) {
 	})
 }
 
-// Podman runs podman and returns its trimmed stdout, failing the test on error.
+// Podman runs podman and returns its trimmed stdout, failing the test on
+// error. Builds and runs carry the test's label (KILN_LABEL) when it has one.
 func Podman(t testing.TB, args ...string) string {
 	t.Helper()
+	if l := os.Getenv("KILN_LABEL"); l != "" && len(args) > 0 && (args[0] == "build" || args[0] == "run" || args[0] == "create") {
+		args = append([]string{args[0], "--label", l}, args[1:]...)
+	}
 	out, err := podmanOutput(args...)
 	if err != nil {
 		t.Fatalf("podman %s: %v", strings.Join(args, " "), err)
@@ -229,60 +239,64 @@ func tail(s string, n int) string {
 	return strings.Join(lines, "\n")
 }
 
-// state is what podman has: containers (also buildah's working containers)
-// and top-level images, minus the cached e2e base images.
-type state struct{ containers, images []string }
+// LabelKey is the label that marks a test's objects; its value is the
+// test's own run ID.
+const LabelKey = "io.kiln.test"
 
-func snapshot(t testing.TB) state {
+// labelled lists the images (intermediate layers included) and the
+// containers carrying label, and the working containers of build steps made
+// from those images. A build's first working container, made from the base
+// image, carries no label podman lets us see, so it is not counted.
+func labelled(t testing.TB, label string) (containers, images []string) {
 	t.Helper()
-	bases := map[string]bool{}
-	for _, ref := range []string{BusyboxRef, PythonRef} {
-		if id, err := podmanOutput("image", "inspect", "--format", "{{.Id}}", ref); err == nil {
-			bases[id] = true
+	images = strings.Fields(Podman(t, "images", "-a", "-q", "--no-trunc", "--filter", "label="+label))
+	for i, id := range images {
+		images[i] = strings.TrimPrefix(id, "sha256:")
+	}
+	// podman ignores the label filter for build containers (--external), so
+	// read every container's labels and image.
+	var all []struct {
+		ID      string            `json:"Id"`
+		ImageID string            `json:"ImageID"`
+		Labels  map[string]string `json:"Labels"`
+		Names   []string          `json:"Names"`
+	}
+	if err := json.Unmarshal([]byte(Podman(t, "ps", "-a", "--external", "--no-trunc", "--format", "json")), &all); err != nil {
+		t.Fatalf("podman ps: %v", err)
+	}
+	k, v, _ := strings.Cut(label, "=")
+	for _, c := range all {
+		if c.Labels[k] == v || slices.Contains(images, strings.TrimPrefix(c.ImageID, "sha256:")) {
+			containers = append(containers, c.ID+" "+strings.Join(c.Names, ","))
 		}
 	}
-	var s state
-	s.containers = strings.Fields(Podman(t, "ps", "-a", "-q", "--no-trunc", "--external"))
-	for _, id := range strings.Fields(Podman(t, "images", "-q", "--no-trunc")) {
-		if !bases[strings.TrimPrefix(id, "sha256:")] && !bases[id] {
-			s.images = append(s.images, id)
-		}
-	}
-	slices.Sort(s.containers)
-	s.images = slices.Compact(slices.Sorted(slices.Values(s.images)))
-	return s
+	slices.Sort(containers)
+	slices.Sort(images)
+	return containers, images
 }
 
-// LeakCheck records podman's containers and images now and, when the test
-// ends (after the cleanups registered later have run), fails the test if
-// they differ. Call it after RequireEngine and before creating anything.
-func LeakCheck(t testing.TB) {
+// LeakCheck gives the test its own label (KILN_LABEL=io.kiln.test=<run ID>,
+// returned) and, when the test ends (after the cleanups registered later
+// have run), fails the test if any container or image with that label is
+// left, dangling build layers included. Call it after RequireEngine and
+// before creating anything.
+func LeakCheck(t testing.TB) string {
 	t.Helper()
-	before := snapshot(t)
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	label := LabelKey + "=" + hex.EncodeToString(b)
+	t.Setenv("KILN_LABEL", label)
 	t.Cleanup(func() {
-		after := snapshot(t)
-		if d := diff(before.containers, after.containers); d != "" {
-			t.Errorf("containers changed during the test (leak check):%s\n  podman ps -a --external shows them", d)
+		containers, images := labelled(t, label)
+		if len(containers) > 0 {
+			t.Errorf("containers left behind (leak check, label %s):\n  %s", label, strings.Join(containers, "\n  "))
 		}
-		if d := diff(before.images, after.images); d != "" {
-			t.Errorf("images changed during the test (leak check):%s\n  %s", d, Podman(t, "images"))
+		if len(images) > 0 {
+			t.Errorf("images left behind (leak check, label %s):\n  %s\n%s", label, strings.Join(images, "\n  "),
+				Podman(t, "images", "-a", "--filter", "label="+label))
 		}
 	})
-}
-
-func diff(before, after []string) string {
-	var b strings.Builder
-	for _, x := range after {
-		if !slices.Contains(before, x) {
-			fmt.Fprintf(&b, "\n  left behind: %s", x)
-		}
-	}
-	for _, x := range before {
-		if !slices.Contains(after, x) {
-			fmt.Fprintf(&b, "\n  removed: %s", x)
-		}
-	}
-	return b.String()
+	return label
 }
 
 // RemoveImageAtEnd removes ref when the test ends (before the leak check).
@@ -297,20 +311,22 @@ func RemoveImageAtEnd(t testing.TB, ref string) {
 }
 
 // RemoveNewDanglingAtEnd removes, when the test ends, the dangling images
-// that appeared during it (rebuilding a tag leaves the old image dangling).
+// with the test's label (rebuilding a tag leaves the old image dangling).
+// Call it after LeakCheck.
 func RemoveNewDanglingAtEnd(t testing.TB) {
 	t.Helper()
-	before := strings.Fields(Podman(t, "images", "-q", "--no-trunc", "--filter", "dangling=true"))
+	label := os.Getenv("KILN_LABEL")
+	if label == "" {
+		t.Fatal("RemoveNewDanglingAtEnd needs the test's label: call LeakCheck first")
+	}
 	t.Cleanup(func() {
-		out, err := podmanOutput("images", "-q", "--no-trunc", "--filter", "dangling=true")
+		out, err := podmanOutput("images", "-q", "--no-trunc", "--filter", "dangling=true", "--filter", "label="+label)
 		if err != nil {
 			t.Error(err)
 			return
 		}
 		for _, id := range strings.Fields(out) {
-			if !slices.Contains(before, id) {
-				_, _ = podmanOutput("rmi", id)
-			}
+			_, _ = podmanOutput("rmi", id)
 		}
 	})
 }

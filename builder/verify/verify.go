@@ -471,7 +471,7 @@ func (v *verifier) runLint() (Status, string) {
 			return Warn, "/" + p + " is too big or not kept to lint"
 		}
 	}
-	findings, err := lint.Script("run", e.Data, e.Mode.Perm(), lint.Options{NoRepoConfig: true})
+	findings, err := lint.Script("run", e.Data, e.Mode.Perm(), lint.Options{})
 	if err != nil {
 		return Fail, fmt.Sprintf("/%s does not parse as a shell script: %v", p, err)
 	}

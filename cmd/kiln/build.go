@@ -16,7 +16,7 @@ type buildOptions struct {
 	out       runOutputOptions
 }
 
-func newBuildCmd(s streams) *cobra.Command {
+func newBuildCmd(f *factory) *cobra.Command {
 	o := &buildOptions{dir: "."}
 	cmd := &cobra.Command{
 		Use:   "build [DIR]",
@@ -26,18 +26,18 @@ func newBuildCmd(s streams) *cobra.Command {
 			if len(args) == 1 {
 				o.dir = args[0]
 			}
-			return runBuild(s, o)
+			return runBuild(f, o)
 		},
 	}
-	f := cmd.Flags()
-	f.StringArrayVarP(&o.tags, "tag", "t", nil, "an extra tag for the image (repeatable)")
-	f.BoolVar(&o.noCache, "no-cache", false, "do not reuse cached layers")
-	f.StringArrayVar(&o.buildArgs, "build-arg", nil, "a build argument KEY=VALUE (repeatable)")
+	fl := cmd.Flags()
+	fl.StringArrayVarP(&o.tags, "tag", "t", nil, "an extra tag for the image (repeatable)")
+	fl.BoolVar(&o.noCache, "no-cache", false, "do not reuse cached layers")
+	fl.StringArrayVar(&o.buildArgs, "build-arg", nil, "a build argument KEY=VALUE (repeatable)")
 	addRunOutputFlags(cmd, &o.out)
 	return cmd
 }
 
-func runBuild(s streams, o *buildOptions) error {
+func runBuild(f *factory, o *buildOptions) error {
 	spec, err := loadSpec(o.dir)
 	if err != nil {
 		return err
@@ -47,13 +47,13 @@ func runBuild(s streams, o *buildOptions) error {
 			return usageErrorf("--build-arg %q is not KEY=VALUE", a)
 		}
 	}
-	e, err := o.out.detectEngine(spec.Engine)
+	e, err := f.engine(o.out.engine, spec.Engine)
 	if err != nil {
 		return err
 	}
 	ctx, stop := signalContext()
 	defer stop()
-	sink, done := o.out.eventSink(s, "kiln build "+spec.ImageRef(), stop)
+	sink, done := f.eventSink(o.out, "kiln build "+spec.ImageRef(), stop, false)
 	tags := append([]string{spec.ImageRef()}, o.tags...)
 	err = e.Build(ctx, sink, "build", builder.BuildOptions{ContextDir: o.dir, Tags: tags, NoCache: o.noCache, BuildArgs: o.buildArgs})
 	done(err)
@@ -61,7 +61,7 @@ func runBuild(s streams, o *buildOptions) error {
 		return runError(ctx, err)
 	}
 	if !o.out.json {
-		fmt.Fprintf(s.out, "built %s\n", spec.ImageRef())
+		fmt.Fprintf(f.out, "built %s\n", spec.ImageRef())
 	}
 	return nil
 }

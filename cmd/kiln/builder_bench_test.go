@@ -31,12 +31,7 @@ func kilnB(b *testing.B, args ...string) {
 
 func podmanB(b *testing.B, args ...string) {
 	b.Helper()
-	cmd := exec.Command("podman", args...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Run(); err != nil {
-		b.Fatalf("podman %s: %v\n%s", strings.Join(args, " "), err, out.String())
-	}
+	e2etest.Podman(b, args...) // with the benchmark's label, like kiln's builds
 }
 
 func timed(f func()) time.Duration {
@@ -62,6 +57,7 @@ func benchRepo(b *testing.B, name string) string {
 	b.Helper()
 	e2etest.RequireEngine(b)
 	base := e2etest.BusyboxBase(b)
+	e2etest.LeakCheck(b)
 	e2etest.RemoveNewDanglingAtEnd(b)
 	dir := filepath.Join(b.TempDir(), name)
 	kilnB(b, "new", dir, "--preset", "generic", "--defaults", "--from", base, "--pkg-manager", "none")
@@ -130,6 +126,7 @@ func BenchmarkS2IBuildVsDockerfile(b *testing.B) {
 func BenchmarkIncrementalVsClean(b *testing.B) {
 	e2etest.RequireEngine(b)
 	base := e2etest.BusyboxBase(b)
+	e2etest.LeakCheck(b)
 	e2etest.RemoveNewDanglingAtEnd(b)
 	root := e2etest.RepoRoot(b)
 	const builderRef, out = "localhost/kiln-bench-fixture:1", "localhost/kiln-bench-incr-app:1"

@@ -17,7 +17,7 @@ type doctorOptions struct {
 	out runOutputOptions
 }
 
-func newDoctorCmd(s streams) *cobra.Command {
+func newDoctorCmd(f *factory) *cobra.Command {
 	o := &doctorOptions{}
 	cmd := &cobra.Command{
 		Use:   "doctor",
@@ -27,18 +27,19 @@ its storage, and a trial container run. Known failures of sandboxed VMs (crun's
 "cgroups in hybrid mode not supported", setrlimit "Operation not permitted")
 are recognised and their remedy printed. Exits 1 when builds cannot work.`,
 		Args: cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error { return runDoctor(s, o) },
+		RunE: func(*cobra.Command, []string) error { return runDoctor(f, o) },
 	}
 	addRunOutputFlags(cmd, &o.out)
 	return cmd
 }
 
-func runDoctor(s streams, o *doctorOptions) error {
+func runDoctor(f *factory, o *doctorOptions) error {
+	s := f.streams
 	ctx, stop := signalContext()
 	defer stop()
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
 	defer cancel()
-	checks, ok := builder.Doctor(ctx, o.out.engine)
+	checks, ok := builder.Doctor(ctx, func() (*builder.Engine, error) { return f.engine(o.out.engine, "") })
 	if ctx.Err() != nil {
 		return runError(ctx, ctx.Err())
 	}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -339,5 +340,59 @@ func TestE2EBuildahEngine(t *testing.T) {
 	code, log = kiln(t, "s2i", "build", filepath.Join(fixtures, "failing-app"), img, "localhost/kiln-e2e-never:1", "--engine", "buildah", "--plain")
 	if code != exitFailed || !strings.Contains(log, "build failed at RUN /opt/s2i/assemble (the assemble script): buildah build:") {
 		t.Fatalf("failing build with buildah: exit %d\n%s", code, log)
+	}
+}
+
+// unrelatedBuild starts a podman build that has nothing to do with the test
+// (another user of the machine: its own label, not the test's) and returns
+// its tag. Call it before LeakCheck: its cleanup, which waits for the build,
+// requires it to have succeeded (nothing of it was removed under it) and
+// removes its image, then runs after the leak check.
+func unrelatedBuild(t *testing.T, base string, sleep int) string {
+	t.Helper()
+	id := fmt.Sprintf("%d", time.Now().UnixNano())
+	ref := "localhost/kiln-e2e-unrelated-" + id + ":1"
+	dir := t.TempDir()
+	df := fmt.Sprintf("FROM %s\nRUN echo one > /one\nRUN sleep %d\nRUN echo two > /two\n", base, sleep)
+	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(df), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("podman", "build", "--label", "io.kiln.unrelated="+id, "-t", ref, dir)
+	cmd.Env = append(os.Environ(), "KILN_LABEL=") // not the test's label
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := cmd.Wait(); err != nil {
+			t.Errorf("the unrelated podman build failed: %v\n%s", err, out.String())
+		}
+		if !e2etest.ImageExists(ref) {
+			t.Errorf("the unrelated build's image %s is gone", ref)
+		}
+		for _, img := range strings.Fields(e2etest.Podman(t, "images", "-q", "--filter", "label=io.kiln.unrelated="+id)) {
+			e2etest.Podman(t, "rmi", "-f", img)
+		}
+	})
+	return ref
+}
+
+// Another podman user building on the same machine during an e2e test
+// neither fails the test's leak check nor loses anything to kiln.
+func TestE2EConcurrentUnrelatedBuild(t *testing.T) {
+	e2etest.RequireEngine(t)
+	base := e2etest.BusyboxBase(t)
+	unrelatedBuild(t, base, 20)
+	e2etest.LeakCheck(t)
+	img := fixtureBuilder(t, "builder", base)
+	src := filepath.Join(e2etest.RepoRoot(t), "builder", "testdata", "fixtures", "app")
+	out := "localhost/kiln-e2e-concurrent-app:1"
+	e2etest.RemoveImageAtEnd(t, out)
+	if code, text := kiln(t, "s2i", "build", src, img, out, "--plain"); code != 0 {
+		t.Fatalf("kiln s2i build: exit %d\n%s", code, text)
+	}
+	if got := e2etest.Podman(t, "image", "inspect", "--format", "{{index .Labels \""+e2etest.LabelKey+"\"}}", out); got == "" {
+		t.Errorf("kiln's image lacks the test's label %s", e2etest.LabelKey)
 	}
 }

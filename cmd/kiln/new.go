@@ -102,10 +102,7 @@ type writeOptions struct {
 	force  bool
 }
 
-// runWizard is set by the TUI wiring; nil means no wizard is available.
-var runWizard func(s streams, opts *newOptions, spec *scaffold.Spec) error
-
-func newNewCmd(s streams) *cobra.Command {
+func newNewCmd(fac *factory) *cobra.Command {
 	o := &newOptions{}
 	cmd := &cobra.Command{
 		Use:   "new DIR",
@@ -122,7 +119,7 @@ defaults for everything not given.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.dir = args[0]
-			return runNew(s, o)
+			return runNew(fac, o)
 		},
 	}
 	f := cmd.Flags()
@@ -141,18 +138,18 @@ func addWriteFlags(f *pflag.FlagSet, o *writeOptions) {
 	f.BoolVar(&o.force, "force", false, "write kiln's render over files you edited (conflicts, merges, and edits kiln has no change for)")
 }
 
-func runNew(s streams, o *newOptions) error {
+func runNew(f *factory, o *newOptions) error {
 	spec, missing, err := o.buildSpec()
 	if err != nil {
 		return err
 	}
-	if s.isTerminal() && runWizard != nil && !o.write.dryRun {
-		return runWizard(s, o, spec)
+	if f.isTerminal() && !o.write.dryRun {
+		return f.wizard(o, spec)
 	}
 	if len(missing) > 0 {
 		return usageErrorf("these answers are missing: %s\n  give them as flags, in --answers FILE, or pass --defaults to use the preset's defaults", strings.Join(missing, ", "))
 	}
-	return writeSpec(s, o.dir, spec, o.write)
+	return writeSpec(f.streams, o.dir, spec, o.write)
 }
 
 // buildSpec layers preset defaults, the answers file and flags, and lists

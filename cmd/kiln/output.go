@@ -15,6 +15,7 @@ import (
 
 	"github.com/kiln-s2i/kiln/builder"
 	"github.com/kiln-s2i/kiln/scaffold"
+	"github.com/kiln-s2i/kiln/tui"
 )
 
 // runOutputOptions are the flags every command that runs an engine shares.
@@ -31,42 +32,29 @@ func addRunOutputFlags(cmd *cobra.Command, o *runOutputOptions) {
 	f.BoolVar(&o.json, "json", false, "print the events as JSON lines, for scripts")
 }
 
-// newProgressSink is the live progress view used on a terminal (set in
-// progress.go from tui/); title names the run and Ctrl+C in the view calls
-// cancel. done is called with the run's error once the run has ended; it
-// returns when the user has left the view and its summary is printed.
-var newProgressSink func(s streams, title string, cancel context.CancelFunc) (sink builder.Sink, done func(runErr error))
-
 // live reports whether eventSink shows the progress view.
 func (o runOutputOptions) live(s streams) bool {
-	return !o.json && !o.plain && newProgressSink != nil && s.isTerminal()
+	return !o.json && !o.plain && s.isTerminal()
 }
 
 // eventSink picks the event consumer: JSON lines with --json, the progress
 // view on a terminal, else the plain printer. cancel stops the run (the
-// signal context's stop): in the view, Ctrl+C is a key, not a signal.
-func (o runOutputOptions) eventSink(s streams, title string, cancel context.CancelFunc) (builder.Sink, func(error)) {
+// signal context's stop): in the view, Ctrl+C is a key, not a signal. With
+// summary, the plain printer ends with the run's summary, the one the
+// progress view prints when it closes.
+func (f *factory) eventSink(o runOutputOptions, title string, cancel context.CancelFunc, summary bool) (builder.Sink, func(error)) {
 	switch {
 	case o.json:
-		return newJSONSink(s.out), func(error) {}
-	case o.live(s):
-		return newProgressSink(s, title, cancel)
+		return newJSONSink(f.out), func(error) {}
+	case o.live(f.streams):
+		return f.progress(title, cancel)
+	case summary:
+		plain, sum := newPlainSink(f.out), tui.NewSummary(title)
+		tee := builder.SinkFunc(func(e builder.Event) { plain.Event(e); sum.Event(e) })
+		return tee, func(err error) { fmt.Fprintln(f.out); sum.Print(f.out, err) }
 	default:
-		return newPlainSink(s.out), func(error) {}
+		return newPlainSink(f.out), func(error) {}
 	}
-}
-
-// detectEngine applies --engine, then KILN_ENGINE, then kiln.yaml's engine.
-func (o runOutputOptions) detectEngine(specEngine string) (*builder.Engine, error) {
-	name := o.engine
-	if name == "" && os.Getenv("KILN_ENGINE") == "" {
-		name = specEngine
-	}
-	e, err := builder.DetectEngine(name)
-	if err != nil {
-		return nil, failedErrorf("%v", err)
-	}
-	return e, nil
 }
 
 // jsonSink writes each event as one JSON line.

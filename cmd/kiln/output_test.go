@@ -76,16 +76,34 @@ func TestJSONSinkRoundTrips(t *testing.T) {
 }
 
 func TestEventSinkSelection(t *testing.T) {
-	defer func(f func(streams, string, context.CancelFunc) (builder.Sink, func(error))) { newProgressSink = f }(newProgressSink)
-	progress := builder.SinkFunc(func(builder.Event) {})
-	newProgressSink = func(streams, string, context.CancelFunc) (builder.Sink, func(error)) { return progress, func(error) {} }
-	s := streams{out: &bytes.Buffer{}}
-	if sink, _ := (runOutputOptions{json: true}).eventSink(s, "t", func() {}); !isType[*jsonSink](sink) {
+	out := &bytes.Buffer{}
+	f := newFactory(streams{out: out})
+	f.progress = func(string, context.CancelFunc) (builder.Sink, func(error)) {
+		t.Error("the progress view opened without a terminal")
+		return nil, nil
+	}
+	if sink, _ := f.eventSink(runOutputOptions{json: true}, "t", func() {}, true); !isType[*jsonSink](sink) {
 		t.Errorf("--json gave %T", sink)
 	}
 	// A buffer is not a terminal: plain, even with a progress view available.
-	if sink, _ := (runOutputOptions{}).eventSink(s, "t", func() {}); !isType[*plainSink](sink) {
+	if sink, _ := f.eventSink(runOutputOptions{}, "t", func() {}, false); !isType[*plainSink](sink) {
 		t.Errorf("no TTY gave %T", sink)
+	}
+	// kiln test's plain output ends with the summary the progress view prints.
+	sink, done := f.eventSink(runOutputOptions{}, "kiln test x", func() {}, true)
+	for _, e := range []builder.Event{
+		{Kind: builder.StepStarted, Step: "lint", Index: 1, Total: 2},
+		{Kind: builder.StepFinished, Step: "lint", Index: 1, Total: 2, Duration: time.Second},
+		{Kind: builder.StepSkipped, Step: "usage", Index: 2, Total: 2, Message: "an earlier step failed"},
+		{Kind: builder.RunFinished, Duration: 2 * time.Second},
+	} {
+		sink.Event(e)
+	}
+	done(nil)
+	want := "[lint] started (1/2)\n[lint] ok (1s)\n[usage] skipped: an earlier step failed\n[kiln] done in 2s\n\n" +
+		"kiln test x: ok in 2.0s\n  lint   ok       1.0s\n  usage  skipped  an earlier step failed\n"
+	if out.String() != want {
+		t.Errorf("plain output with summary:\n%s\nwant:\n%s", out, want)
 	}
 }
 

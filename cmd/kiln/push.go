@@ -17,7 +17,7 @@ type pushOptions struct {
 	json       bool
 }
 
-func newPushCmd(s streams) *cobra.Command {
+func newPushCmd(fac *factory) *cobra.Command {
 	o := &pushOptions{}
 	cmd := &cobra.Command{
 		Use:   "push IMAGE DEST",
@@ -40,7 +40,7 @@ Exit status: 0 pushed, 1 the copy failed (the message says what was pushed),
 		Args: cobra.ExactArgs(2),
 		RunE: func(_ *cobra.Command, args []string) error {
 			o.src, o.dest = args[0], args[1]
-			return runPush(s, o)
+			return runPush(fac, o)
 		},
 	}
 	f := cmd.Flags()
@@ -51,14 +51,14 @@ Exit status: 0 pushed, 1 the copy failed (the message says what was pushed),
 	return cmd
 }
 
-func runPush(s streams, o *pushOptions) error {
+func runPush(f *factory, o *pushOptions) error {
 	if _, err := image.DestinationReference(o.dest); err != nil {
 		return imageError(err)
 	}
 	ctx, stop := signalContext()
 	defer stop()
 	out := runOutputOptions{engine: o.reg.engine, plain: o.plain, json: o.json}
-	sink, done := out.eventSink(s, "kiln push "+o.src, stop)
+	sink, done := f.eventSink(out, "kiln push "+o.src, stop, false)
 	digest, err := builder.Push(ctx, sink, o.src, o.dest, image.PushOptions{Options: o.reg.imageOptions(), DigestFile: o.digestFile})
 	done(err)
 	if err != nil {
@@ -68,7 +68,7 @@ func runPush(s streams, o *pushOptions) error {
 		return pushError(err)
 	}
 	if !o.json {
-		fmt.Fprintf(s.out, "pushed %s to %s (%s)\n", o.src, o.dest, digest)
+		fmt.Fprintf(f.out, "pushed %s to %s (%s)\n", o.src, o.dest, digest)
 	}
 	return nil
 }

@@ -8,6 +8,8 @@ import (
 
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
+
+	"github.com/kiln-s2i/kiln/scaffold"
 )
 
 // Exit codes shared by every command.
@@ -57,7 +59,8 @@ func isTTY(v any) bool {
 	return ok && term.IsTerminal(f.Fd())
 }
 
-func newRootCmd(s streams) *cobra.Command {
+func newRootCmd(f *factory) *cobra.Command {
+	s := f.streams
 	root := &cobra.Command{
 		Use:           "kiln",
 		Short:         "Scaffold, build, test and check OKD source-to-image builder images",
@@ -71,26 +74,26 @@ func newRootCmd(s streams) *cobra.Command {
 		return &exitError{code: exitUsage, err: err}
 	})
 	root.AddCommand(
-		newNewCmd(s),
+		newNewCmd(f),
 		newRenderCmd(s),
 		newUpdateCmd(s),
 		newPresetsCmd(s),
 		newVersionCmd(s),
 		newLintCmd(s),
-		newBuildCmd(s),
-		newS2ICmd(s),
-		newUsageCmd(s),
-		newTestCmd(s),
-		newDoctorCmd(s),
-		newVerifyCmd(s),
-		newPushCmd(s),
+		newBuildCmd(f),
+		newS2ICmd(f),
+		newUsageCmd(f),
+		newTestCmd(f),
+		newDoctorCmd(f),
+		newVerifyCmd(f),
+		newPushCmd(f),
 	)
 	return root
 }
 
 func run(args []string, in io.Reader, out, errw io.Writer) int {
-	s := streams{in: in, out: out, err: errw}
-	root := newRootCmd(s)
+	scaffold.KilnVersion = kilnVersion() // kiln.yaml records the kiln that rendered the repo
+	root := newRootCmd(newFactory(streams{in: in, out: out, err: errw}))
 	root.SetArgs(args)
 	err := root.Execute()
 	if err == nil {

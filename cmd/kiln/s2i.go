@@ -14,16 +14,16 @@ type s2iBuildOptions struct {
 	out  runOutputOptions
 }
 
-func newS2ICmd(s streams) *cobra.Command {
+func newS2ICmd(f *factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "s2i",
 		Short: "Source-to-image builds, done natively the way OKD does them",
 	}
-	cmd.AddCommand(newS2IBuildCmd(s))
+	cmd.AddCommand(newS2IBuildCmd(f))
 	return cmd
 }
 
-func newS2IBuildCmd(s streams) *cobra.Command {
+func newS2IBuildCmd(f *factory) *cobra.Command {
 	o := &s2iBuildOptions{}
 	cmd := &cobra.Command{
 		Use:   "build SRC BUILDER OUT",
@@ -40,22 +40,22 @@ else the builder's io.openshift.s2i.scripts-url label, else /usr/libexec/s2i.`,
 		Args: cobra.ExactArgs(3),
 		RunE: func(_ *cobra.Command, args []string) error {
 			o.opts.Source, o.opts.Builder, o.opts.Output = args[0], args[1], args[2]
-			return runS2IBuild(s, o)
+			return runS2IBuild(f, o)
 		},
 	}
-	f := cmd.Flags()
-	f.StringVar(&o.opts.AssembleUser, "assemble-user", "", "the user assemble runs as (default: label io.openshift.s2i.assemble-user, else the image's USER)")
-	f.StringVar(&o.opts.AllowedUIDs, "allowed-uids", "", "UID ranges the assemble user must be in: N, N-M, N- or -M, comma-separated (e.g. 1-)")
-	f.StringVar(&o.opts.ScriptsURL, "scripts-url", "", "image:///path of the s2i scripts, overriding the source's and the image's")
-	f.StringArrayVarP(&o.opts.Env, "env", "e", nil, "an environment variable KEY=VALUE for assemble and run (repeatable)")
-	f.BoolVar(&o.opts.Incremental, "incremental", false, "restore the previous OUT's save-artifacts output before assemble")
-	f.StringVar(&o.opts.AsDockerfile, "as-dockerfile", "", "write the Dockerfile to PATH and its context (upload/) beside it, without building")
-	f.BoolVar(&o.opts.NoCache, "no-cache", false, "do not reuse cached layers")
+	fl := cmd.Flags()
+	fl.StringVar(&o.opts.AssembleUser, "assemble-user", "", "the user assemble runs as (default: label io.openshift.s2i.assemble-user, else the image's USER)")
+	fl.StringVar(&o.opts.AllowedUIDs, "allowed-uids", "", "UID ranges the assemble user must be in: N, N-M, N- or -M, comma-separated (e.g. 1-)")
+	fl.StringVar(&o.opts.ScriptsURL, "scripts-url", "", "image:///path of the s2i scripts, overriding the source's and the image's")
+	fl.StringArrayVarP(&o.opts.Env, "env", "e", nil, "an environment variable KEY=VALUE for assemble and run (repeatable)")
+	fl.BoolVar(&o.opts.Incremental, "incremental", false, "restore the previous OUT's save-artifacts output before assemble")
+	fl.StringVar(&o.opts.AsDockerfile, "as-dockerfile", "", "write the Dockerfile to PATH and its context (upload/) beside it, without building")
+	fl.BoolVar(&o.opts.NoCache, "no-cache", false, "do not reuse cached layers")
 	addRunOutputFlags(cmd, &o.out)
 	return cmd
 }
 
-func runS2IBuild(s streams, o *s2iBuildOptions) error {
+func runS2IBuild(f *factory, o *s2iBuildOptions) error {
 	if _, err := builder.ParseAllowedUIDs(o.opts.AllowedUIDs); err != nil {
 		return usageErrorf("%v", err)
 	}
@@ -66,13 +66,13 @@ func runS2IBuild(s streams, o *s2iBuildOptions) error {
 		}
 		o.opts.AsDockerfile = abs
 	}
-	e, err := o.out.detectEngine("")
+	e, err := f.engine(o.out.engine, "")
 	if err != nil {
 		return err
 	}
 	ctx, stop := signalContext()
 	defer stop()
-	sink, done := o.out.eventSink(s, "kiln s2i build "+o.opts.Output, stop)
+	sink, done := f.eventSink(o.out, "kiln s2i build "+o.opts.Output, stop, false)
 	_, err = builder.S2IBuild(ctx, e, sink, "s2i build", o.opts)
 	done(err)
 	if err != nil {
@@ -80,9 +80,9 @@ func runS2IBuild(s streams, o *s2iBuildOptions) error {
 	}
 	if !o.out.json {
 		if o.opts.AsDockerfile != "" {
-			fmt.Fprintf(s.out, "wrote %s and %s\n", o.opts.AsDockerfile, filepath.Join(filepath.Dir(o.opts.AsDockerfile), "upload"))
+			fmt.Fprintf(f.out, "wrote %s and %s\n", o.opts.AsDockerfile, filepath.Join(filepath.Dir(o.opts.AsDockerfile), "upload"))
 		} else {
-			fmt.Fprintf(s.out, "built %s\n", o.opts.Output)
+			fmt.Fprintf(f.out, "built %s\n", o.opts.Output)
 		}
 	}
 	return nil

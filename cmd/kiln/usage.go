@@ -11,7 +11,7 @@ type usageOptions struct {
 	out   runOutputOptions
 }
 
-func newUsageCmd(s streams) *cobra.Command {
+func newUsageCmd(f *factory) *cobra.Command {
 	o := &usageOptions{}
 	cmd := &cobra.Command{
 		Use:   "usage IMAGE",
@@ -19,21 +19,21 @@ func newUsageCmd(s streams) *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
 			o.image = args[0]
-			return runUsage(s, o)
+			return runUsage(f, o)
 		},
 	}
 	addRunOutputFlags(cmd, &o.out)
 	return cmd
 }
 
-func runUsage(s streams, o *usageOptions) error {
-	e, err := o.out.detectEngine("")
+func runUsage(f *factory, o *usageOptions) error {
+	e, err := f.engine(o.out.engine, "")
 	if err != nil {
 		return err
 	}
 	ctx, stop := signalContext()
 	defer stop()
 	// The usage text goes to stdout as it is; the engine's stderr goes to stderr.
-	sink := newPlainSink(s.err)
-	return runError(ctx, builder.Usage(ctx, e, sink, o.image, s.out))
+	sink := newPlainSink(f.err)
+	return runError(ctx, builder.Usage(ctx, e, sink, o.image, f.out))
 }

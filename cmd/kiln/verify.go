@@ -66,7 +66,7 @@ type verifyOptions struct {
 	reg           registryOptions
 }
 
-func newVerifyCmd(s streams) *cobra.Command {
+func newVerifyCmd(fac *factory) *cobra.Command {
 	o := &verifyOptions{}
 	cmd := &cobra.Command{
 		Use:   "verify IMAGE",
@@ -94,7 +94,7 @@ input, a missing image or an unreachable registry.`,
 			if len(args) == 1 {
 				o.ref = args[0]
 			}
-			return runVerify(s, o)
+			return runVerify(fac.streams, o)
 		},
 	}
 	f := cmd.Flags()

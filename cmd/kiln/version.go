@@ -6,8 +6,6 @@ import (
 	"runtime/debug"
 
 	"github.com/spf13/cobra"
-
-	"github.com/kiln-s2i/kiln/scaffold"
 )
 
 // version is set at link time (-ldflags "-X main.version=...").
@@ -24,9 +22,6 @@ func newVersionCmd(s streams) *cobra.Command {
 		},
 	}
 }
-
-// kiln.yaml records the kiln that rendered the repo.
-func init() { scaffold.KilnVersion = kilnVersion() }
 
 // kilnVersion is the version set at link time, else the module's (go
 // install), else "dev". kiln.yaml records it as kilnVersion.

@@ -180,11 +180,11 @@ func TestRealWorld(t *testing.T) {
 // writing it, and a real directory through Repo.
 func TestFilesAPI(t *testing.T) {
 	fx := loadFixture(t, filepath.Join("testdata", "guide", "s2i-scripts.txtar"))
-	files := map[string][]byte{}
+	fsys := fstest.MapFS{} // modes unknown, as in a plain map of contents
 	for name, f := range fx.fsys {
-		files[name] = f.Data
+		fsys[name] = &fstest.MapFile{Data: f.Data}
 	}
-	got, err := Files(files, Options{})
+	got, err := FS(fsys, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -49,9 +49,9 @@ func FuzzLint(f *testing.F) {
 
 func lintAll(t *testing.T, dockerfile, script string) {
 	{
-		_, _ = Dockerfile("Dockerfile", []byte(dockerfile), Options{})
+		_, _ = lintDockerfileText("Dockerfile", []byte(dockerfile), Options{})
 		for _, name := range []string{"s2i/bin/run", "s2i/bin/save-artifacts", "s2i/bin/assemble", "entrypoint.sh"} {
-			_, _ = Script(name, []byte(script), 0o644, Options{})
+			_, _ = lintScriptText(name, []byte(script), 0o644, Options{})
 		}
 		fsys := fstest.MapFS{
 			"Dockerfile":             {Data: []byte(dockerfile), Mode: 0o644},

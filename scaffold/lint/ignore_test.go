@@ -56,9 +56,9 @@ node a.js
 			var fs []Finding
 			var err error
 			if tc.file == "Dockerfile" {
-				fs, err = Dockerfile(tc.file, []byte(tc.src), Options{})
+				fs, err = lintDockerfileText(tc.file, []byte(tc.src), Options{})
 			} else {
-				fs, err = Script(tc.file, []byte(tc.src), 0o755, Options{})
+				fs, err = lintScriptText(tc.file, []byte(tc.src), 0o755, Options{})
 			}
 			if err != nil {
 				t.Fatal(err)
@@ -90,9 +90,9 @@ func TestParseErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var err error
 			if tc.file == "Dockerfile" {
-				_, err = Dockerfile(tc.file, []byte(tc.src), Options{})
+				_, err = lintDockerfileText(tc.file, []byte(tc.src), Options{})
 			} else {
-				_, err = Script(tc.file, []byte(tc.src), 0o755, Options{})
+				_, err = lintScriptText(tc.file, []byte(tc.src), 0o755, Options{})
 			}
 			pe, ok := err.(*ParseError)
 			if !ok {

@@ -26,11 +26,9 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"slices"
 	"strings"
-	"testing/fstest"
 )
 
 // Finding is one rule violation at a place in a file.
@@ -50,8 +48,6 @@ type Options struct {
 	// Ignore lists rule IDs dropped everywhere, on top of kiln.yaml's
 	// lint.ignore and the kiln:ignore comments.
 	Ignore []string
-	// NoRepoConfig skips reading kiln.yaml.
-	NoRepoConfig bool
 }
 
 // ParseError is input that cannot be read or parsed; File and Line say where.
@@ -99,35 +95,11 @@ func FS(fsys fs.FS, opts Options) ([]Finding, error) {
 	return finish(r.findings, ignore), nil
 }
 
-// Files lints an in-memory repository: paths (slash-separated, relative to
-// the repository root) to contents, as the wizard has them before writing.
-// Modes are unknown, so the execute-bit check (KL124) is skipped; use FS with
-// an fstest.MapFS to give modes.
-func Files(files map[string][]byte, opts Options) ([]Finding, error) {
-	fsys := fstest.MapFS{}
-	for name, data := range files {
-		fsys[strings.TrimPrefix(path.Clean(name), "/")] = &fstest.MapFile{Data: data}
-	}
-	return FS(fsys, opts)
-}
-
-// Dockerfile lints one Dockerfile's text on its own.
-func Dockerfile(name string, src []byte, opts Options) ([]Finding, error) {
-	var out []Finding
-	_, err := lintDockerfile(name, src, &out)
-	if err != nil {
-		return nil, err
-	}
-	return finish(out, ignoreSet(opts.Ignore)), nil
-}
-
-// Script lints one shell script's text on its own; its role (run,
-// save-artifacts, a wrapper started by CMD...) is guessed from its name.
-// mode is the file's mode; 0 means unknown (no execute-bit check).
+// Script lints one script's source, named by its role (run, assemble…), with
+// no repository around it: kiln verify reads the run script from an image.
 func Script(name string, src []byte, mode fs.FileMode, opts Options) ([]Finding, error) {
 	var out []Finding
-	role := roleFromName(name)
-	if _, err := lintScript(name, src, mode, role, scriptContext{}, &out); err != nil {
+	if _, err := lintScript(name, src, mode, roleFromName(name), scriptContext{}, &out); err != nil {
 		return nil, err
 	}
 	return finish(out, ignoreSet(opts.Ignore)), nil
@@ -170,23 +142,22 @@ func lintFile(p string, mode fs.FileMode, opts Options) ([]Finding, error) {
 	if err != nil {
 		return nil, &ParseError{File: p, Err: unwrapPathError(err)}
 	}
-	if !opts.NoRepoConfig {
-		// a file at a repository's root follows its kiln.yaml
-		r := &repo{fsys: os.DirFS(filepath.Dir(p))}
-		ignore, err := r.config(Options{})
-		if err != nil {
-			var pe *ParseError
-			if errors.As(err, &pe) {
-				pe.File = filepath.Join(filepath.Dir(p), pe.File)
-			}
-			return nil, err
+	// a file at a repository's root follows its kiln.yaml
+	r := &repo{fsys: os.DirFS(filepath.Dir(p))}
+	ignore, err := r.config(Options{})
+	if err != nil {
+		var pe *ParseError
+		if errors.As(err, &pe) {
+			pe.File = filepath.Join(filepath.Dir(p), pe.File)
 		}
-		ids := slices.Clone(opts.Ignore)
-		for id := range ignore {
-			ids = append(ids, id)
-		}
-		opts.Ignore = ids
+		return nil, err
 	}
+	ids := slices.Clone(opts.Ignore)
+	for id := range ignore {
+		ids = append(ids, id)
+	}
+	opts.Ignore = ids
+
 	dir := filepath.Dir(p)
 	var out []Finding
 	if looksLikeDockerfile(p, src) {

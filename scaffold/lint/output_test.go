@@ -3,7 +3,7 @@ package lint
 import (
 	"bytes"
 	"encoding/json"
-	"os"
+	"github.com/charmbracelet/x/exp/golden"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -22,25 +22,10 @@ func guideFindings(t *testing.T) []Finding {
 	return fs
 }
 
-// checkGolden compares got with testdata/golden/name; -update rewrites it.
+// checkGolden compares got with testdata/TestOutputGolden/name.golden; -update rewrites it.
 func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	file := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(file, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (go test -update to accept):\n%s", name, got)
-	}
+	t.Run(name, func(t *testing.T) { golden.RequireEqual(t, got) })
 }
 
 func TestOutputGolden(t *testing.T) {

@@ -38,9 +38,6 @@ type kilnConfig struct {
 
 func (r *repo) config(opts Options) (map[string]bool, error) {
 	ignore := ignoreSet(opts.Ignore)
-	if opts.NoRepoConfig {
-		return ignore, nil
-	}
 	src, err := fs.ReadFile(r.fsys, "kiln.yaml")
 	if errors.Is(err, fs.ErrNotExist) {
 		return ignore, nil

@@ -31,46 +31,56 @@ type Script struct {
 	Clock func() time.Time
 }
 
-// PodmanBuild is a typical s2i build and kiln test as podman prints it.
+// podmanLines is what each step of kiln test prints in a typical run.
+var podmanLines = map[builder.TestStep][]string{
+	builder.StepLint: {"0 findings"},
+	builder.StepBuildBuilder: {
+		"STEP 1/9: FROM registry.access.redhat.com/ubi9/ubi-minimal:9.4",
+		"STEP 2/9: LABEL io.openshift.s2i.scripts-url=image:///usr/libexec/s2i",
+		"--> Using cache 3f1e2d",
+		"STEP 3/9: RUN microdnf install -y python3.12 && microdnf clean all",
+		"Installing: python3.12-3.12.1-1.el9.x86_64",
+		"Complete!",
+		"STEP 9/9: USER 1001",
+		"COMMIT kiln-test/python:3.12",
+		"--> 9a8b7c6d5e4f",
+		"Successfully tagged localhost/kiln-test/python:3.12",
+	},
+	builder.StepUsage: {"This is the python 3.12 builder: kiln s2i build ./app kiln-test/python:3.12 myapp"},
+	builder.StepS2IBuild: {
+		"---> Installing application source...",
+		"---> Installing dependencies...",
+		"Collecting flask==3.0.0",
+		"Successfully installed flask-3.0.0",
+	},
+	builder.StepIncremental: {
+		"---> Restoring build artifacts...",
+		"---> Installing application source...",
+	},
+	builder.StepRun: {
+		"a1b2c3d4e5f6",
+		"[app] * Serving Flask app 'app'",
+		"[app] * Running on http://0.0.0.0:8080",
+	},
+	builder.StepReadiness: {"GET /: 200 OK after 3 attempts"},
+	builder.StepStop:      {"exited with code 0 after 120ms"},
+	builder.StepLogs:      {"2 lines on stdout, 0 on stderr"},
+}
+
+// PodmanBuild is a typical s2i build and kiln test as podman prints it, with
+// kiln test's own steps; the step named failAt fails ("" for none).
 func PodmanBuild(failAt string) Script {
-	s := Script{
-		Steps: []Step{
-			{Name: "build builder image", Lines: []string{
-				"STEP 1/9: FROM registry.access.redhat.com/ubi9/ubi-minimal:9.4",
-				"STEP 2/9: LABEL io.openshift.s2i.scripts-url=image:///usr/libexec/s2i",
-				"--> Using cache 3f1e2d",
-				"STEP 3/9: RUN microdnf install -y python3.12 && microdnf clean all",
-				"Installing: python3.12-3.12.1-1.el9.x86_64",
-				"Complete!",
-				"STEP 9/9: USER 1001",
-				"COMMIT kiln-test/python:3.12",
-				"--> 9a8b7c6d5e4f",
-				"Successfully tagged localhost/kiln-test/python:3.12",
-			}},
-			{Name: "s2i build test app", Lines: []string{
-				"---> Installing application source...",
-				"---> Installing dependencies...",
-				"Collecting flask==3.0.0",
-				"Successfully installed flask-3.0.0",
-			}},
-			{Name: "incremental rebuild", Lines: []string{
-				"---> Restoring build artifacts...",
-				"---> Installing application source...",
-			}},
-			{Name: "run container", Lines: []string{
-				"a1b2c3d4e5f6",
-				"[app] * Serving Flask app 'app'",
-				"[app] * Running on http://0.0.0.0:8080",
-			}},
-			{Name: "probe http://localhost:8080/", Lines: []string{"GET / -> 200 OK"}},
-		},
-		Cleanups: []string{"container kiln-test-run-1", "image localhost/kiln-test/app:latest"},
-	}
-	for i := range s.Steps {
-		if s.Steps[i].Name == failAt {
-			s.Steps[i].Fail = "exit status 1"
-			s.Steps[i].Lines = append(s.Steps[i].Lines, "Error: building at STEP \"RUN false\": exit status 1")
+	s := Script{Cleanups: []string{"container kiln-test-run-1", "image localhost/kiln-test/app:latest"}}
+	for _, id := range builder.TestSteps() {
+		if id == builder.StepCleanup {
+			continue // reported as the Cleanups
 		}
+		st := Step{Name: id.String(), Lines: podmanLines[id]}
+		if st.Name == failAt {
+			st.Fail = "exit status 1"
+			st.Lines = append(st.Lines, "Error: building at STEP \"RUN false\": exit status 1")
+		}
+		s.Steps = append(s.Steps, st)
 	}
 	return s
 }

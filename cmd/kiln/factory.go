@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/kiln-s2i/kiln/builder"
+	"github.com/kiln-s2i/kiln/scaffold"
+	"github.com/kiln-s2i/kiln/tui"
+)
+
+// factory is the command environment, built once by the root command and
+// handed to every command (as gh's cmdutil.Factory): the streams, the
+// terminal UIs and the engine lookup. Tests replace its parts.
+type factory struct {
+	streams
+	// progress opens the live view of a run: events sent to sink appear in
+	// it and Ctrl+C in it calls cancel. done is called with the run's error
+	// once the run has ended; it returns when the user has left the view
+	// and its summary is printed.
+	progress func(title string, cancel context.CancelFunc) (sink builder.Sink, done func(runErr error))
+	// wizard runs kiln new's questions on a terminal.
+	wizard func(o *newOptions, spec *scaffold.Spec) error
+	// lint checks the wizard's rendered files before they are written.
+	lint func(files []scaffold.File) ([]tui.Finding, error)
+	// engine finds the container engine: the --engine flag, else
+	// KILN_ENGINE, else kiln.yaml's engine, else the first installed.
+	engine func(flag, specEngine string) (*builder.Engine, error)
+}
+
+func newFactory(s streams) *factory {
+	f := &factory{streams: s, lint: tui.LintFiles, engine: detectEngine}
+	f.progress = f.tuiProgress
+	f.wizard = f.tuiWizard
+	return f
+}
+
+// tuiProgress shows a run in the live progress view.
+func (f *factory) tuiProgress(title string, cancel context.CancelFunc) (builder.Sink, func(error)) {
+	sink, done := tui.StartProgress(title, tui.ProgressOptions{In: f.in, Out: f.out}, cancel)
+	return sink, func(runErr error) {
+		if err := done(runErr); err != nil && err != runErr && err != tui.ErrCanceled {
+			fmt.Fprintln(f.err, "kiln:", err) // the view itself failed; the run's error is the caller's
+		}
+	}
+}
+
+// accessibleMode reports whether the wizard asks line by line: --accessible,
+// TERM=dumb or KILN_ACCESSIBLE=1.
+func accessibleMode(flag bool) bool {
+	return flag || os.Getenv("TERM") == "dumb" || os.Getenv("KILN_ACCESSIBLE") == "1"
+}
+
+// tuiWizard runs kiln new's wizard on a terminal.
+func (f *factory) tuiWizard(o *newOptions, spec *scaffold.Spec) error {
+	res, err := tui.RunWizard(context.Background(), tui.WizardInput{
+		Spec:       spec,
+		Dir:        o.dir,
+		Yes:        o.yes,
+		Accessible: accessibleMode(o.accessible),
+		Force:      o.write.force,
+		Lint:       f.lint,
+		In:         f.in,
+		Out:        f.out,
+	})
+	if errors.Is(err, tui.ErrCanceled) {
+		return &exitError{code: exitCanceled, err: errors.New("cancelled: nothing was written")}
+	}
+	if err != nil {
+		return failedErrorf("%v", err)
+	}
+	if res.BuildNow {
+		// kiln test builds the image, then tests it, in the live progress view
+		return runTest(f, &testOptions{dir: o.dir})
+	}
+	fmt.Fprintf(f.out, "next: cd %s && kiln test\n", o.dir)
+	return nil
+}
+
+// detectEngine applies --engine, then KILN_ENGINE, then kiln.yaml's engine.
+func detectEngine(flag, specEngine string) (*builder.Engine, error) {
+	name := flag
+	if name == "" && os.Getenv("KILN_ENGINE") == "" {
+		name = specEngine
+	}
+	e, err := builder.DetectEngine(name)
+	if err != nil {
+		return nil, failedErrorf("%v", err)
+	}
+	return e, nil
+}
