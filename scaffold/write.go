@@ -280,6 +280,15 @@ func mergeAll(files []PlannedFile, idx []int) error {
 		}()
 	}
 	wg.Wait()
+	var needGit []string
+	for n, err := range errs {
+		if errors.Is(err, ErrNoMerger) {
+			needGit, errs[n] = append(needGit, files[idx[n]].Path), nil
+		}
+	}
+	if len(needGit) > 0 {
+		return fmt.Errorf("merging %s: %w", strings.Join(needGit, ", "), ErrNoMerger)
+	}
 	return errors.Join(errs...)
 }
 
