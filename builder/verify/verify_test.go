@@ -166,9 +166,13 @@ func TestEachViolation(t *testing.T) {
 		{"assemble missing", func(img *it.Image) {
 			img.Layers = append(img.Layers, []it.File{it.Whiteout("usr/libexec/s2i/assemble")})
 		}, verify.Options{}, "", "KV008", verify.Fail, "assemble is missing"},
+		// KL120 is a heuristic (which command is the server), so a warning (issue 11)
 		{"run without exec", func(img *it.Image) {
 			img.Layers = append(img.Layers, []it.File{{Name: "usr/libexec/s2i/run", Mode: 0o755, Body: "#!/bin/sh\npython3 -m http.server 8080\n"}})
-		}, verify.Options{}, "", "KV009", verify.Fail, "KL120"},
+		}, verify.Options{}, "", "KV009", verify.Warn, "KL120"},
+		{"run with a certain lint error", func(img *it.Image) {
+			img.Layers = append(img.Layers, []it.File{{Name: "usr/libexec/s2i/run", Mode: 0o755, Body: "python3 -m http.server 8080\n"}})
+		}, verify.Options{}, "", "KV009", verify.Fail, "KL123"},
 		{"apt lists left", func(img *it.Image) {
 			img.Layers = append(img.Layers, []it.File{{Name: "var/lib/apt/lists/deb.debian.org_dists_bookworm_InRelease", Size: 3000}})
 		}, verify.Options{}, "", "KV010", verify.Fail, "layer 4 ("},

@@ -118,16 +118,13 @@ func TestE2ERunScriptWithoutExecFailsTheStopStep(t *testing.T) {
 	if err := os.WriteFile(run, []byte(noExec), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	// kiln lint catches it first, before anything is built.
+	// kiln lint warns first: KL120 is a heuristic (it reads which command is
+	// the server), so it warns without stopping the test (G05).
 	code, out := kiln(t, "test", dir, "--plain")
-	if code != exitFailed || !strings.Contains(out, "KL120") || !strings.Contains(out, "[lint] FAILED") {
-		t.Fatalf("kiln test: exit %d, want %d with the lint step failing on KL120\n%s", code, exitFailed, out)
+	if code != exitFailed || !strings.Contains(out, "warning KL120") {
+		t.Fatalf("kiln test: exit %d, want %d with a KL120 warning from the lint step\n%s", code, exitFailed, out)
 	}
 	// And the running container proves it: the stop step fails.
-	code, out = kiln(t, "test", dir, "--plain", "--no-lint")
-	if code != exitFailed {
-		t.Fatalf("kiln test --no-lint: exit %d, want %d\n%s", code, exitFailed, out)
-	}
 	if !strings.Contains(out, "[stop on SIGTERM] FAILED") || !strings.Contains(out, "without exec") {
 		t.Errorf("the stop step did not fail naming exec:\n%s", out)
 	}

@@ -4,6 +4,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/kiln-s2i/kiln/scaffold/okd"
 )
@@ -18,6 +19,13 @@ func (d *dockerfile) checkFrom(st *stage) {
 	}
 	if prev, ok := d.names[img]; ok && prev.index < st.index {
 		return
+	}
+	now := d.facts.now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	if rel, eol := okd.EndOfLife(img, now); eol {
+		d.rep.add("KL003", st.line, "FROM %s is %s, which reached its end of life on %s: it gets no security fixes", st.base, rel.Name, rel.EOL.Format(time.DateOnly))
 	}
 	switch okd.FromTag(img) {
 	case okd.Untagged:

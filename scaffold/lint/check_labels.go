@@ -15,7 +15,11 @@ func (d *dockerfile) collectLabels() {
 			continue
 		}
 		for _, p := range in.pairs {
-			d.labels[p.key] = labelVal{value: p.value, line: in.line, resolved: p.resolved}
+			line := d.keyLine(in, p.key)
+			if prev, dup := d.labels[p.key]; dup && p.resolved && in.stage == d.finalStage() && prev.stage == in.stage {
+				d.rep.add("KL091", line, "label %s is set again (first at line %d); the later value wins", p.key, prev.line)
+			}
+			d.labels[p.key] = labelVal{value: p.value, line: line, resolved: p.resolved, stage: in.stage}
 		}
 	}
 	d.isBuider = d.facts.hasS2IBin
@@ -29,6 +33,20 @@ func (d *dockerfile) collectLabels() {
 	}
 }
 
+// shipsScripts reports whether the image copies s2i scripts in (not only
+// points at them with the scripts-url label, as base images do).
+func (d *dockerfile) shipsScripts() bool {
+	if d.facts.hasS2IBin {
+		return true
+	}
+	for _, c := range d.copies {
+		if slices.ContainsFunc(c.srcs, isS2ISource) {
+			return true
+		}
+	}
+	return false
+}
+
 func (d *dockerfile) checkLabels() {
 	for _, in := range d.final {
 		if in.cmd != "label" {
@@ -38,27 +56,40 @@ func (d *dockerfile) checkLabels() {
 			if !p.resolved {
 				continue
 			}
+			line := d.keyLine(in, p.key)
 			if problem := okd.LabelKey(p.key); problem != "" {
-				d.rep.add("KL087", in.line, "label key %q %s", p.key, problem)
+				d.rep.add("KL087", line, "label key %q %s", p.key, problem)
 			}
 			if strings.TrimSpace(p.value) == "" {
-				d.rep.add("KL088", in.line, "label %s is empty", p.key)
+				d.rep.add("KL088", line, "label %s is empty", p.key)
 			}
 		}
 	}
 	line := d.labelLine()
-	if _, ok := d.labels["io.k8s.description"]; !ok {
-		d.rep.add("KL080", line, "no io.k8s.description label")
+	missing := func(id, key string) {
+		if _, ok := d.labels[key]; ok {
+			return
+		}
+		if base, inherits := d.inherits(); inherits {
+			d.rep.addSev(id, Info, line, 1, "no %s label here; the base image %s may set it", key, base)
+			return
+		}
+		d.rep.add(id, line, "no %s label", key)
 	}
-	if _, ok := d.labels["io.k8s.display-name"]; !ok {
-		d.rep.add("KL081", line, "no io.k8s.display-name label")
-	}
-	tags, hasTags := d.labels["io.openshift.tags"]
-	switch {
-	case !hasTags:
-		d.rep.add("KL082", line, "no io.openshift.tags label")
-	case d.isBuider && tags.resolved && !slices.Contains(okd.SplitList(tags.value), "builder"):
-		d.rep.add("KL083", tags.line, "io.openshift.tags %q lacks builder, but the image ships s2i scripts", tags.value)
+	missing("KL080", okd.LabelDescription)
+	missing("KL081", okd.LabelDisplayName)
+	missing("KL082", okd.LabelTags)
+	if tags, ok := d.labels[okd.LabelTags]; ok && tags.resolved {
+		words := okd.SplitList(tags.value)
+		for _, w := range words {
+			if !okd.TagWord(w) {
+				d.rep.add("KL092", tags.line, "io.openshift.tags %q: %q is not one tag word (separate tags with commas)", tags.value, w)
+				break
+			}
+		}
+		if d.isBuider && d.facts.hasScripts != nil && d.facts.hasScripts(d) && !slices.Contains(words, "builder") {
+			d.rep.add("KL083", tags.line, "io.openshift.tags %q lacks builder, but the image ships assemble and run", tags.value)
+		}
 	}
 	scriptsURL, hasURL := d.labels["io.openshift.s2i.scripts-url"]
 	if hasURL && scriptsURL.resolved {
@@ -72,7 +103,10 @@ func (d *dockerfile) checkLabels() {
 			continue
 		}
 		dir := c.dest
-		if !c.destIsDir && !slices.ContainsFunc(c.srcs, isS2IDir) {
+		switch {
+		case slices.ContainsFunc(c.srcs, func(s string) bool { return path.Base(path.Clean(s)) == "s2i" }):
+			dir = path.Join(c.dest, "bin") // COPY s2i /usr/local/s2i: the scripts land in its bin
+		case !c.destIsDir && !slices.ContainsFunc(c.srcs, isS2IDir):
 			dir = path.Dir(c.dest) // a single script copied to a file name
 		}
 		switch {

@@ -68,11 +68,18 @@ func labelPorts(v string) map[string]bool {
 func (d *dockerfile) checkPorts() {
 	ports, anyExpose, known, first := d.exposed()
 	svc, hasSvc := d.labels["io.openshift.expose-services"]
+	base, inherits := d.inherits()
 	switch {
+	case !anyExpose && hasSvc && strings.TrimSpace(svc.value) != "" && inherits:
+		d.rep.addSev("KL031", Info, svc.line, 1, "io.openshift.expose-services is %q but nothing is EXPOSEd here; the base image %s may EXPOSE it", svc.value, base)
 	case !anyExpose && hasSvc && strings.TrimSpace(svc.value) != "":
 		d.rep.add("KL031", svc.line, "io.openshift.expose-services is %q but nothing is EXPOSEd", svc.value)
+	case !anyExpose && inherits:
+		d.rep.addSev("KL033", Info, d.imageLine(), 1, "the image EXPOSEs no port here; the base image %s may", base)
 	case !anyExpose:
 		d.rep.add("KL033", d.imageLine(), "the image EXPOSEs no port")
+	case !hasSvc && inherits:
+		d.rep.addSev("KL084", Info, first, 1, "EXPOSE without an io.openshift.expose-services label here; the base image %s may set it", base)
 	case !hasSvc:
 		d.rep.add("KL084", first, "EXPOSE without an io.openshift.expose-services label")
 	case svc.resolved && known:
@@ -114,6 +121,10 @@ func (d *dockerfile) checkEnv() {
 			}
 		}
 	}
+	if base, inherits := d.inherits(); inherits {
+		d.rep.addSev("KL041", Info, d.imageLine(), 1, "no ENV here names the version of the software; the base image %s may", base)
+		return
+	}
 	d.rep.add("KL041", d.imageLine(), "no ENV names the version of the software (e.g. NODEJS_VERSION)")
 }
 
@@ -125,6 +136,16 @@ func (d *dockerfile) checkUser() {
 		}
 	}
 	if last == nil {
+		if base, inherits := d.inherits(); inherits {
+			d.rep.addSev("KL070", Info, d.imageLine(), 1, "no USER here: the image runs as the user the base image %s sets; OKD s2i builds need a numeric one", base)
+			return
+		}
+		if !d.shipsScripts() {
+			// G18's failing builds concern s2i builders; other images run
+			// under an arbitrary UID on OKD anyway
+			d.rep.addSev("KL070", Info, d.imageLine(), 1, "no USER: the image runs as root outside OKD; it ships no s2i scripts, so OKD builds are not affected")
+			return
+		}
 		d.rep.add("KL070", d.imageLine(), "no USER: the image runs as whatever user its base sets (often root); OKD s2i builds need a numeric USER")
 		return
 	}

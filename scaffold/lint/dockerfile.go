@@ -7,10 +7,13 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
 	"mvdan.cc/sh/v3/syntax"
+
+	"github.com/kiln-s2i/kiln/scaffold/okd"
 )
 
 // envGetter adapts vars to buildkit's word expansion.
@@ -50,6 +53,7 @@ type instr struct {
 	workdir    string // WORKDIR in force
 	env        vars   // ENV and ARG in force
 	usesScript string // path of the wrapper script CMD/ENTRYPOINT starts
+	lazySrc    string // a RUN's program, not parsed yet
 }
 
 type stage struct {
@@ -75,6 +79,7 @@ type copyOp struct {
 
 type dockerfile struct {
 	name    string
+	src     []byte
 	names   map[string]*stage // stages by AS name
 	rep     reporter
 	stages  []*stage
@@ -92,11 +97,65 @@ type labelVal struct {
 	value    string
 	line     int
 	resolved bool
+	stage    *stage
+}
+
+// keyLine finds the line of an instruction that sets key, so a finding on
+// one key of a multi-line LABEL points at that key (and a kiln:ignore
+// before the LABEL still covers it).
+func (d *dockerfile) keyLine(in *instr, key string) int {
+	if in.end <= in.line || d.src == nil {
+		return in.line
+	}
+	rest := d.src
+	for l := 1; l < in.line && len(rest) > 0; l++ {
+		i := bytes.IndexByte(rest, '\n')
+		if i < 0 {
+			return in.line
+		}
+		rest = rest[i+1:]
+	}
+	for l := in.line; l <= in.end && len(rest) > 0; l++ {
+		line := rest
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+			line, rest = rest[:i], rest[i+1:]
+		} else {
+			rest = nil
+		}
+		t := bytes.TrimSpace(line)
+		if l == in.line {
+			t = bytes.TrimSpace(t[min(len(t), len(in.cmd)):]) // past LABEL
+		}
+		t = bytes.TrimLeft(t, `"'`)
+		if bytes.HasPrefix(t, []byte(key)) {
+			if rest := t[len(key):]; len(rest) == 0 || bytes.IndexByte([]byte(`"'= `), rest[0]) >= 0 {
+				return l
+			}
+		}
+	}
+	return in.line
 }
 
 // repoFacts are what the repository around a Dockerfile tells it.
 type repoFacts struct {
 	hasS2IBin bool
+	// hasScripts reports whether the s2i scripts the Dockerfile copies
+	// include both assemble and run; nil means no.
+	hasScripts func(d *dockerfile) bool
+	// isDir reports whether a path of the build context is a directory;
+	// nil when the context is unknown.
+	isDir func(ctxPath string) bool
+	now   time.Time // for end-of-life dates; zero means today
+}
+
+// inheritedEnv are variables that the s2i base images (s2i-core and the
+// images built on it) set, and that builder Dockerfiles use without setting
+// them, mostly in COPY destinations. They are assumed only when the
+// Dockerfile leaves them unset, to follow where its scripts go.
+var inheritedEnv = vars{
+	"STI_SCRIPTS_PATH": "/usr/libexec/s2i",
+	"APP_ROOT":         "/opt/app-root",
+	"HOME":             "/opt/app-root/src",
 }
 
 // looksLikeDockerfile tells a Dockerfile from a script by name, then content.
@@ -122,24 +181,53 @@ func looksLikeDockerfile(name string, src []byte) bool {
 	return false
 }
 
+var knownInstructions = map[string]bool{
+	"from": true, "run": true, "cmd": true, "label": true, "maintainer": true, "expose": true, "env": true, "add": true,
+	"copy": true, "entrypoint": true, "volume": true, "user": true, "workdir": true, "arg": true, "onbuild": true,
+	"stopsignal": true, "healthcheck": true, "shell": true,
+}
+
+// parseDockerfile parses and expands a Dockerfile without checking it; nil
+// when it does not parse.
+func parseDockerfile(name string, src []byte) *dockerfile {
+	res, err := parser.Parse(bytes.NewReader(src))
+	if err != nil {
+		return nil
+	}
+	d := &dockerfile{name: name, lex: shell.NewLex(res.EscapeToken), src: src}
+	d.build(res.AST)
+	return d
+}
+
 func lintDockerfile(name string, src []byte, out *[]Finding) (*dockerfile, error) {
 	return lintDockerfileWith(name, src, out, repoFacts{})
 }
 
 func lintDockerfileWith(name string, src []byte, out *[]Finding, facts repoFacts) (*dockerfile, error) {
+	rep := reporter{file: name, out: out}
+	dirs, commentLines := scanIgnores(src, &rep.ignores)
+	rep.reportUnknown()
 	res, err := parser.Parse(bytes.NewReader(src))
 	if err != nil {
-		pe := &ParseError{File: name, Err: err}
+		line := 1
 		var le *parser.LocationError
 		if errors.As(err, &le) && len(le.Locations) > 0 && len(le.Locations[0]) > 0 {
-			pe.Line = max(1, le.Locations[0][0].Start.Line)
-			pe.Err = le.Unwrap()
+			line = max(1, le.Locations[0][0].Start.Line)
+			err = le.Unwrap()
 		}
-		return nil, pe
+		rep.add("KL000", line, "kiln cannot parse this Dockerfile: %v", err)
+		return nil, nil
 	}
-	d := &dockerfile{name: name, lex: shell.NewLex(res.EscapeToken), facts: facts}
-	d.rep = reporter{file: name, out: out}
-	dirs, commentLines := scanIgnores(src, &d.rep.ignores)
+	for _, n := range res.AST.Children {
+		if !knownInstructions[strings.ToLower(n.Value)] {
+			// buildkit's parser takes any word; the build stops here
+			// (a template's {% if %}, a typo)
+			rep.add("KL000", n.StartLine, "kiln cannot read this Dockerfile: unknown instruction %q (a template?)", n.Value)
+			return nil, nil
+		}
+	}
+	d := &dockerfile{name: name, lex: shell.NewLex(res.EscapeToken), facts: facts, src: src}
+	d.rep = rep
 	var units [][2]int
 	for _, n := range res.AST.Children {
 		units = append(units, [2]int{n.StartLine, n.EndLine})
@@ -179,6 +267,9 @@ func (d *dockerfile) build(root *parser.Node) {
 				st.name = strings.ToLower(in.words[2])
 			}
 			env = vars{}
+			if !okd.OSBase(st.base) {
+				env = cloneVars(inheritedEnv)
+			}
 			workdir = "/"
 			if prev, ok := d.names[strings.ToLower(st.base)]; ok && st.resolved {
 				st.parent = prev
@@ -361,7 +452,8 @@ func (d *dockerfile) parseProgram(in *instr, raw []string, env vars) {
 		}
 	}
 	if in.cmd == "run" && !mentionsCheckedCommand(src) {
-		return // nothing any RUN check looks at: skip the parse
+		in.lazySrc = src // nothing any RUN check looks at: parse only if created asks
+		return
 	}
 	f, err := parseShell(d.name, src)
 	if err != nil {
@@ -399,6 +491,40 @@ func (d *dockerfile) finalChain() {
 	for i := len(chain) - 1; i >= 0; i-- {
 		d.final = append(d.final, chain[i].instrs...)
 	}
+}
+
+// rootBase is the image the final stage is built on, past stages it
+// builds FROM; "" when unknown.
+func (d *dockerfile) rootBase() string {
+	st := d.finalStage()
+	if st == nil {
+		return ""
+	}
+	for st.parent != nil {
+		st = st.parent
+	}
+	if !st.resolved {
+		return ""
+	}
+	return st.base
+}
+
+// inherits reports whether the final image's base may set labels, ports,
+// a USER or environment of its own: any base but a plain OS image. Rules
+// about what the image lacks are then only info (the base may have it).
+func (d *dockerfile) inherits() (base string, ok bool) {
+	base = d.rootBase()
+	if base == "" {
+		st := d.finalStage()
+		for st != nil && st.parent != nil {
+			st = st.parent
+		}
+		if st != nil {
+			return st.base, true // a variable: could be anything
+		}
+		return "", false
+	}
+	return base, !okd.OSBase(base)
 }
 
 func (d *dockerfile) finalStage() *stage {
@@ -568,8 +694,11 @@ func (d *dockerfile) wrapperScripts() []string {
 }
 
 // executableInImage reports whether the Dockerfile makes the image path p
-// executable itself (COPY --chmod, RUN chmod +x).
+// executable itself (COPY --chmod, RUN chmod +x, RUN install).
 func (d *dockerfile) executableInImage(p string) bool {
+	if _, exec := d.created(p); exec {
+		return true
+	}
 	for _, c := range d.copies {
 		if c.chmodExec && covered(p, []string{c.dest}) {
 			return true
@@ -595,20 +724,48 @@ func (d *dockerfile) executableInImage(p string) bool {
 	return false
 }
 
+// srcIsDir reports whether a COPY source names a directory: its contents
+// land in the destination, with or without a trailing slash.
+func (d *dockerfile) srcIsDir(s string) bool {
+	if strings.HasSuffix(s, "/") || s == "." || s == "./" {
+		return true
+	}
+	if d.facts.isDir != nil {
+		return d.facts.isDir(strings.TrimPrefix(path.Clean(s), "./"))
+	}
+	return false
+}
+
+// under returns p relative to dir when p lies below it.
+func under(p, dir string) (string, bool) {
+	if dir == "/" {
+		return strings.TrimPrefix(p, "/"), strings.HasPrefix(p, "/") && p != "/"
+	}
+	return strings.CutPrefix(p, dir+"/")
+}
+
+func plainSource(s string) bool {
+	return !strings.ContainsAny(s, "*?[") && !strings.Contains(s, "://") && !strings.HasPrefix(s, "..") && !strings.HasPrefix(s, "/")
+}
+
 // imagePath maps a build-context file to where the final image has it.
 func (d *dockerfile) imagePath(ctxFile string) (string, bool) {
 	for i := len(d.copies) - 1; i >= 0; i-- {
 		c := d.copies[i]
-		for _, s := range c.srcs {
-			s = strings.TrimPrefix(path.Clean(s), "./")
+		for _, raw := range c.srcs {
+			s := strings.TrimPrefix(path.Clean(raw), "./")
+			if !plainSource(s) {
+				continue
+			}
 			switch {
 			case s == ctxFile && c.destIsDir:
 				return path.Join(c.dest, path.Base(s)), true
 			case s == ctxFile:
 				return c.dest, true
-			case strings.HasPrefix(ctxFile, s+"/") || s == ".":
-				rel := strings.TrimPrefix(ctxFile, s+"/")
-				return path.Join(c.dest, rel), true
+			case s == ".":
+				return path.Join(c.dest, ctxFile), true
+			case strings.HasPrefix(ctxFile, s+"/"):
+				return path.Join(c.dest, strings.TrimPrefix(ctxFile, s+"/")), true
 			}
 		}
 	}
@@ -631,24 +788,86 @@ func (d *dockerfile) contextFile(p string) (string, bool) {
 	}
 	for i := len(d.copies) - 1; i >= 0; i-- {
 		c := d.copies[i]
-		for _, s := range c.srcs {
-			s = strings.TrimPrefix(path.Clean(s), "./")
-			if strings.ContainsAny(s, "*?[") || strings.Contains(s, "://") {
+		for _, raw := range c.srcs {
+			s := strings.TrimPrefix(path.Clean(raw), "./")
+			if !plainSource(s) {
+				continue
+			}
+			if d.srcIsDir(raw) {
+				// a directory's contents land in dest
+				if rel, ok := under(p, c.dest); ok {
+					return path.Join(s, rel), true
+				}
 				continue
 			}
 			if !c.destIsDir && p == c.dest {
 				return s, true
 			}
-			if c.destIsDir {
-				if p == path.Join(c.dest, path.Base(s)) {
-					return s, true
-				}
-				// a directory source copies its contents into dest
-				if rel, ok := strings.CutPrefix(p, c.dest+"/"); ok {
-					return path.Join(s, rel), true
-				}
+			if c.destIsDir && p == path.Join(c.dest, path.Base(s)) {
+				return s, true
 			}
 		}
 	}
 	return "", false
+}
+
+// created reports whether a RUN of the final image creates the image path
+// p (ln, cp, mv, install) and whether the result is executable: install
+// defaults to mode 755, and a symbolic link is as executable as its target.
+func (d *dockerfile) created(p string) (present, executable bool) {
+	for _, in := range d.final {
+		if in.cmd != "run" {
+			continue
+		}
+		if in.lazySrc != "" && strings.Contains(in.lazySrc, path.Base(p)) {
+			if f, err := parseShell(d.name, in.lazySrc); err == nil {
+				in.program, in.cmds = f, commands(f, in.env, in.line)
+			}
+			in.lazySrc = ""
+		}
+		for _, c := range in.cmds {
+			name := c.name()
+			if name != "ln" && name != "cp" && name != "mv" && name != "install" {
+				continue
+			}
+			var ops []string
+			mode, exec := "", name == "ln" || name == "install"
+			for i := 1; i < len(c.args); i++ {
+				a := c.args[i]
+				switch {
+				case name == "install" && (a == "-m" || a == "--mode") && i+1 < len(c.args):
+					mode = c.args[i+1]
+					i++
+				case name == "install" && strings.HasPrefix(a, "--mode="):
+					mode = strings.TrimPrefix(a, "--mode=")
+				case name == "install" && strings.HasPrefix(a, "-m") && len(a) > 2:
+					mode = a[2:]
+				case strings.HasPrefix(a, "-"):
+				default:
+					ops = append(ops, a)
+				}
+			}
+			if mode != "" {
+				exec = modeAddsExec(mode)
+			}
+			if len(ops) < 2 {
+				continue
+			}
+			dest := ops[len(ops)-1]
+			if strings.Contains(dest, "$") {
+				continue
+			}
+			destAbs := absPath(in.workdir, dest)
+			for _, src := range ops[:len(ops)-1] {
+				target := destAbs
+				if strings.HasSuffix(dest, "/") || len(ops) > 2 {
+					target = path.Join(destAbs, path.Base(src))
+				}
+				if target == p || (path.Base(p) == path.Base(src) && destAbs == path.Dir(p)) {
+					return true, exec
+				}
+			}
+		}
+	}
+	return false, false
 }

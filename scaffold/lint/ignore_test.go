@@ -1,8 +1,9 @@
 package lint
 
 import (
-	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 	"testing/fstest"
@@ -76,6 +77,8 @@ node a.js
 	}
 }
 
+// TestParseErrors: a file kiln cannot parse is one KL000 finding naming the
+// file and the parser's line, not an error that discards the other files.
 func TestParseErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name, file, src string
@@ -86,20 +89,21 @@ func TestParseErrors(t *testing.T) {
 		{"bad escape directive", "Dockerfile", "# escape=x\nFROM a:1\n", 1},
 		{"unterminated quote", "run", "#!/bin/sh\necho \"a\n", 2},
 		{"unclosed if", "run", "#!/bin/sh\nif true; then\n  echo\n", 2},
+		{"bash kiln does not read", "run", "#!/bin/bash\nreadonly -A conf=(\n  [user.name]=\"builder\"\n)\nexec app\n", 3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			var got []Finding
 			var err error
 			if tc.file == "Dockerfile" {
-				_, err = lintDockerfileText(tc.file, []byte(tc.src), Options{})
+				got, err = lintDockerfileText(tc.file, []byte(tc.src), Options{})
 			} else {
-				_, err = lintScriptText(tc.file, []byte(tc.src), 0o755, Options{})
+				got, err = lintScriptText(tc.file, []byte(tc.src), 0o755, Options{})
 			}
-			pe, ok := err.(*ParseError)
-			if !ok {
-				t.Fatalf("want a *ParseError, got %v", err)
+			if err != nil {
+				t.Fatal(err)
 			}
-			if pe.File != tc.file || pe.Line < 1 || pe.Line > tc.line {
-				t.Errorf("error %q: file %q line %d, want %q line <= %d", pe, pe.File, pe.Line, tc.file, tc.line)
+			if len(got) != 1 || got[0].Rule != "KL000" || got[0].File != tc.file || got[0].Line < 1 || got[0].Line > tc.line {
+				t.Fatalf("want one KL000 finding on %s at or before line %d, got %v", tc.file, tc.line, got)
 			}
 		})
 	}
@@ -109,10 +113,69 @@ func TestTemplateParseError(t *testing.T) {
 	fsys := fstest.MapFS{
 		"Dockerfile":              {Data: []byte("FROM a:1\n")},
 		"openshift/template.yaml": {Data: []byte("kind: Template\nobjects:\n  - kind: [unclosed\n")},
+		"s2i/bin/run":             {Data: []byte("#!/bin/sh\nnode server.js\n"), Mode: 0o755},
 	}
-	_, err := FS(fsys, Options{})
-	var pe *ParseError
-	if !errors.As(err, &pe) || pe.File != "openshift/template.yaml" || pe.Line < 1 {
-		t.Fatalf("want a ParseError naming openshift/template.yaml and a line, got %v", err)
+	got, err := FS(fsys, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var parse, other bool
+	for _, f := range got {
+		if f.Rule == "KL000" && f.File == "openshift/template.yaml" && f.Line >= 1 {
+			parse = true
+		}
+		if f.Rule == "KL120" {
+			other = true
+		}
+	}
+	if !parse || !other {
+		t.Fatalf("want KL000 on openshift/template.yaml and the other files' findings (KL120), got %v", got)
+	}
+}
+
+// TestConfigFoundUpward: kiln.yaml at a repository's root applies to the
+// version directories below it.
+func TestConfigFoundUpward(t *testing.T) {
+	root := t.TempDir()
+	for name, data := range map[string]string{
+		".git/HEAD":      "ref: refs/heads/main\n",
+		"kiln.yaml":      "lint:\n  ignore: [KL002]\n",
+		"1.0/Dockerfile": "FROM registry.access.redhat.com/ubi9:latest\n",
+	} {
+		p := filepath.Join(root, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, lint := range []func() ([]Finding, error){
+		func() ([]Finding, error) { return Repo(filepath.Join(root, "1.0"), Options{}) },
+		func() ([]Finding, error) { return Paths([]string{filepath.Join(root, "1.0", "Dockerfile")}, Options{}) },
+	} {
+		got, err := lint()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) == 0 {
+			t.Fatal("no findings at all: the test proves nothing")
+		}
+		for _, f := range got {
+			if f.Rule == "KL002" {
+				t.Errorf("kiln.yaml at the root did not apply: %v", f)
+			}
+		}
+	}
+	// without the root's kiln.yaml, KL002 is reported
+	if err := os.Remove(filepath.Join(root, "kiln.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Repo(filepath.Join(root, "1.0"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(got, func(f Finding) bool { return f.Rule == "KL002" }) {
+		t.Errorf("KL002 missing without kiln.yaml: %v", got)
 	}
 }

@@ -75,7 +75,47 @@ func Repo(dir string, opts Options) ([]Finding, error) {
 	if !fi.IsDir() {
 		return nil, &ParseError{File: dir, Err: errors.New("not a directory")}
 	}
+	above, err := configAbove(dir)
+	if err != nil {
+		return nil, err
+	}
+	opts.Ignore = append(slices.Clone(opts.Ignore), above...)
 	return FS(os.DirFS(dir), opts)
+}
+
+// configAbove reads lint.ignore from the nearest kiln.yaml above dir, up to
+// the repository root (the directory holding .git): a multi-version
+// repository configures lint once at its root. kiln.yaml in dir itself is
+// read by FS.
+func configAbove(dir string) ([]string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, nil
+	}
+	if _, err := os.Stat(filepath.Join(abs, ".git")); err == nil {
+		return nil, nil // dir is the repository root
+	}
+	for d := filepath.Dir(abs); ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "kiln.yaml")); err == nil {
+			r := &repo{fsys: os.DirFS(d)}
+			ignore, err := r.config(Options{})
+			if err != nil {
+				var pe *ParseError
+				if errors.As(err, &pe) {
+					pe.File = filepath.Join(d, pe.File)
+				}
+				return nil, err
+			}
+			var ids []string
+			for id := range ignore {
+				ids = append(ids, id)
+			}
+			return ids, nil
+		}
+		if _, err := os.Stat(filepath.Join(d, ".git")); err == nil || filepath.Dir(d) == d {
+			return nil, nil
+		}
+	}
 }
 
 // FS lints a builder repository rooted at fsys's ".": the Dockerfile (or
@@ -83,16 +123,52 @@ func Repo(dir string, opts Options) ([]Finding, error) {
 // test/run, openshift/*.yaml and README.md. File names in findings are
 // slash-separated paths inside fsys. Files in an fstest.MapFS need Mode 0o755
 // to count as executable; a zero mode is taken as unknown.
+//
+// A directory may hold several Dockerfiles (Dockerfile.rhel9,
+// Containerfile.fedora, app.Dockerfile): each is linted with the scripts it
+// copies. A directory that is no builder itself is searched for builder
+// directories below it, and each is linted.
 func FS(fsys fs.FS, opts Options) ([]Finding, error) {
 	r := &repo{fsys: fsys}
 	ignore, err := r.config(opts)
 	if err != nil {
 		return nil, err
 	}
-	if err := r.lint(); err != nil {
-		return nil, err
+	rootDFs := dockerfilesIn(fsys, ".")
+	dirs := []string{"."}
+	if len(rootDFs) == 0 {
+		dirs = builderDirs(fsys)
 	}
-	return finish(r.findings, ignore), nil
+	if len(dirs) == 0 {
+		return nil, &ParseError{File: ".", Err: errors.New("no Dockerfile, Containerfile or s2i/bin here or below: not a builder repository (pass the directory of a Dockerfile, or the Dockerfile itself)")}
+	}
+	run := &lintRun{scripts: map[scriptKey]scriptResult{}, done: map[string]bool{}}
+	var all []Finding
+	for _, dir := range dirs {
+		dfs := rootDFs
+		if dir != "." {
+			dfs = dockerfilesIn(fsys, dir)
+		}
+		fs, err := run.lintDir(fsys, dir, dfs)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, fs...)
+	}
+	return finish(dedupe(all), ignore), nil
+}
+
+// dedupe drops findings repeated when several Dockerfiles share a script.
+func dedupe(fs []Finding) []Finding {
+	seen := make(map[Finding]bool, len(fs))
+	out := fs[:0]
+	for _, f := range fs {
+		if !seen[f] {
+			seen[f] = true
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // Script lints one script's source, named by its role (run, assemble…), with
@@ -155,6 +231,14 @@ func lintFile(p string, mode fs.FileMode, opts Options) ([]Finding, error) {
 	ids := slices.Clone(opts.Ignore)
 	for id := range ignore {
 		ids = append(ids, id)
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(p), "kiln.yaml")); err != nil {
+		// no kiln.yaml beside the file: the repository's root may have one
+		above, err := configAbove(filepath.Dir(p))
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, above...)
 	}
 	opts.Ignore = ids
 
@@ -257,13 +341,24 @@ func (r *reporter) addCol(id string, line, col int, format string, a ...any) {
 	if rule == nil {
 		panic("lint: unknown rule " + id)
 	}
+	r.addSev(id, rule.Severity, line, col, format, a...)
+}
+
+// addSev reports a finding below its rule's severity: a heuristic rule
+// that cannot be sure in this case (the base image may set what is missing)
+// says so at a lower level.
+func (r *reporter) addSev(id string, sev Severity, line, col int, format string, a ...any) {
+	rule := ruleIndex[id]
+	if rule == nil {
+		panic("lint: unknown rule " + id)
+	}
 	if r.ignores.suppressed(id, line) {
 		return
 	}
 	line, col = max(line, 1), max(col, 1)
 	*r.out = append(*r.out, Finding{
 		File: r.file, Line: line, Column: col,
-		Severity: rule.Severity, Rule: id,
+		Severity: min(sev, rule.Severity), Rule: id,
 		Message: fmt.Sprintf(format, a...), Fix: rule.Fix, Guideline: rule.Guideline,
 	})
 }
@@ -271,8 +366,19 @@ func (r *reporter) addCol(id string, line, col int, format string, a ...any) {
 // ignores holds a file's `# kiln:ignore=ID,... reason` comments (cover the
 // unit right after them) and `# kiln:ignore-file=ID,... reason` (whole file).
 type ignores struct {
-	file   map[string]bool
-	ranges []ignoreRange
+	file    map[string]bool
+	ranges  []ignoreRange
+	unknown []ignoreDirective // IDs no rule has, by line: reported as KL004
+}
+
+// reportUnknown reports the kiln:ignore comments that name no rule: a typo
+// (KL12O) would otherwise silence nothing without anyone noticing.
+func (r *reporter) reportUnknown() {
+	for _, d := range r.ignores.unknown {
+		for _, id := range d.ids {
+			r.add("KL004", d.line, "kiln:ignore names %s, which is not a rule (see kiln lint --list)", id)
+		}
+	}
 }
 
 type ignoreRange struct {
@@ -323,11 +429,17 @@ func scanIgnores(src []byte, ig *ignores) (dirs []ignoreDirective, commentLines 
 		if j := strings.IndexAny(t, " \t"); j >= 0 {
 			t = t[:j]
 		}
-		var ids []string
+		var ids, unknown []string
 		for _, id := range strings.Split(t, ",") {
 			if id = strings.ToUpper(strings.TrimSpace(id)); id != "" {
 				ids = append(ids, id)
+				if ruleIndex[id] == nil {
+					unknown = append(unknown, id)
+				}
 			}
+		}
+		if len(unknown) > 0 {
+			ig.unknown = append(ig.unknown, ignoreDirective{line: i + 1, ids: unknown})
 		}
 		if fileWide {
 			if ig.file == nil {

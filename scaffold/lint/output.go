@@ -217,9 +217,9 @@ func Explain(w io.Writer, id string) error {
 	if !ok {
 		return fmt.Errorf("unknown rule %q (kiln lint --list shows them all)", id)
 	}
-	g := okd.Summary(r.Guideline)
-	_, err := fmt.Fprintf(w, "%s (%s): %s\n\nGuideline %s: %s\n\nWhy it matters on OKD:\n  %s\n\nFix:\n  %s\n\nBefore:\n%s\n\nAfter:\n%s\n",
-		r.ID, r.Severity, r.Title, r.Guideline, g, r.Why, r.Fix, indent(r.Before), indent(r.After))
+	g := guidelineText(r)
+	_, err := fmt.Fprintf(w, "%s (%s, %s): %s\n\n%s\n\nWhy it matters on OKD:\n  %s\n\nFix:\n  %s\n\nBefore:\n%s\n\nAfter:\n%s\n",
+		r.ID, r.Severity, r.Confidence, r.Title, strings.ToUpper(g[:1])+g[1:], r.Why, r.Fix, indent(r.Before), indent(r.After))
 	return err
 }
 
@@ -254,8 +254,17 @@ func WriteList(w io.Writer, asJSON bool) error {
 }
 
 func explainMarkdown(r Rule) string {
-	return fmt.Sprintf("**%s** (guideline %s: %s)\n\n%s\n\n**Fix:** %s\n\nBefore:\n```\n%s\n```\nAfter:\n```\n%s\n```\n",
-		r.Title, r.Guideline, okd.Summary(r.Guideline), r.Why, r.Fix, r.Before, r.After)
+	return fmt.Sprintf("**%s** (%s)\n\n%s\n\n**Fix:** %s\n\nBefore:\n```\n%s\n```\nAfter:\n```\n%s\n```\n",
+		r.Title, guidelineText(r), r.Why, r.Fix, r.Before, r.After)
+}
+
+// guidelineText names the guideline a rule serves; KL000 and KL004 are
+// about kiln's own reading of the files.
+func guidelineText(r Rule) string {
+	if r.Guideline == "" {
+		return "no guideline: kiln's own checking"
+	}
+	return "guideline " + r.Guideline + ": " + okd.Summary(r.Guideline)
 }
 
 // Markdown renders docs/lint.md from the rule table.
@@ -271,16 +280,27 @@ func Markdown() string {
 	b.WriteString("- `kiln lint --explain KL010` explains a rule; `kiln lint --list [--format json]` lists them\n")
 	b.WriteString("- Ignore a rule for one instruction or statement with `# kiln:ignore=KL001,KL004 reason` on the line(s) directly before it, ")
 	b.WriteString("for a whole file with `# kiln:ignore-file=KL010 reason`, or for the repository in kiln.yaml: `lint: {ignore: [KL001]}`.\n")
-	b.WriteString("  Findings about missing files (test/run, the template) sit on line 1 of the Dockerfile, so `kiln:ignore-file` there silences them.\n\n")
+	b.WriteString("  Findings about missing files (test/run, the template) sit on line 1 of the Dockerfile, so `kiln:ignore-file` there silences them.\n")
+	b.WriteString("  kiln.yaml is also found upward from the linted path, up to the repository root, so one file configures every version directory. ")
+	b.WriteString("An ignore comment naming an unknown rule is itself an error (KL004).\n")
+	b.WriteString("- A directory is linted with every `Dockerfile`, `Dockerfile.*`, `Containerfile`, `Containerfile.*` and `*.Dockerfile` in it ")
+	b.WriteString("(not templates such as `Dockerfile.tpl`); a directory that is no builder itself is searched for builder directories below it. ")
+	b.WriteString("Each Dockerfile's build context is its directory or the one above it from which its COPY sources exist; scripts are found through ")
+	b.WriteString("COPY and ADD (directories with or without a trailing slash, ARG and ENV defaults, and `$STI_SCRIPTS_PATH` of the s2i base images), ")
+	b.WriteString("through CMD and ENTRYPOINT, and count as present and executable when a RUN creates them (`ln -s`, `cp`, `install`) or makes them executable (`chmod +x`).\n")
+	b.WriteString("- A file kiln cannot parse is one KL000 finding with the parser's message and line; everything else is still linted.\n")
+	b.WriteString("- Every rule states its confidence. Errors are only for what is certain; rules about what the image inherits (labels, EXPOSE, USER, ")
+	b.WriteString("the version variable, run) report at most info when the base image is not a plain OS image, since it may set them.\n\n")
 	b.WriteString("Note: OCI-format builds (podman's default) drop HEALTHCHECK, and OKD never runs it: document readiness and liveness probes ")
 	b.WriteString("and put them in the example template instead (KL112, KL131).\n\n")
-	b.WriteString("| ID | severity | guideline | title |\n|---|---|---|---|\n")
+	b.WriteString(realWorldReport)
+	b.WriteString("## Rules\n\n| ID | severity | guideline | title |\n|---|---|---|---|\n")
 	for _, r := range rules {
 		fmt.Fprintf(&b, "| [%s](#%s) | %s | %s | %s |\n", r.ID, strings.ToLower(r.ID), r.Severity, r.Guideline, mdEscape(r.Title))
 	}
 	for _, r := range rules {
-		fmt.Fprintf(&b, "\n## %s\n\n**%s** · %s · guideline %s: %s\n\n%s\n\n**Fix:** %s\n\nBefore:\n\n```\n%s\n```\n\nAfter:\n\n```\n%s\n```\n",
-			r.ID, mdEscape(r.Title), r.Severity, r.Guideline, okd.Summary(r.Guideline), r.Why, r.Fix, r.Before, r.After)
+		fmt.Fprintf(&b, "\n## %s\n\n**%s** · %s · %s\n\nConfidence: %s.\n\n%s\n\n**Fix:** %s\n\nBefore:\n\n```\n%s\n```\n\nAfter:\n\n```\n%s\n```\n",
+			r.ID, mdEscape(r.Title), r.Severity, guidelineText(r), r.Confidence, r.Why, r.Fix, r.Before, r.After)
 	}
 	return b.String()
 }

@@ -22,10 +22,232 @@ func isQuantity(v string) bool {
 }
 
 type repo struct {
-	fsys     fs.FS
+	fsys     fs.FS // the build context
 	findings []Finding
 	df       *dockerfile
 	dfName   string
+	run      *lintRun
+	prefix   string // the context's path in the linted tree
+	// modesUnknown skips the execute-bit check (KL124)
+	modesUnknown bool
+}
+
+func hasDockerfileTemplate(fsys fs.FS, dir string) bool {
+	entries, _ := fs.ReadDir(fsys, dir)
+	for _, e := range entries {
+		l := strings.ToLower(e.Name())
+		if !e.IsDir() && (strings.Contains(l, "dockerfile") || strings.Contains(l, "containerfile")) && !isDockerfileName(e.Name()) {
+			return true
+		}
+	}
+	return false
+}
+
+// lintRun is one FS call: scripts shared by several Dockerfiles are linted
+// once.
+type lintRun struct {
+	scripts map[scriptKey]scriptResult
+	done    map[string]bool // files whose repository checks ran (templates)
+}
+
+type scriptKey struct {
+	path string
+	role scriptRole
+	ctx  scriptContext
+}
+
+type scriptResult struct {
+	findings []Finding
+	info     *scriptInfo
+}
+
+// isDockerfileName reports whether a file name is a Dockerfile kiln looks
+// for in a directory; templates (Dockerfile.tpl, Dockerfile.j2) are not.
+func isDockerfileName(name string) bool {
+	l := strings.ToLower(name)
+	for _, suf := range []string{".tpl", ".template", ".tmpl", ".j2", ".jinja", ".in", ".orig", ".bak", ".rej", ".md", ".swp", "~"} {
+		if strings.HasSuffix(l, suf) {
+			return false
+		}
+	}
+	return l == "dockerfile" || l == "containerfile" ||
+		strings.HasPrefix(l, "dockerfile.") || strings.HasPrefix(l, "containerfile.") || strings.HasSuffix(l, ".dockerfile")
+}
+
+// dockerfilesIn lists a directory's Dockerfiles, Dockerfile and
+// Containerfile first.
+func dockerfilesIn(fsys fs.FS, dir string) []string {
+	entries, err := fs.ReadDir(fsys, dir)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, e := range entries {
+		if e.Type().IsRegular() || e.Type()&fs.ModeSymlink != 0 {
+			if isDockerfileName(e.Name()) {
+				out = append(out, path.Join(dir, e.Name()))
+			}
+		}
+	}
+	slices.SortStableFunc(out, func(a, b string) int {
+		pa, pb := !strings.Contains(path.Base(a), "."), !strings.Contains(path.Base(b), ".")
+		switch {
+		case pa && !pb:
+			return -1
+		case pb && !pa:
+			return 1
+		}
+		return strings.Compare(a, b)
+	})
+	return out
+}
+
+func isBuilderDir(fsys fs.FS, dir string) bool {
+	if len(dockerfilesIn(fsys, dir)) > 0 {
+		return true
+	}
+	fi, err := fs.Stat(fsys, path.Join(dir, "s2i/bin"))
+	return err == nil && fi.IsDir()
+}
+
+// maxWalkDepth bounds the search for builder directories below a root.
+const maxWalkDepth = 6
+
+// builderDirs returns "." when the root is a builder directory, else the
+// builder directories below it, skipping version control, dependencies,
+// test applications and the trees a Dockerfile copies (s2i, root).
+func builderDirs(fsys fs.FS) []string {
+	if isBuilderDir(fsys, ".") {
+		return []string{"."}
+	}
+	var out []string
+	_ = fs.WalkDir(fsys, ".", func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if !e.IsDir() || p == "." {
+			return nil
+		}
+		switch e.Name() {
+		case ".git", "node_modules", "vendor", ".venv", "__pycache__", "test-app", "testdata", "s2i", ".s2i", "root":
+			return fs.SkipDir
+		}
+		if strings.Count(p, "/")+1 > maxWalkDepth {
+			return fs.SkipDir
+		}
+		if isBuilderDir(fsys, p) {
+			out = append(out, p)
+		}
+		return nil
+	})
+	return out
+}
+
+// lintDir lints one builder directory: each Dockerfile with the build
+// context it copies from, or its s2i scripts alone.
+func (run *lintRun) lintDir(fsys fs.FS, dir string, dfs []string) ([]Finding, error) {
+	var all []Finding
+	if len(dfs) == 0 {
+		sub, err := fs.Sub(fsys, dir)
+		if err != nil {
+			return nil, err
+		}
+		// beside a Dockerfile template (Dockerfile.template, .tpl) the
+		// Dockerfile that sets the modes is generated: they are unknown
+		r := &repo{fsys: sub, run: run, prefix: dir, modesUnknown: hasDockerfileTemplate(fsys, dir)}
+		if err := r.lint(); err != nil {
+			return nil, err
+		}
+		return prefixed(r.findings, dir), nil
+	}
+	for _, df := range dfs {
+		src, err := fs.ReadFile(fsys, df)
+		if err != nil {
+			return nil, &ParseError{File: df, Err: unwrapPathError(err)}
+		}
+		ctx := buildContext(fsys, df, src)
+		sub, err := fs.Sub(fsys, ctx)
+		if err != nil {
+			return nil, err
+		}
+		r := &repo{fsys: sub, run: run, prefix: ctx}
+		if err := r.lintWith(relTo(df, ctx), src); err != nil {
+			return nil, err
+		}
+		all = append(all, prefixed(r.findings, ctx)...)
+	}
+	return all, nil
+}
+
+func relTo(p, dir string) string {
+	if dir == "." {
+		return p
+	}
+	return strings.TrimPrefix(p, dir+"/")
+}
+
+func prefixed(fs []Finding, dir string) []Finding {
+	if dir == "." {
+		return fs
+	}
+	for i := range fs {
+		fs[i].File = joinDisplay(dir, fs[i].File)
+	}
+	return fs
+}
+
+// buildContext guesses the build context of a Dockerfile: of its directory
+// and the directories above it, the one in which most of its COPY and ADD
+// sources exist (the nearest on a tie). sclorg's python images build from
+// the repository root (COPY 3.12/s2i/bin/ ...), its nodejs images from the
+// version directory (COPY ./s2i/bin/ ...).
+func buildContext(fsys fs.FS, df string, src []byte) string {
+	if path.Dir(df) == "." {
+		return "."
+	}
+	srcs := copySources(src)
+	best, bestN := path.Dir(df), -1
+	for dir := path.Dir(df); ; dir = path.Dir(dir) {
+		n := 0
+		for _, s := range srcs {
+			if _, err := fs.Stat(fsys, path.Join(dir, s)); err == nil {
+				n++
+			}
+		}
+		if n > bestN {
+			best, bestN = dir, n
+		}
+		if dir == "." || n == len(srcs) {
+			break
+		}
+	}
+	return best
+}
+
+// copySources lists the plain local sources of a Dockerfile's COPY and ADD
+// instructions, with ARG and ENV defaults expanded.
+func copySources(src []byte) []string {
+	d := parseDockerfile("Dockerfile", src)
+	if d == nil {
+		return nil
+	}
+	var srcs []string
+	for _, st := range d.stages {
+		for _, in := range st.instrs {
+			if (in.cmd != "copy" && in.cmd != "add") || len(in.words) < 2 || !in.resolved {
+				continue
+			}
+			if _, ok := in.flags["from"]; ok {
+				continue
+			}
+			for _, s := range in.words[:len(in.words)-1] {
+				if s = strings.TrimPrefix(path.Clean(s), "./"); plainSource(s) && s != "." {
+					srcs = append(srcs, s)
+				}
+			}
+		}
+	}
+	return srcs
 }
 
 // kilnConfig is the part of kiln.yaml lint reads; other keys belong to the
@@ -63,27 +285,96 @@ func (r *repo) exists(name string) bool {
 	return err == nil
 }
 
-func (r *repo) lint() error {
-	binDir := "s2i/bin"
-	bin, err := fs.ReadDir(r.fsys, binDir)
-	hasBin := err == nil
-	for _, name := range []string{"Dockerfile", "Containerfile"} {
-		src, err := fs.ReadFile(r.fsys, name)
-		if errors.Is(err, fs.ErrNotExist) {
+func (r *repo) isFile(name string) bool {
+	fi, err := fs.Stat(r.fsys, name)
+	return err == nil && !fi.IsDir()
+}
+
+// missingScripts reports assemble or run missing from the scripts
+// directory (G28), unless a RUN of the Dockerfile creates it (ln -s, cp,
+// install). The finding is certain only when the image starts from a plain
+// OS image; any other base may ship the script itself.
+func (r *repo) missingScripts(binDir string, names map[string]bool) {
+	imgDir := "/usr/libexec/s2i"
+	line := 1
+	sev := Error
+	var base string
+	if r.df != nil {
+		for n := range names {
+			if where, ok := r.df.imagePath(binDir + "/" + n); ok {
+				imgDir = path.Dir(where)
+				break
+			}
+		}
+		for _, c := range r.df.copies {
+			for _, s := range c.srcs {
+				if strings.TrimPrefix(path.Clean(s), "./") == binDir {
+					line = c.in.line
+				}
+			}
+		}
+		if base = r.df.rootBase(); base != "" && !okd.OSBase(base) {
+			sev = Info
+		}
+	}
+	var missing []string
+	for _, n := range []string{"assemble", "run"} {
+		if names[n] {
 			continue
 		}
-		if err != nil {
-			return &ParseError{File: name, Err: unwrapPathError(err)}
+		if r.df != nil {
+			if ok, _ := r.df.created(path.Join(imgDir, n)); ok {
+				continue
+			}
 		}
-		r.dfName = name
-		r.df, err = lintDockerfileWith(name, src, &r.findings, repoFacts{hasS2IBin: hasBin})
-		if err != nil {
-			return err
-		}
-		break
+		missing = append(missing, binDir+"/"+n)
 	}
-	if r.df == nil && !hasBin {
-		return &ParseError{File: ".", Err: errors.New("no Dockerfile, Containerfile or s2i/bin here: not a builder repository")}
+	if len(missing) == 0 {
+		return
+	}
+	msg := strings.Join(missing, " and ") + " missing"
+	if sev < Error {
+		msg += fmt.Sprintf(" (the base image %s may provide it)", base)
+	}
+	if r.df != nil {
+		r.df.rep.addSev("KL126", sev, line, 1, "%s", msg)
+		return
+	}
+	rep := reporter{file: binDir, out: &r.findings}
+	rep.addSev("KL126", sev, 1, 1, "%s", msg)
+}
+
+// lint lints a directory's s2i scripts without a Dockerfile.
+func (r *repo) lint() error { return r.lintWith("", nil) }
+
+// lintWith lints the Dockerfile dfName (relative to the build context r.fsys)
+// with the scripts, test/run, templates and README it brings in.
+func (r *repo) lintWith(dfName string, src []byte) error {
+	dfDir := "."
+	if dfName != "" {
+		dfDir = path.Dir(dfName)
+	}
+	binDir := path.Join(dfDir, "s2i/bin")
+	bin, err := fs.ReadDir(r.fsys, binDir)
+	hasBin := err == nil
+	if dfName != "" {
+		r.dfName = dfName
+		facts := repoFacts{hasS2IBin: hasBin, isDir: func(p string) bool {
+			fi, err := fs.Stat(r.fsys, p)
+			return err == nil && fi.IsDir()
+		}, hasScripts: func(d *dockerfile) bool {
+			dir := binDir
+			if !hasBin {
+				var ok bool
+				if dir, ok = d.s2iBinDir(); !ok {
+					return false
+				}
+			}
+			return r.isFile(path.Join(dir, "assemble")) && r.isFile(path.Join(dir, "run"))
+		}}
+		// an unparsable Dockerfile is one KL000 finding; its scripts are
+		// still linted
+		r.df, _ = lintDockerfileWith(dfName, src, &r.findings, facts)
 	}
 	if !hasBin && r.df != nil {
 		// multi-version repositories copy VERSION/s2i/bin
@@ -115,6 +406,11 @@ func (r *repo) lint() error {
 		if role == roleWrapper {
 			role = roleGeneric
 		}
+		if role == roleGeneric && !r.hasShebang(p) && !strings.HasSuffix(p, ".sh") {
+			// s2i runs only assemble, run, save-artifacts and usage; another
+			// file without #! (a C# helper, a config) is no script
+			continue
+		}
 		img := "/usr/libexec/s2i/" + e.Name()
 		if r.df != nil {
 			if where, ok := r.df.imagePath(p); ok {
@@ -130,13 +426,7 @@ func (r *repo) lint() error {
 		}
 	}
 	if hasBin && (!names["assemble"] || !names["run"]) {
-		var missing []string
-		for _, n := range []string{"assemble", "run"} {
-			if !names[n] {
-				missing = append(missing, binDir+"/"+n)
-			}
-		}
-		r.repoFinding("KL126", "%s missing", strings.Join(missing, " and "))
+		r.missingScripts(binDir, names)
 	}
 
 	// wrapper scripts CMD/ENTRYPOINT start
@@ -144,7 +434,7 @@ func (r *repo) lint() error {
 		done := map[string]bool{}
 		for _, imgPath := range r.df.wrapperScripts() {
 			src, ok := r.df.contextFile(imgPath)
-			if !ok || done[src] || strings.HasPrefix(src, binDir+"/") || !r.exists(src) {
+			if !ok || done[src] || strings.HasPrefix(src, binDir+"/") || !r.isFile(src) || !r.isShellScript(src) {
 				continue
 			}
 			done[src] = true
@@ -154,7 +444,7 @@ func (r *repo) lint() error {
 		}
 		// and the copied scripts whose names say they start the software
 		for _, src := range r.copiedFiles() {
-			if done[src] || strings.HasPrefix(src, binDir+"/") || src == testRun || strings.HasPrefix(src, "test/") ||
+			if done[src] || strings.HasPrefix(src, binDir+"/") || src == testRun || strings.HasPrefix(src, "test/") || strings.Contains(src, "/test/") ||
 				!wrapperName(src) || !r.isShellScript(src) {
 				continue
 			}
@@ -175,7 +465,7 @@ func (r *repo) lint() error {
 		r.repoFinding("KL130", "no %s to prove the builder works", testRun)
 	}
 
-	if err := r.lintTemplates(isBuilder); err != nil {
+	if err := r.lintTemplates(dfDir, isBuilder); err != nil {
 		return err
 	}
 	if runInfo != nil {
@@ -227,6 +517,17 @@ func wrapperName(p string) bool {
 	return strings.Contains(b, "entrypoint") || strings.HasPrefix(b, "start") || b == "run" || b == "launch"
 }
 
+func (r *repo) hasShebang(p string) bool {
+	f, err := r.fsys.Open(p)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, 2)
+	n, _ := io.ReadFull(f, head)
+	return n == 2 && head[0] == '#' && head[1] == '!'
+}
+
 func (r *repo) isShellScript(p string) bool {
 	f, err := r.fsys.Open(p)
 	if err != nil {
@@ -253,18 +554,34 @@ func (r *repo) repoFinding(id, format string, a ...any) {
 }
 
 func (r *repo) lintFileScript(p string, role scriptRole, ctx scriptContext, imgPath string) (*scriptInfo, error) {
+	if imgPath != "" && r.df != nil && r.df.executableInImage(imgPath) {
+		ctx.executableInImage = true
+	}
+	key := scriptKey{path: r.prefix + "\x00" + p, role: role, ctx: ctx}
+	if r.run != nil {
+		if res, ok := r.run.scripts[key]; ok {
+			r.findings = append(r.findings, res.findings...)
+			return res.info, nil
+		}
+	}
 	src, err := fs.ReadFile(r.fsys, p)
 	if err != nil {
 		return nil, &ParseError{File: p, Err: unwrapPathError(err)}
 	}
 	var mode fs.FileMode
-	if fi, err := fs.Stat(r.fsys, p); err == nil {
+	if fi, err := fs.Stat(r.fsys, p); err == nil && !r.modesUnknown {
 		mode = fi.Mode()
 	}
-	if imgPath != "" && r.df != nil && r.df.executableInImage(imgPath) {
-		ctx.executableInImage = true
+	var out []Finding
+	info, err := lintScript(p, src, mode, role, ctx, &out)
+	if err != nil {
+		return nil, err
 	}
-	return lintScript(p, src, mode, role, ctx, &r.findings)
+	if r.run != nil {
+		r.run.scripts[key] = scriptResult{findings: slices.Clone(out), info: info}
+	}
+	r.findings = append(r.findings, out...)
+	return info, nil
 }
 
 // workload is what KL131 reads of a Template, Deployment or
@@ -291,11 +608,18 @@ type workload struct {
 var workloadKinds = map[string]bool{"Deployment": true, "DeploymentConfig": true, "StatefulSet": true, "DaemonSet": true}
 
 // lintTemplates checks the probes of workloads in openshift/*.yaml.
-func (r *repo) lintTemplates(isBuilder bool) error {
+func (r *repo) lintTemplates(dir string, isBuilder bool) error {
 	var files []string
 	for _, pat := range []string{"openshift/*.yaml", "openshift/*.yml", "openshift/*.json"} {
-		m, _ := fs.Glob(r.fsys, pat)
+		m, _ := fs.Glob(r.fsys, path.Join(dir, pat))
 		files = append(files, m...)
+	}
+	if r.run != nil {
+		key := r.prefix + "\x00" + dir
+		if r.run.done[key] {
+			return nil // checked with another Dockerfile of the directory
+		}
+		r.run.done[key] = true
 	}
 	slices.Sort(files)
 	templates := 0
@@ -327,7 +651,8 @@ func (r *repo) lintTemplates(isBuilder bool) error {
 			}
 			var te *yaml.TypeError
 			if err != nil && !errors.As(err, &te) {
-				return &ParseError{File: name, Line: yamlErrorLine(err), Err: err}
+				rep.add("KL000", yamlErrorLine(err), "kiln cannot parse this YAML: %v", err)
+				break
 			}
 			objs := []workload{w}
 			if w.Kind == "Template" {

@@ -62,10 +62,18 @@ type Rule struct {
 	Why       string   `json:"why"`
 	Before    string   `json:"before"`
 	After     string   `json:"after"`
+	// Confidence is "certain" when the finding is a fact of the files, else
+	// "heuristic: " and what the rule cannot know. Only certain rules are
+	// errors.
+	Confidence string `json:"confidence"`
 }
 
 // rules is the rule table; IDs are stable and never reused.
 var rules = []Rule{
+	{ID: "KL000", Severity: Warning, Guideline: "", Title: "file kiln cannot parse",
+		Fix:    "Fix the syntax error, or, for valid input kiln's parsers do not read (some bash extensions, a template), add `# kiln:ignore-file=KL000 reason`; the other files are linted all the same.",
+		Why:    "kiln checks a file by parsing it as builds and shells do; a file it cannot parse goes unchecked, and may well break the build.",
+		Before: "#!/bin/sh\nif [ -f app.py ]; then\n  exec python app.py", After: "#!/bin/sh\nif [ -f app.py ]; then\n  exec python app.py\nfi"},
 	{ID: "KL001", Severity: Error, Guideline: "G02", Title: "FROM names no tag",
 		Fix:    "Name the base image's tag (or digest) explicitly, e.g. FROM registry.access.redhat.com/ubi9/ubi-minimal:9.5.",
 		Why:    "An untagged FROM means latest: every rebuild may pull an incompatible base and break consumers without warning.",
@@ -74,6 +82,14 @@ var rules = []Rule{
 		Fix:    "Replace latest with a version tag (or a digest) of the base image.",
 		Why:    "latest moves: breaking changes in the upstream image reach your builds without your consent.",
 		Before: "FROM quay.io/fedora/fedora:latest", After: "FROM quay.io/fedora/fedora:41"},
+	{ID: "KL003", Severity: Warning, Guideline: "G01", Title: "base image past its end of life",
+		Fix:    "Move FROM to a release that still gets fixes, e.g. ubi9 or fedora:43 instead of centos:7 or fedora:37.",
+		Why:    "An end-of-life distribution gets no security fixes, so rebuilding on it brings none: the base is no longer maintained.",
+		Before: "FROM centos:7", After: "FROM registry.access.redhat.com/ubi9/ubi:9.5"},
+	{ID: "KL004", Severity: Error, Guideline: "", Title: "kiln:ignore names an unknown rule",
+		Fix:    "Name existing rule IDs (kiln lint --list), e.g. # kiln:ignore=KL120 reason.",
+		Why:    "A misspelt ID (KL12O) silences nothing, and nobody notices that the finding it was meant for is back.",
+		Before: "# kiln:ignore=KL12O", After: "# kiln:ignore=KL120 the server daemonizes itself"},
 	{ID: "KL010", Severity: Warning, Guideline: "G06", Title: "yum/dnf/microdnf install without clean in the same RUN",
 		Fix:    "End the same RUN with `&& yum clean all` (dnf clean all, microdnf clean all).",
 		Why:    "The package cache written by install stays in that layer forever; a clean in a later RUN only hides it and the image stays as big.",
@@ -121,7 +137,7 @@ var rules = []Rule{
 		Fix:    "EXPOSE the ports your software listens on (1024 or above); skip this if it serves no port.",
 		Why:    "Declared ports show in podman ps and inspect and let OKD tools create services for the image.",
 		Before: "CMD [\"/usr/libexec/s2i/usage\"]", After: "EXPOSE 8080/tcp\nCMD [\"/usr/libexec/s2i/usage\"]"},
-	{ID: "KL040", Severity: Error, Guideline: "G11", Title: "ENV/ARG sets a password, secret, token or key",
+	{ID: "KL040", Severity: Warning, Guideline: "G11", Title: "ENV/ARG sets a password, secret, token or key",
 		Fix:    "Leave the value out of the image: read it from an environment variable given at run time (a Secret on OKD), and fail at start when it is missing.",
 		Why:    "People extend images and forget to change default passwords; a value in ENV or ARG is also readable by anyone who pulls the image.",
 		Before: "ENV DB_PASSWORD=changeme", After: "# DB_PASSWORD comes from a Secret at run time; run fails with a clear message without it"},
@@ -173,7 +189,7 @@ var rules = []Rule{
 		Fix:    "LABEL io.openshift.tags=\"builder,nodejs,nodejs20\" (comma-separated).",
 		Why:    "Tags sort images into areas of functionality, so the UI and oc new-app suggest the image.",
 		Before: "LABEL io.k8s.description=\"Node.js 20 s2i builder\"", After: "LABEL io.openshift.tags=\"builder,nodejs\""},
-	{ID: "KL083", Severity: Warning, Guideline: "G14", Title: "builder image's io.openshift.tags lacks builder",
+	{ID: "KL083", Severity: Info, Guideline: "G14", Title: "builder image's io.openshift.tags lacks builder",
 		Fix:    "Add builder to io.openshift.tags.",
 		Why:    "OKD lists an image as an s2i builder only when its tags contain builder.",
 		Before: "LABEL io.openshift.tags=\"nodejs\"", After: "LABEL io.openshift.tags=\"builder,nodejs\""},
@@ -205,6 +221,14 @@ var rules = []Rule{
 		Fix:    "Set io.openshift.non-scalable to true or false.",
 		Why:    "The console reads exactly true to keep replicas at 1.",
 		Before: "LABEL io.openshift.non-scalable=yes", After: "LABEL io.openshift.non-scalable=true"},
+	{ID: "KL091", Severity: Warning, Guideline: "G23", Title: "label key set twice",
+		Fix:    "Set each label once in the final image; drop or merge the earlier value.",
+		Why:    "The later value silently wins: whoever edits the first one changes nothing.",
+		Before: "LABEL io.k8s.description=\"a\"\nLABEL io.k8s.description=\"b\"", After: "LABEL io.k8s.description=\"b\""},
+	{ID: "KL092", Severity: Warning, Guideline: "G23", Title: "io.openshift.tags is not a comma-separated list of tag words",
+		Fix:    "Separate the tags with commas and write each as lower-case letters, digits and . _ + -: io.openshift.tags=\"builder,python,python312\".",
+		Why:    "OKD splits the value at commas; \"s2i-core rhel9\" is one tag nobody searches for.",
+		Before: "LABEL io.openshift.tags=\"s2i-core rhel9\"", After: "LABEL io.openshift.tags=\"s2i-core,rhel9\""},
 	{ID: "KL100", Severity: Error, Guideline: "G13", Title: "VOLUME on /dev, /proc or /sys",
 		Fix:    "Declare volumes only for your own persistent data, e.g. VOLUME /var/lib/app/data.",
 		Why:    "Those are kernel file systems mounted by the runtime; a volume there breaks the container.",
@@ -225,7 +249,7 @@ var rules = []Rule{
 		Fix:    "Document liveness and readiness probes and put them in the example template instead.",
 		Why:    "OCI-format builds (podman's default) drop HEALTHCHECK and Kubernetes never runs it; only probes are used.",
 		Before: "HEALTHCHECK CMD curl -f http://localhost:8080/", After: "# openshift/template.yaml: readinessProbe and livenessProbe httpGet :8080/"},
-	{ID: "KL120", Severity: Error, Guideline: "G05", Title: "wrapper script's final command is not exec-ed",
+	{ID: "KL120", Severity: Warning, Guideline: "G05", Title: "wrapper script's final command is not exec-ed",
 		Fix:    "Start the final process with exec (exec \"$@\", exec node server.js) so it replaces the shell.",
 		Why:    "Without exec, the shell stays PID 1: SIGTERM and CTRL+C go to the shell and the server keeps running like nothing happened.",
 		Before: "#!/bin/sh\n/opt/application/run.sh", After: "#!/bin/sh\nexec /opt/application/run.sh"},
@@ -253,9 +277,13 @@ var rules = []Rule{
 		Fix:    "Provide both s2i/bin/assemble and s2i/bin/run.",
 		Why:    "s2i needs assemble to build and run to start the application; without either the build fails.",
 		Before: "s2i/bin/assemble", After: "s2i/bin/assemble\ns2i/bin/run"},
-	{ID: "KL130", Severity: Warning, Guideline: "G30", Title: "no test/run",
+	{ID: "KL127", Severity: Warning, Guideline: "G21", Title: "error message followed by exit 0",
+		Fix:    "Exit non-zero after reporting an error (exit 1), so the container, s2i and OKD see the failure.",
+		Why:    "A script that prints an error and exits 0 reports success: the build or pod goes on as if configuration were fine.",
+		Before: "echo \"ERROR: DB_HOST is not set\" >&2\nexit 0", After: "echo \"ERROR: DB_HOST is not set\" >&2\nexit 1"},
+	{ID: "KL130", Severity: Info, Guideline: "G30", Title: "no test/run",
 		Fix:    "Add test/run that builds test/test-app with s2i, runs it and checks it answers (kiln can scaffold one).",
-		Why:    "The OKD builder pipeline and make test run test/run to prove usage, assemble, save-artifacts and run still work.",
+		Why:    "The guide calls test/run optional, but it is how the OKD builder pipeline and make test prove usage, assemble, save-artifacts and run still work.",
 		Before: "s2i/bin/run", After: "s2i/bin/run\ntest/run\ntest/test-app/"},
 	{ID: "KL131", Severity: Warning, Guideline: "G27", Title: "template container without readiness or liveness probe",
 		Fix:    "Add readinessProbe and livenessProbe to every container of the template's Deployment.",
@@ -271,13 +299,59 @@ var rules = []Rule{
 		Before: "exec server --port \"${PORT:-8080}\"", After: "README.md: | PORT | port to listen on | 8080 |"},
 }
 
+// heuristics are the rules that guess, with what they cannot know; the
+// others report facts of the files.
+var heuristics = map[string]string{
+	"KL000": "the file may be valid input kiln's parsers do not read (some bash extensions)",
+	"KL003": "the table knows only the releases listed in package okd",
+	"KL013": "the removed path may have been added empty",
+	"KL020": "the two RUNs may be split on purpose (a cache boundary)",
+	"KL021": "whether the copied files change often is a guess from their names",
+	"KL031": "the base image may EXPOSE the ports (then reported as info)",
+	"KL033": "an image may serve no port at all; the base may EXPOSE one (info then)",
+	"KL040": "a name that says secret may hold something public",
+	"KL041": "the version may be set by the base image (info then) or under another name",
+	"KL060": "a started daemon may be a helper that belongs to the service",
+	"KL070": "the base image may set a numeric USER (info then)",
+	"KL073": "the group may not matter for files the app never writes",
+	"KL074": "which directories the app writes is a guess from paths and ownership",
+	"KL080": "the base image may set it (info then)",
+	"KL081": "the base image may set it (info then)",
+	"KL082": "the base image may set it (info then)",
+	"KL083": "whether an image is meant to be a builder is the author's intent",
+	"KL084": "the base image may set it (info then)",
+	"KL085": "the scripts may be found another way (build configuration, .s2i/bin)",
+	"KL101": "whether a path holds persistent data is a guess from its name",
+	"KL110": "the shell form may be intended (variable expansion)",
+	"KL120": "which command is the server is read from the script's last statements",
+	"KL122": "assemble may restore artifacts through a helper it calls",
+	"KL125": "a log path may be a link to stdout made elsewhere",
+	"KL127": "the message may be a warning the script reports as text containing error",
+	"KL130": "tests may live elsewhere (the guide calls test/run optional)",
+	"KL131": "the probes may be added by an overlay",
+	"KL132": "the template may live in another repository",
+	"KL133": "the variable may be set by the base image, a sourced file or documented elsewhere",
+}
+
 var ruleIndex = func() map[string]*Rule {
 	m := make(map[string]*Rule, len(rules))
 	for i := range rules {
+		rules[i].Confidence = "certain"
+		if rules[i].ID == "KL126" {
+			rules[i].Confidence = "certain on a plain OS base image; on any other base, info (the base may provide the script)"
+		}
+		if h, ok := heuristics[rules[i].ID]; ok {
+			rules[i].Confidence = "heuristic: " + h
+		}
 		m[rules[i].ID] = &rules[i]
 	}
 	return m
 }()
+
+// toolRule reports whether a rule is about kiln's own reading of the files
+// (KL000 unparsable, KL004 unknown rule in an ignore), which serves no
+// guideline.
+func toolRule(id string) bool { return id == "KL000" || id == "KL004" }
 
 // Rules returns every rule, ordered by ID.
 func Rules() []Rule { return append([]Rule(nil), rules...) }

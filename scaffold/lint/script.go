@@ -70,6 +70,7 @@ func (r *reporter) addPos(id string, p syntax.Pos, format string, a ...any) {
 func lintScript(name string, src []byte, mode fs.FileMode, role scriptRole, ctx scriptContext, out *[]Finding) (*scriptInfo, error) {
 	rep := reporter{file: name, out: out}
 	dirs, commentLines := scanIgnores(src, &rep.ignores)
+	rep.reportUnknown()
 	interp, hasShebang := interpreter(src)
 	info := &scriptInfo{}
 	if !hasShebang {
@@ -83,13 +84,17 @@ func lintScript(name string, src []byte, mode fs.FileMode, role scriptRole, ctx 
 	}
 	f, err := parseShell(name, string(src))
 	if err != nil {
-		pe := &ParseError{File: name, Err: err}
+		line, msg := 1, err.Error()
 		var se syntax.ParseError
-		if errors.As(err, &se) {
-			pe.Line = int(se.Pos.Line())
-			pe.Err = errors.New(se.Text)
+		var le syntax.LangError
+		switch {
+		case errors.As(err, &se):
+			line, msg = int(se.Pos.Line()), se.Text
+		case errors.As(err, &le):
+			line = int(le.Pos.Line()) // valid in another shell (bash arrays kiln reads as arithmetic)
 		}
-		return nil, pe
+		rep.add("KL000", line, "kiln cannot parse this script as shell: %s", msg)
+		return info, nil
 	}
 	rep.ignores.bind(dirs, commentLines, stmtRanges(f))
 	env := vars{}
@@ -102,6 +107,9 @@ func lintScript(name string, src []byte, mode fs.FileMode, role scriptRole, ctx 
 				}
 			}
 		}
+	}
+	if role != roleTest {
+		checkErrorExit(&rep, f)
 	}
 	switch role {
 	case roleRun, roleWrapper:
@@ -121,6 +129,57 @@ func lintScript(name string, src []byte, mode fs.FileMode, role scriptRole, ctx 
 		}
 	}
 	return info, nil
+}
+
+// checkErrorExit finds an error message followed by exit 0 (or a bare
+// exit, whose status is the message's, 0): the failure is reported as
+// success (G21).
+func checkErrorExit(rep *reporter, f *syntax.File) {
+	check := func(stmts []*syntax.Stmt) {
+		for i := 0; i+1 < len(stmts); i++ {
+			if !errorMessage(stmts[i]) {
+				continue
+			}
+			next, ok := stmts[i+1].Cmd.(*syntax.CallExpr)
+			if !ok || len(next.Args) == 0 || wordString(next.Args[0], nil) != "exit" {
+				continue
+			}
+			if len(next.Args) == 1 || wordString(next.Args[1], nil) == "0" {
+				rep.addPos("KL127", next.Pos(), "the script prints an error, then exits with status 0")
+			}
+		}
+	}
+	check(f.Stmts)
+	syntax.Walk(f, func(n syntax.Node) bool {
+		switch n := n.(type) {
+		case *syntax.Block:
+			check(n.Stmts)
+		case *syntax.IfClause:
+			check(n.Then)
+		case *syntax.CaseItem:
+			check(n.Stmts)
+		}
+		return true
+	})
+}
+
+// errorMessage reports whether a statement prints an error: echo or printf
+// of text that says error or fatal.
+func errorMessage(s *syntax.Stmt) bool {
+	c, ok := s.Cmd.(*syntax.CallExpr)
+	if !ok || len(c.Args) < 2 {
+		return false
+	}
+	if n := wordString(c.Args[0], nil); n != "echo" && n != "printf" {
+		return false
+	}
+	for _, w := range c.Args[1:] {
+		t := strings.ToLower(wordString(w, nil))
+		if strings.Contains(t, "error") || strings.Contains(t, "fatal") {
+			return true
+		}
+	}
+	return false
 }
 
 // checkFinalExec follows the script to its final command and wants exec there.
@@ -191,6 +250,10 @@ func (fe *finalExec) stmt(s *syntax.Stmt, depth int) []notExec {
 				return nil
 			}
 		case "exit", "return", "die", "fail", "usage":
+			return nil
+		case "echo", "printf", "cat", "true", ":", "false", "logger", "touch", "mkdir", "rm", "cp", "mv", "ln", "chmod", "test", "[":
+			// a branch that only reports something (an error, the usage) or
+			// touches a file and ends leaves no server to exec
 			return nil
 		}
 		if body, ok := fe.funcs[name]; ok {
@@ -474,6 +537,7 @@ var wellKnownVars = map[string]bool{
 // its configuration interface.
 func envReads(f *syntax.File) []envUse {
 	set := map[string]bool{}
+	dynamic := false
 	syntax.Walk(f, func(n syntax.Node) bool {
 		switch n := n.(type) {
 		case *syntax.Assign:
@@ -484,7 +548,20 @@ func envReads(f *syntax.File) []envUse {
 			if wi, ok := n.Loop.(*syntax.WordIter); ok && wi.Name != nil {
 				set[wi.Name.Value] = true
 			}
+		case *syntax.DeclClause:
+			// local $vars, export $(cgroup-limits): names known only at run time
+			for _, a := range n.Args {
+				if a.Name == nil && a.Value != nil && a.Value.Lit() == "" {
+					dynamic = true
+				}
+				if a.Name != nil {
+					set[a.Name.Value] = true
+				}
+			}
 		case *syntax.CallExpr:
+			if len(n.Args) > 0 && wordString(n.Args[0], nil) == "eval" {
+				dynamic = true
+			}
 			if len(n.Args) > 1 && (wordString(n.Args[0], nil) == "read" || wordString(n.Args[0], nil) == "export") {
 				for _, w := range n.Args[1:] {
 					name, _, _ := strings.Cut(wordString(w, nil), "=")
@@ -494,6 +571,9 @@ func envReads(f *syntax.File) []envUse {
 		}
 		return true
 	})
+	if dynamic {
+		return nil // any variable may be one the script sets itself
+	}
 	var out []envUse
 	seen := map[string]bool{}
 	syntax.Walk(f, func(n syntax.Node) bool {

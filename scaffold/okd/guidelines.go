@@ -57,7 +57,7 @@ type Guideline struct {
 }
 
 var guidelines = []Guideline{
-	{ID: "G01", Section: "Reuse images", Ways: Write | Ask,
+	{ID: "G01", Section: "Reuse images", Ways: Write | Ask | Lint,
 		Summary: "Base the image on a maintained upstream image (FROM), so security fixes flow down",
 		Text: "Start FROM an upstream image that somebody keeps patched, rather than installing the platform yourself. " +
 			"When that image is rebuilt with a security fix, rebuilding yours picks the fix up; you do not track the dependencies one by one. " +

@@ -165,3 +165,38 @@ func TestTagWord(t *testing.T) {
 		}
 	}
 }
+
+func TestEndOfLife(t *testing.T) {
+	now := day("2026-11-30")
+	for ref, want := range map[string]string{
+		"centos:7": "CentOS 7", "centos:centos7": "CentOS 7", "docker.io/library/centos:7.9.2009": "CentOS 7",
+		"quay.io/centos/centos:stream8": "CentOS Stream 8", "quay.io/sclorg/s2i-core-c8s:c8s": "CentOS Stream 8",
+		"fedora:28": "Fedora 28", "registry.fedoraproject.org/fedora:37": "Fedora 37", "quay.io/fedora/s2i-core:38": "Fedora 38",
+		"registry.access.redhat.com/ubi7/ubi-minimal:7.9": "RHEL 7 (UBI 7)", "ubi7": "RHEL 7 (UBI 7)",
+		"debian:buster": "Debian 10", "ubuntu:18.04": "Ubuntu 18.04",
+		"quay.io/centos/centos:stream9": "", "ubi9/ubi:9.5": "", "fedora:43": "", "debian:12": "", "example.com/centos7:1": "",
+		"quay.io/sclorg/s2i-core-c9s:c9s": "", "fedora": "",
+	} {
+		r, eol := EndOfLife(ref, now)
+		if eol != (want != "") || r.Name != want {
+			t.Errorf("EndOfLife(%q) = %q, %v; want %q", ref, r.Name, eol, want)
+		}
+	}
+	// a release is maintained up to its date
+	if _, eol := EndOfLife("fedora:41", day("2025-01-01")); eol {
+		t.Error("Fedora 41 was maintained in January 2025")
+	}
+}
+
+func TestOSBase(t *testing.T) {
+	for ref, want := range map[string]bool{
+		"registry.access.redhat.com/ubi9/ubi-minimal:9.5": true, "ubi9": true, "ubi10-minimal:latest": true, "ubi9/ubi-micro": true,
+		"busybox": true, "quay.io/centos/centos:stream9": true, "quay.io/fedora/fedora:42": true, "debian:12": true, "scratch": true,
+		"quay.io/sclorg/s2i-core-c9s:c9s": false, "ubi9/s2i-core": false, "ubi8/nodejs-16": false, "quay.io/fedora/s2i-base:42": false,
+		"sti_test/sti-fake": false,
+	} {
+		if got := OSBase(ref); got != want {
+			t.Errorf("OSBase(%q) = %v, want %v", ref, got, want)
+		}
+	}
+}
