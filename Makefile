@@ -42,6 +42,7 @@ bench:
 fuzz:
 	$(GO) test -tags $(TAGS) -run '^$$' -fuzz FuzzParseValidate -fuzztime 60s ./scaffold
 	$(GO) test -tags $(TAGS) -run '^$$' -fuzz FuzzLint -fuzztime 60s ./scaffold/lint
+	$(GO) test -tags $(TAGS) -run '^$$' -fuzz FuzzUpdateKeepsAuthorLines -fuzztime 1500x ./scaffold
 
 clean:
 	rm -rf bin

@@ -977,7 +977,8 @@ func checkImageStreamFile(t *testing.T, s *scaffold.Spec, content []byte) {
 	}
 }
 
-// checkSpecFile parses the rendered kiln.yaml back: it is the same spec.
+// checkSpecFile parses the rendered kiln.yaml back: it is the same spec,
+// stamped with the kiln that rendered it.
 func checkSpecFile(t *testing.T, s *scaffold.Spec, content []byte) {
 	t.Helper()
 	back, err := scaffold.Parse(content)
@@ -985,6 +986,10 @@ func checkSpecFile(t *testing.T, s *scaffold.Spec, content []byte) {
 		t.Errorf("the rendered kiln.yaml does not parse: %v\n%s", err, content)
 		return
 	}
+	if back.KilnVersion != scaffold.KilnVersion {
+		t.Errorf("the rendered kiln.yaml records kilnVersion %q, want %q", back.KilnVersion, scaffold.KilnVersion)
+	}
+	back.KilnVersion = s.KilnVersion
 	if !reflect.DeepEqual(back, s) {
 		got, _ := json.MarshalIndent(back, "", " ")
 		want, _ := json.MarshalIndent(s, "", " ")

@@ -48,13 +48,20 @@ const Home = AppRoot + "/src"
 // ScriptsDir is where the s2i scripts live in the image.
 const ScriptsDir = "/usr/libexec/s2i"
 
+// KilnVersion is the version of the running kiln, which kiln.yaml records
+// as kilnVersion; cmd/kiln sets it at start.
+var KilnVersion = "dev"
+
 // Render renders every file of the builder repo described by s. The same
 // spec always renders the same bytes. s must be valid.
-func Render(s *Spec) ([]File, error) {
+func Render(s *Spec) ([]File, error) { return builtin.Render(s) }
+
+// Render renders every file of the builder repo described by s from t.
+func (t *Templates) Render(s *Spec) ([]File, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
-	tmpl, err := presetTemplates(s.Preset)
+	tmpl, err := t.presetTemplates(s.Preset)
 	if err != nil {
 		return nil, err
 	}
@@ -93,12 +100,14 @@ func Render(s *Spec) ([]File, error) {
 			return nil, err
 		}
 	}
-	app, err := testAppFiles(s.Preset)
+	apps, err := t.testApps()
 	if err != nil {
 		return nil, err
 	}
-	files = append(files, app...)
-	spec, err := s.Marshal()
+	files = append(files, apps[s.Preset]...)
+	stamped := *s
+	stamped.KilnVersion = KilnVersion
+	spec, err := stamped.Marshal()
 	if err != nil {
 		return nil, err
 	}
@@ -406,38 +415,51 @@ var funcs = template.FuncMap{
 	},
 }
 
-// baseTemplates parses the shared templates once per process.
-var baseTemplates = sync.OnceValues(func() (*template.Template, error) {
-	base := template.New("kiln").Funcs(funcs).Option("missingkey=error")
-	return base.ParseFS(templates.FS, "*.tmpl", "s2i/*.tmpl", "openshift/*.tmpl")
-})
+// Templates is a template set a builder repo is rendered from. kiln's own
+// is embedded (package templates); tests render with a second set to play a
+// kiln upgrade that improves its templates.
+type Templates struct {
+	fsys     fs.FS
+	base     func() (*template.Template, error)
+	presets  map[string]func() (*template.Template, error)
+	testApps func() (map[string][]File, error)
+}
 
-// presetParsers parses each preset's script bodies on first use only, so a
-// kiln new pays for its own preset, not for all of them.
-var presetParsers = func() map[string]func() (*template.Template, error) {
-	m := map[string]func() (*template.Template, error){}
+// NewTemplates reads a template set laid out like package templates' FS.
+// Each part is parsed on first use only, so a kiln new pays for its own
+// preset, not for all of them.
+func NewTemplates(fsys fs.FS) *Templates {
+	t := &Templates{fsys: fsys, presets: map[string]func() (*template.Template, error){}}
+	t.base = sync.OnceValues(func() (*template.Template, error) {
+		base := template.New("kiln").Funcs(funcs).Option("missingkey=error")
+		return base.ParseFS(fsys, "*.tmpl", "s2i/*.tmpl", "openshift/*.tmpl")
+	})
 	for _, p := range presets {
-		m[p.Name] = sync.OnceValues(func() (*template.Template, error) {
-			base, err := baseTemplates()
+		t.presets[p.Name] = sync.OnceValues(func() (*template.Template, error) {
+			base, err := t.base()
 			if err != nil {
 				return nil, err
 			}
-			t, err := base.Clone()
+			c, err := base.Clone()
 			if err == nil {
-				_, err = t.ParseFS(templates.FS, "presets/"+p.Name+".tmpl")
+				_, err = c.ParseFS(fsys, "presets/"+p.Name+".tmpl")
 			}
 			if err != nil {
 				return nil, fmt.Errorf("preset %s: %w", p.Name, err)
 			}
-			return t, nil
+			return c, nil
 		})
 	}
-	return m
-}()
+	t.testApps = sync.OnceValues(func() (map[string][]File, error) { return readTestApps(fsys) })
+	return t
+}
+
+// builtin is kiln's embedded template set.
+var builtin = NewTemplates(templates.FS)
 
 // presetTemplates returns the shared templates plus the preset's script bodies.
-func presetTemplates(preset string) (*template.Template, error) {
-	parse, ok := presetParsers[preset]
+func (t *Templates) presetTemplates(preset string) (*template.Template, error) {
+	parse, ok := t.presets[preset]
 	if !ok {
 		return nil, fmt.Errorf("preset %q does not exist", preset)
 	}
@@ -453,37 +475,29 @@ const embedSuffix = ".embed"
 // which embed.FS does not record.
 var executableTestAppFiles = []string{"build", "start"}
 
-var (
-	testAppOnce  sync.Once
-	testAppCache map[string][]File
-	testAppErr   error
-)
-
-func testAppFiles(preset string) ([]File, error) {
-	testAppOnce.Do(func() {
-		testAppCache = map[string][]File{}
-		for _, p := range presets {
-			root := "testapp/" + p.Name
-			testAppErr = fs.WalkDir(templates.FS, root, func(name string, d fs.DirEntry, err error) error {
-				if err != nil || d.IsDir() {
-					return err
-				}
-				data, err := fs.ReadFile(templates.FS, name)
-				if err != nil {
-					return err
-				}
-				rel := strings.TrimSuffix(strings.TrimPrefix(name, root+"/"), embedSuffix)
-				mode := fs.FileMode(0o644)
-				if slices.Contains(executableTestAppFiles, path.Base(rel)) {
-					mode = 0o755
-				}
-				testAppCache[p.Name] = append(testAppCache[p.Name], File{Path: "test/test-app/" + rel, Content: data, Mode: mode})
-				return nil
-			})
-			if testAppErr != nil {
-				return
+func readTestApps(fsys fs.FS) (map[string][]File, error) {
+	apps := map[string][]File{}
+	for _, p := range presets {
+		root := "testapp/" + p.Name
+		err := fs.WalkDir(fsys, root, func(name string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
 			}
+			data, err := fs.ReadFile(fsys, name)
+			if err != nil {
+				return err
+			}
+			rel := strings.TrimSuffix(strings.TrimPrefix(name, root+"/"), embedSuffix)
+			mode := fs.FileMode(0o644)
+			if slices.Contains(executableTestAppFiles, path.Base(rel)) {
+				mode = 0o755
+			}
+			apps[p.Name] = append(apps[p.Name], File{Path: "test/test-app/" + rel, Content: data, Mode: mode})
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
-	})
-	return testAppCache[preset], testAppErr
+	}
+	return apps, nil
 }

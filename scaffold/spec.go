@@ -18,15 +18,19 @@ import (
 	"github.com/kiln-s2i/kiln/scaffold/bounded"
 )
 
-// SchemaVersion is the kiln.yaml format this kiln writes and reads.
-const SchemaVersion = 1
+// SchemaVersion is the kiln.yaml format this kiln writes. It reads older
+// ones, migrating them (see Migrations), and refuses newer ones.
+//
+// 2: kilnVersion records the kiln that last rendered the repo.
+const SchemaVersion = 2
 
 // SpecFile is the name of the spec at the root of a builder repo.
 const SpecFile = "kiln.yaml"
 
 // Spec is every answer about one builder image. It is saved as kiln.yaml.
 type Spec struct {
-	SchemaVersion int `json:"schemaVersion"`
+	SchemaVersion int    `json:"schemaVersion"`
+	KilnVersion   string `json:"kilnVersion,omitempty"` // the kiln that last rendered the repo
 
 	// Project.
 	Name          string         `json:"name"`
@@ -177,7 +181,7 @@ func (s *Spec) Marshal() ([]byte, error) {
 		return nil, err
 	}
 	b := buf.Bytes()
-	header := "# kiln.yaml: the spec of this builder image. Edit it, then run `kiln render` to update the files.\n"
+	header := "# kiln.yaml: the spec of this builder image. Edit it, then run `kiln update` to update the files: your own edits to them are kept.\n"
 	return append([]byte(header), b...), nil
 }
 
@@ -195,9 +199,14 @@ func plainStyle(n *yamlv3.Node) {
 	}
 }
 
-// Parse reads kiln.yaml text strictly: unknown keys and a newer schema are errors.
-// It does not validate; call Validate.
+// Parse reads kiln.yaml text strictly: unknown keys and a newer schema are
+// errors; an older schema is migrated (Migrations says how). It does not
+// validate; call Validate.
 func Parse(data []byte) (*Spec, error) {
+	// The version first: a newer kiln.yaml may hold keys this kiln does not know.
+	if v := SchemaVersionOf(data); v > SchemaVersion {
+		return nil, newerSchemaError(data, v)
+	}
 	var s Spec
 	j, err := specJSON(data)
 	if err == nil {
@@ -209,8 +218,8 @@ func Parse(data []byte) (*Spec, error) {
 	if s.SchemaVersion == 0 {
 		return nil, fmt.Errorf("%s: schemaVersion is missing: add `schemaVersion: %d`", SpecFile, SchemaVersion)
 	}
-	if s.SchemaVersion > SchemaVersion {
-		return nil, fmt.Errorf("%s: schemaVersion %d is newer than this kiln understands (%d): upgrade kiln", SpecFile, s.SchemaVersion, SchemaVersion)
+	if err := migrate(&s); err != nil {
+		return nil, fmt.Errorf("%s: %w", SpecFile, err)
 	}
 	return &s, nil
 }

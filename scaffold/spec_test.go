@@ -62,7 +62,9 @@ func TestParseRejects(t *testing.T) {
 	for name, tt := range map[string]struct{ yaml, wantErr string }{
 		"unknown key":       {string(good) + "extra: 1\n", `unknown field "extra"`},
 		"no schemaVersion":  {"name: x\n", "schemaVersion is missing"},
-		"newer schema":      {"schemaVersion: 2\n", "newer than this kiln"},
+		"newer schema":      {"schemaVersion: 3\n", "newer than this kiln understands (2): upgrade kiln"},
+		"newer, new keys":   {"schemaVersion: 3\nkilnVersion: v9.1.0\nfuture: 1\n", "schemaVersion 3 (written by kiln v9.1.0) is newer than this kiln understands (2): upgrade kiln to v9.1.0 or later"},
+		"schema zero":       {"schemaVersion: -1\n", "schemaVersion -1 does not exist"},
 		"duplicate key":     {string(good) + "name: again\n", "name"},
 		"not yaml":          {"{[", "kiln.yaml"},
 		"string for a port": {"schemaVersion: 1\nports:\n- number: http\n", "number"},

@@ -161,6 +161,7 @@ func (s *Spec) Validate() error {
 	if s.SchemaVersion != SchemaVersion {
 		c.add("schemaVersion", strconv.Itoa(s.SchemaVersion), "is not a schema this kiln writes", fmt.Sprintf("set it to %d", SchemaVersion))
 	}
+	c.text("kilnVersion", s.KilnVersion, false, 100)
 	s.validateProject(c)
 	s.validateRuntime(c)
 	s.validatePorts(c)

@@ -51,7 +51,9 @@ func TestValidateRules(t *testing.T) {
 		mutate func(s *scaffold.Spec)
 		want   []string // problem fields; nil: valid
 	}{
-		{"schema version 2", func(s *scaffold.Spec) { s.SchemaVersion = 2 }, []string{"schemaVersion"}},
+		{"schema version 3", func(s *scaffold.Spec) { s.SchemaVersion = 3 }, []string{"schemaVersion"}},
+		{"schema version 1", func(s *scaffold.Spec) { s.SchemaVersion = 1 }, []string{"schemaVersion"}},
+		{"kilnVersion on two lines", func(s *scaffold.Spec) { s.KilnVersion = "v1\nv2" }, []string{"kilnVersion"}},
 
 		{"name empty", func(s *scaffold.Spec) { s.Name = "" }, []string{"name"}},
 		{"name upper case", func(s *scaffold.Spec) { s.Name = "MyImage" }, []string{"name"}},

@@ -7,40 +7,67 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
 	"strings"
+	"sync"
 
 	udiff "github.com/aymanbagabas/go-udiff"
 )
 
-// Status says what writing a file would do.
+// Status says what writing a file does.
 type Status string
 
 const (
-	Create    Status = "create"    // the file does not exist yet
-	Identical Status = "identical" // the file exists with the same content
-	Update    Status = "update"    // the file is kiln's last output, unedited: safe to replace
-	Conflict  Status = "conflict"  // the file exists and differs: written only with force
+	Create       Status = "create"         // the file does not exist yet
+	Identical    Status = "unchanged"      // nothing to write: the file already holds the result
+	Update       Status = "updated"        // the file is kiln's last render, unedited: replaced
+	Merged       Status = "merged"         // the author's edits and kiln's changes merged cleanly
+	Conflict     Status = "conflict"       // edits collide (written with markers), or an edited file kiln has no base for (written only with force)
+	DeletedByYou Status = "deleted-by-you" // kiln rendered it, the author deleted it: stays deleted
+	Removed      Status = "removed"        // kiln no longer renders it and it is unedited: deleted
+	Kept         Status = "kept"           // kiln no longer renders it, but it is edited: left alone
 )
 
 // PlannedFile is one file of a write plan.
 type PlannedFile struct {
-	File
-	Status Status
-	Diff   string // unified diff from the file on disk to the rendered one, for conflicts
+	File          // the new render (kiln's side)
+	Status Status // what Apply does with it
+	// Diff is a unified diff from the file on disk to what Apply writes (for
+	// a conflict without markers: to the new render, written only with force).
+	Diff string
+	// Result is what Apply writes: the render, or the merge of the
+	// author's edits and kiln's changes; nil when nothing is written.
+	Result []byte
+	// Marked is set for a conflict whose Result holds conflict markers;
+	// unset, the conflict is an edited file with no base to merge from.
+	Marked bool
+
+	ours       []byte // the file on disk when planned; nil when it did not exist
+	base       []byte // what kiln rendered last time, when known
+	baseOnDisk bool   // base is BaseDir's copy (not recovered)
+	source     bool   // the author's kiln.yaml, re-stamped: written as given, never merged
 }
 
-// WritePlan is what writing a set of files into a directory would do.
+// WritePlan is what writing a set of files into a directory does.
 type WritePlan struct {
 	Dir   string
 	Files []PlannedFile
 }
 
-// ManifestFile records the SHA-256 of every file kiln wrote, in sha256sum
-// format, so a later render can tell its own unedited output (safe to
-// replace) from an author's edits (never replaced without force).
-const ManifestFile = ".kiln/rendered.sha256"
+// ManifestFile records the SHA-256 of every file kiln rendered last time, in
+// sha256sum format, and BaseDir keeps those renders byte for byte: the base
+// of the three-way merge that carries the author's edits into the next render.
+// A base whose SHA-256 differs from the manifest's is not trusted.
+const (
+	ManifestFile = ".kiln/rendered.sha256"
+	BaseDir      = ".kiln/base"
+)
 
 func readManifest(dir string) map[string]string {
 	data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(ManifestFile)))
@@ -62,8 +89,87 @@ func sha256Hex(b []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// Plan compares rendered files with what is in dir. It reads, never writes.
-func Plan(dir string, files []File) (*WritePlan, error) {
+// readBase returns kiln's last render of path in dir, when it is recorded
+// and matches the manifest. A repo written by a kiln that kept only the
+// manifest has no base files: then the base is recovered only when some
+// candidate has exactly the recorded SHA-256 — the new render itself (the
+// answers and templates did not change for this file) or a version of the
+// file in the repo's git history.
+func readBase(dir, path, sum string, theirs []byte) (base []byte, onDisk bool) {
+	if b, ok := baseCopy(dir, path, sum); ok {
+		return b, true
+	}
+	if sha256Hex(theirs) == sum {
+		return theirs, false
+	}
+	return fromGitHistory(dir, path, sum), false
+}
+
+// baseCopy reads BaseDir's copy of path, if its SHA-256 is sum.
+func baseCopy(dir, path, sum string) ([]byte, bool) {
+	b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(BaseDir), filepath.FromSlash(path)))
+	if err != nil || sha256Hex(b) != sum {
+		return nil, false
+	}
+	return b, true
+}
+
+// fromGitHistory looks for a committed version of path whose SHA-256 is sum.
+func fromGitHistory(dir, path, sum string) []byte {
+	git, err := exec.LookPath("git")
+	if err != nil {
+		return nil
+	}
+	out, err := exec.Command(git, "-C", dir, "log", "--format=%H", "-n", "50", "--", path).Output()
+	if err != nil {
+		return nil
+	}
+	for _, commit := range strings.Fields(string(out)) {
+		b, err := exec.Command(git, "-C", dir, "show", commit+":./"+path).Output()
+		if err == nil && sha256Hex(b) == sum {
+			return b
+		}
+	}
+	return nil
+}
+
+// readTarget reads the file at target: nil, nil when there is none.
+func readTarget(target string) ([]byte, error) {
+	info, err := os.Lstat(target)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, nil
+	case err != nil:
+		return nil, err
+	case info.IsDir():
+		return nil, fmt.Errorf("%s is a directory, where kiln writes a file: move it away", target)
+	case !info.Mode().IsRegular():
+		return nil, fmt.Errorf("%s is not a regular file (a link or device), where kiln writes a file: move it away", target)
+	}
+	b, err := os.ReadFile(target)
+	if b == nil && err == nil {
+		b = []byte{} // exists, empty
+	}
+	return b, err
+}
+
+// Plan plans writing a fresh render into dir (kiln new: every file,
+// kiln.yaml included). It reads, never writes.
+func Plan(dir string, files []File) (*WritePlan, error) { return plan(dir, files, nil) }
+
+// PlanRender plans re-rendering dir (kiln update, kiln render): files are
+// the new render without kiln.yaml, and spec is the author's kiln.yaml
+// re-stamped (Restamp), written as it is because it is the author's source.
+func PlanRender(dir string, files []File, spec File) (*WritePlan, error) {
+	files = slices.DeleteFunc(slices.Clone(files), func(f File) bool { return f.Path == SpecFile })
+	return plan(dir, files, &spec)
+}
+
+// plan compares each new render (theirs) with the file on disk (ours) and
+// kiln's last render (base): an untouched file is replaced, an edited one
+// merged three-way, a deleted one stays deleted, and a file kiln no longer
+// renders is removed only when untouched.
+func plan(dir string, files []File, spec *File) (*WritePlan, error) {
 	p := &WritePlan{Dir: dir}
 	paths := []string{ManifestFile}
 	for _, f := range files {
@@ -73,44 +179,157 @@ func Plan(dir string, files []File) (*WritePlan, error) {
 		return nil, err
 	}
 	manifest := readManifest(dir)
+	rendered := map[string]bool{}
+	var toMerge []int // indexes in p.Files of the edited files kiln changed
+	if spec != nil {
+		files = append(files, *spec)
+	}
 	for _, f := range files {
-		target := filepath.Join(dir, filepath.FromSlash(f.Path))
-		pf := PlannedFile{File: f, Status: Create}
-		info, err := os.Lstat(target)
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-		case err != nil:
+		rendered[f.Path] = true
+		ours, err := readTarget(filepath.Join(dir, filepath.FromSlash(f.Path)))
+		if err != nil {
 			return nil, err
-		case info.IsDir():
-			return nil, fmt.Errorf("%s is a directory, where kiln writes a file: move it away", target)
-		case !info.Mode().IsRegular():
-			return nil, fmt.Errorf("%s is not a regular file (a link or device), where kiln writes a file: move it away", target)
+		}
+		pf := PlannedFile{File: f, ours: ours, source: spec != nil && f.Path == SpecFile}
+		sum, tracked := manifest[f.Path]
+		switch {
+		case pf.source && tracked:
+			pf.base, pf.baseOnDisk = baseCopy(dir, f.Path, sum)
+		case tracked:
+			pf.base, pf.baseOnDisk = readBase(dir, f.Path, sum, f.Content)
+		case manifest != nil && ours != nil:
+			// kiln keeps a record of this repo and never rendered this
+			// file: the author added it, and the base is empty (git's add/add).
+			pf.base = []byte{}
+		}
+		switch {
+		case ours == nil && tracked && !pf.source:
+			pf.Status = DeletedByYou
+		case ours == nil:
+			pf.Status, pf.Result = Create, f.Content
+		case bytes.Equal(ours, f.Content):
+			pf.Status = Identical
+		case pf.source || tracked && sha256Hex(ours) == sum:
+			pf.Status, pf.Result = Update, f.Content
+		case pf.base != nil && bytes.Equal(pf.base, f.Content) && !pf.source:
+			pf.Status = Identical // kiln changed nothing here: the edits stay as they are
+		case pf.base != nil:
+			toMerge = append(toMerge, len(p.Files)) // below, in parallel
 		default:
-			old, err := os.ReadFile(target)
-			if err != nil {
-				return nil, err
-			}
-			switch {
-			case bytes.Equal(old, f.Content):
-				pf.Status = Identical
-			case manifest[f.Path] == sha256Hex(old):
-				pf.Status = Update
-				pf.Diff = udiff.Unified("a/"+f.Path, "b/"+f.Path, string(old), string(f.Content))
-			default:
-				pf.Status = Conflict
-				pf.Diff = udiff.Unified("a/"+f.Path, "b/"+f.Path, string(old), string(f.Content))
-			}
+			pf.Status = Conflict // edited, and no base to merge from
 		}
 		p.Files = append(p.Files, pf)
 	}
+	if err := mergeAll(p.Files, toMerge); err != nil {
+		return nil, err
+	}
+	for i := range p.Files {
+		pf := &p.Files[i]
+		switch {
+		case pf.Result != nil && pf.Status != Create:
+			pf.Diff = udiff.Unified("a/"+pf.Path, "b/"+pf.Path, string(pf.ours), string(pf.Result))
+		case pf.Status == Conflict:
+			pf.Diff = udiff.Unified("a/"+pf.Path, "b/"+pf.Path, string(pf.ours), string(pf.Content))
+		}
+	}
+	// Files kiln rendered last time and renders no more.
+	var gone []string
+	for path := range manifest {
+		if !rendered[path] && path != SpecFile && localPath(path) {
+			gone = append(gone, path)
+		}
+	}
+	slices.Sort(gone)
+	for _, path := range gone {
+		ours, err := readTarget(filepath.Join(dir, filepath.FromSlash(path)))
+		if err != nil {
+			return nil, err
+		}
+		if ours == nil {
+			continue // gone on both sides: forgotten
+		}
+		pf := PlannedFile{File: File{Path: path}, ours: ours}
+		if sha256Hex(ours) == manifest[path] {
+			pf.Status = Removed
+			pf.Diff = udiff.Unified("a/"+path, "/dev/null", string(ours), "")
+		} else {
+			pf.Status = Kept
+		}
+		p.Files = append(p.Files, pf)
+	}
+	slices.SortFunc(p.Files, func(a, b PlannedFile) int { return strings.Compare(a.Path, b.Path) })
 	return p, nil
 }
 
-// Conflicts lists the paths that exist and differ.
+// mergeAll merges the files at the indexes idx three-way, each in its own
+// git process, as many at once as there are CPUs, and sets their status.
+func mergeAll(files []PlannedFile, idx []int) error {
+	errs := make([]error, len(idx))
+	sem := make(chan struct{}, runtime.NumCPU())
+	var wg sync.WaitGroup
+	for n, i := range idx {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			pf := &files[i]
+			merged, conflicts, err := merge3(pf.base, pf.ours, pf.Content)
+			switch {
+			case err != nil:
+				errs[n] = fmt.Errorf("merging %s: %w", pf.Path, err)
+			case conflicts > 0:
+				pf.Status, pf.Result, pf.Marked = Conflict, merged, true
+			case bytes.Equal(merged, pf.ours):
+				pf.Status = Identical
+			default:
+				pf.Status, pf.Result = Merged, merged
+			}
+		}()
+	}
+	wg.Wait()
+	var needGit []string
+	for n, err := range errs {
+		if errors.Is(err, ErrNoMerger) {
+			needGit, errs[n] = append(needGit, files[idx[n]].Path), nil
+		}
+	}
+	if len(needGit) > 0 {
+		return fmt.Errorf("merging %s: %w", strings.Join(needGit, ", "), ErrNoMerger)
+	}
+	return errors.Join(errs...)
+}
+
+// localPath keeps a manifest entry from naming a file outside the repo.
+func localPath(p string) bool {
+	return filepath.IsLocal(filepath.FromSlash(p)) && !strings.HasPrefix(p, ".kiln/")
+}
+
+// Overwrites reports whether, with force, Apply writes kiln's render over
+// edits of the author's that it would otherwise keep or merge.
+func (f PlannedFile) Overwrites() bool {
+	switch f.Status {
+	case Identical, Merged, Conflict:
+		return f.ours != nil && !bytes.Equal(f.ours, f.Content)
+	}
+	return false
+}
+
+// Conflicts lists the paths whose edits collide or have no base.
 func (p *WritePlan) Conflicts() []string {
 	var out []string
 	for _, f := range p.Files {
 		if f.Status == Conflict {
+			out = append(out, f.Path)
+		}
+	}
+	return out
+}
+
+// unmerged lists the conflicts with no base: edited files kiln cannot merge.
+func (p *WritePlan) unmerged() []string {
+	var out []string
+	for _, f := range p.Files {
+		if f.Status == Conflict && !f.Marked {
 			out = append(out, f.Path)
 		}
 	}
@@ -128,20 +347,24 @@ func (p *WritePlan) Count(s Status) int {
 	return n
 }
 
-// ConflictError lists files that exist and differ.
-type ConflictError struct{ Paths []string }
+// ConflictError lists files that exist and differ. With Marked, Apply wrote
+// them with conflict markers; without, it wrote nothing.
+type ConflictError struct {
+	Paths  []string
+	Marked bool
+}
 
 func (e *ConflictError) Error() string {
+	if e.Marked {
+		return fmt.Sprintf("%d file(s) have edits of yours that collide with kiln's changes: %v; they are written with conflict markers (<<<<<<< %s, =======, >>>>>>> %s): keep what you want and remove the markers", len(e.Paths), e.Paths, OursLabel, TheirsLabel)
+	}
 	return fmt.Sprintf("%d file(s) exist and differ, so nothing was written: %v; see the changes with --dry-run, or overwrite them with --force", len(e.Paths), e.Paths)
 }
 
-// manifest renders ManifestFile for the planned files.
-func (p *WritePlan) manifest() File {
-	var b strings.Builder
-	for _, f := range p.Files {
-		fmt.Fprintf(&b, "%s  %s\n", sha256Hex(f.Content), f.Path)
-	}
-	return File{Path: ManifestFile, Content: []byte(b.String()), Mode: 0o644}
+// ChangedError says a file changed on disk between planning and writing.
+type ChangedError struct {
+	Path    string
+	Written []string // files already written when the change was seen
 }
 
 // WithoutConflicts is the plan less its conflicting files: the author's
@@ -156,69 +379,244 @@ func (p *WritePlan) WithoutConflicts() *WritePlan {
 	return out
 }
 
-// Apply writes the plan. Without force any conflict stops it before anything
-// is written. Each file is written to a temporary file first and renamed
-// into place only when every file was written, so a failure leaves no partial file.
+func (e *ChangedError) Error() string {
+	msg := fmt.Sprintf("%s changed on disk while kiln was merging, so kiln stopped", e.Path)
+	if len(e.Written) == 0 {
+		return msg + " before writing anything: run it again"
+	}
+	return fmt.Sprintf("%s after writing %v: run it again to finish", msg, e.Written)
+}
+
+// testHookAfterWrite is called after each file is renamed into place or
+// removed; tests kill the process there.
+var testHookAfterWrite func(path string)
+
+// Apply writes the plan. A conflict with no base stops it before anything
+// is written, unless force, which writes kiln's render instead. Conflicts
+// with markers are written, then reported in a *ConflictError. Every file is
+// written to a temporary file first, then renamed into place, so each file
+// is either old or new whenever the process stops; the files come first, the
+// record of kiln's render (BaseDir, ManifestFile) last. A file that changed
+// on disk since Plan stops it with a *ChangedError.
 func (p *WritePlan) Apply(force bool) error {
-	if c := p.Conflicts(); len(c) > 0 && !force {
+	if c := p.unmerged(); len(c) > 0 && !force {
 		return &ConflictError{Paths: c}
 	}
-	type pending struct{ tmp, target string }
-	var done []pending
-	var madeDirs []string // directories this Apply created, parents first
-	cleanup := func() {
-		for _, d := range done {
-			os.Remove(d.tmp)
-		}
-		for i := len(madeDirs) - 1; i >= 0; i-- {
-			os.Remove(madeDirs[i]) // only when empty: another file may be in it
-		}
+	type op struct {
+		f      PlannedFile
+		tmp    string // "" to remove the file
+		target string
 	}
-	manifest := PlannedFile{File: p.manifest(), Status: Update}
-	for _, f := range append(p.Files, manifest) {
+	var ops, records []op
+	w := &writer{}
+	manifest := readManifest(p.Dir)
+	newManifest := map[string]string{}
+	for _, f := range p.Files {
 		target := filepath.Join(p.Dir, filepath.FromSlash(f.Path))
-		if f.Status == Identical {
-			if info, err := os.Stat(target); err == nil && info.Mode().Perm() != keptMode(info.Mode(), f.Mode) {
+		content := f.Result
+		if force && f.Overwrites() {
+			content = f.Content // force: kiln's render wins over the author's edits
+		}
+		switch f.Status {
+		case Removed:
+			ops = append(ops, op{f: f, target: target})
+			continue
+		case Kept:
+			newManifest[f.Path] = manifest[f.Path] // listed again next time, until the author deletes it
+			continue
+		case Identical:
+			if info, err := os.Stat(target); err == nil && f.Mode != 0 && info.Mode().Perm() != keptMode(info.Mode(), f.Mode) {
 				if err := os.Chmod(target, keptMode(info.Mode(), f.Mode)); err != nil {
-					cleanup()
+					w.cleanup()
 					return err
 				}
 			}
+		}
+		newManifest[f.Path] = sha256Hex(f.Content)
+		if !f.baseOnDisk || !bytes.Equal(f.base, f.Content) {
+			records = append(records, op{f: f, target: filepath.Join(p.Dir, filepath.FromSlash(BaseDir), filepath.FromSlash(f.Path))})
+		}
+		if content == nil {
 			continue
 		}
-		missing := missingDirs(filepath.Dir(target))
-		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
-			madeDirs = append(madeDirs, missing...)
-			cleanup()
-			return err
-		}
-		madeDirs = append(madeDirs, missing...)
-		tmp, err := createTemp(target, f.Mode.Perm())
+		tmp, err := w.temp(target, content, f.Mode)
 		if err != nil {
-			cleanup()
 			return err
 		}
-		done = append(done, pending{tmp: tmp.Name(), target: target})
-		_, werr := tmp.Write(f.Content)
-		cerr := tmp.Close()
-		var merr error
-		if info, err := os.Stat(target); err == nil && info.Mode().IsRegular() {
-			merr = os.Chmod(tmp.Name(), keptMode(info.Mode(), f.Mode)) // an existing file keeps its mode
+		ops = append(ops, op{f: f, tmp: tmp, target: target})
+	}
+	for i, r := range records {
+		tmp, err := w.temp(r.target, r.f.Content, 0o644)
+		if err != nil {
+			return err
 		}
-		if err := errors.Join(werr, cerr, merr); err != nil {
-			cleanup()
-			return fmt.Errorf("writing %s: %w", target, err)
+		records[i].tmp = tmp
+	}
+	var m strings.Builder
+	for _, path := range slices.Sorted(maps.Keys(newManifest)) {
+		fmt.Fprintf(&m, "%s  %s\n", newManifest[path], path)
+	}
+	manifestTarget := filepath.Join(p.Dir, filepath.FromSlash(ManifestFile))
+	manifestTmp, err := w.temp(manifestTarget, []byte(m.String()), 0o644)
+	if err != nil {
+		return err
+	}
+	// Nothing is replaced if any file changed since Plan read it.
+	for _, o := range ops {
+		if err := p.unchanged(o.f); err != nil {
+			w.cleanup()
+			return err
 		}
 	}
-	for i, d := range done {
-		if err := os.Rename(d.tmp, d.target); err != nil {
-			for _, rest := range done[i:] {
-				os.Remove(rest.tmp)
+	var written []string
+	for _, o := range ops {
+		// The last look before the file is replaced: an editor may have saved it meanwhile.
+		if err := p.unchanged(o.f); err != nil {
+			w.removeTemps()
+			err.(*ChangedError).Written = written
+			return err
+		}
+		if o.tmp == "" {
+			if err := os.Remove(o.target); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				w.removeTemps()
+				return err
 			}
-			return fmt.Errorf("writing %s: %w", d.target, err)
+		} else if err := os.Rename(o.tmp, o.target); err != nil {
+			w.removeTemps()
+			return fmt.Errorf("writing %s: %w", o.target, err)
+		}
+		written = append(written, o.f.Path)
+		if testHookAfterWrite != nil {
+			testHookAfterWrite(o.f.Path)
+		}
+	}
+	for _, r := range records {
+		if err := os.Rename(r.tmp, r.target); err != nil {
+			w.removeTemps()
+			return fmt.Errorf("writing %s: %w", r.target, err)
+		}
+	}
+	if err := os.Rename(manifestTmp, manifestTarget); err != nil {
+		w.removeTemps()
+		return fmt.Errorf("writing %s: %w", manifestTarget, err)
+	}
+	for path := range manifest {
+		if _, ok := newManifest[path]; !ok && localPath(path) {
+			os.Remove(filepath.Join(p.Dir, filepath.FromSlash(BaseDir), filepath.FromSlash(path)))
+		}
+	}
+	if testHookAfterWrite != nil {
+		testHookAfterWrite(ManifestFile)
+	}
+	dirs := map[string]bool{filepath.Dir(manifestTarget): true}
+	for _, f := range p.Files {
+		dirs[filepath.Dir(filepath.Join(p.Dir, filepath.FromSlash(f.Path)))] = true
+	}
+	for _, r := range records {
+		dirs[filepath.Dir(r.target)] = true
+	}
+	removeStaleTemps(dirs)
+	if !force {
+		var marked []string
+		for _, f := range p.Files {
+			if f.Status == Conflict && f.Marked {
+				marked = append(marked, f.Path)
+			}
+		}
+		if len(marked) > 0 {
+			return &ConflictError{Paths: marked, Marked: true}
 		}
 	}
 	return nil
+}
+
+// staleTemp matches the temporary files of writer.temp (CreateTemp puts
+// digits for the *).
+var staleTemp = regexp.MustCompile(`^\..+\.kiln-[0-9]+$`)
+
+// removeStaleTemps removes, from the directories of the files just written,
+// the temporary files a killed run left behind.
+func removeStaleTemps(dirs map[string]bool) {
+	for dir := range dirs {
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			if e.Type().IsRegular() && staleTemp.MatchString(e.Name()) {
+				os.Remove(filepath.Join(dir, e.Name()))
+			}
+		}
+	}
+}
+
+// unchanged checks that f's file on disk is still what Plan read.
+func (p *WritePlan) unchanged(f PlannedFile) error {
+	now, err := readTarget(filepath.Join(p.Dir, filepath.FromSlash(f.Path)))
+	if err != nil {
+		return err
+	}
+	if (now == nil) != (f.ours == nil) || !bytes.Equal(now, f.ours) {
+		return &ChangedError{Path: f.Path}
+	}
+	return nil
+}
+
+// writer writes temporary files next to their targets and removes them,
+// and the directories it made, when something fails.
+type writer struct {
+	tmps     []string
+	madeDirs []string        // parents first
+	dirs     map[string]bool // directories known to exist
+}
+
+func (w *writer) temp(target string, content []byte, mode fs.FileMode) (string, error) {
+	if dir := filepath.Dir(target); !w.dirs[dir] {
+		missing := missingDirs(dir)
+		err := os.MkdirAll(dir, 0o755)
+		w.madeDirs = append(w.madeDirs, missing...)
+		if err != nil {
+			w.cleanup()
+			return "", err
+		}
+		if w.dirs == nil {
+			w.dirs = map[string]bool{}
+		}
+		w.dirs[dir] = true
+	}
+	if mode == 0 {
+		mode = 0o644
+	}
+	// A new file's mode goes through the umask; an existing file keeps the
+	// author's mode (plus the execute bits a script needs).
+	tmp, err := createTemp(target, mode.Perm())
+	if err != nil {
+		w.cleanup()
+		return "", err
+	}
+	w.tmps = append(w.tmps, tmp.Name())
+	_, werr := tmp.Write(content)
+	cerr := tmp.Close()
+	var merr error
+	if info, err := os.Stat(target); err == nil && info.Mode().IsRegular() {
+		merr = os.Chmod(tmp.Name(), keptMode(info.Mode(), mode))
+	}
+	if err := errors.Join(werr, cerr, merr); err != nil {
+		w.cleanup()
+		return "", fmt.Errorf("writing %s: %w", target, err)
+	}
+	return tmp.Name(), nil
+}
+
+// removeTemps removes the temporary files not renamed into place.
+func (w *writer) removeTemps() {
+	for _, t := range w.tmps {
+		os.Remove(t) // a renamed one is gone already
+	}
+}
+
+func (w *writer) cleanup() {
+	w.removeTemps()
+	for i := len(w.madeDirs) - 1; i >= 0; i-- {
+		os.Remove(w.madeDirs[i]) // only when empty: another file may be in it
+	}
 }
 
 // missingDirs lists dir and its ancestors that do not exist yet, parents first.

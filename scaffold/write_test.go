@@ -181,10 +181,16 @@ func writeAll(t *testing.T, dir string, files []scaffold.File) {
 	}
 }
 
+// TestConflictWritesNothingWithoutForce: in a directory kiln has no record
+// of (no .kiln), an existing file that differs has no base to merge from:
+// it is a conflict, and stops the whole apply unless forced.
 func TestConflictWritesNothingWithoutForce(t *testing.T) {
 	dir := t.TempDir()
 	files := goldenFiles(t)
 	writeAll(t, dir, files)
+	if err := os.RemoveAll(filepath.Join(dir, ".kiln")); err != nil {
+		t.Fatal(err)
+	}
 	// The author edited the Dockerfile and deleted the README and the scripts' directory.
 	dockerfile := filepath.Join(dir, "Dockerfile")
 	edited := strings.Replace(string(files[slices.IndexFunc(files, func(f scaffold.File) bool { return f.Path == "Dockerfile" })].Content),
@@ -205,7 +211,7 @@ func TestConflictWritesNothingWithoutForce(t *testing.T) {
 	}
 	st := statuses(plan)
 	if st["Dockerfile"] != scaffold.Conflict || st["README.md"] != scaffold.Create || st["s2i/bin/run"] != scaffold.Create || st["Makefile"] != scaffold.Identical {
-		t.Errorf("statuses %v: want Dockerfile conflict, README.md and s2i/bin/run create, Makefile identical", st)
+		t.Errorf("statuses %v: want Dockerfile conflict, README.md and s2i/bin/run create, Makefile unchanged", st)
 	}
 	if got := plan.Conflicts(); !slices.Equal(got, []string{"Dockerfile"}) {
 		t.Errorf("Conflicts() = %q, want [Dockerfile]", got)
@@ -319,8 +325,11 @@ func TestApplyFailureLeavesNoTempFiles(t *testing.T) {
 }
 
 // TestReRenderUpdatesUneditedFilesOnly: after the spec changes, files still
-// as kiln wrote them are updates, applied without force; a file the author
-// edited is a conflict, and stops the whole apply.
+// as kiln wrote them are updates, applied without force. In a repo whose
+// kiln kept only the SHA-256s of its render (no base copies), a file the
+// author edited and kiln changes has no base: a conflict, which stops the
+// whole apply; an edited file kiln does not change keeps the edits, its base
+// recovered from the new render's matching SHA-256.
 func TestReRenderUpdatesUneditedFilesOnly(t *testing.T) {
 	dir := t.TempDir()
 	s := presetSpec(t, "python", "golden")
@@ -355,11 +364,19 @@ func TestReRenderUpdatesUneditedFilesOnly(t *testing.T) {
 	if st["s2i/bin/run"] != scaffold.Identical {
 		t.Errorf("s2i/bin/run is %s, want identical", st["s2i/bin/run"])
 	}
-
-	// The author edits the Makefile by hand; the next render must not touch it.
-	makefile := filepath.Join(dir, "Makefile")
-	if err := os.WriteFile(makefile, []byte("# mine\n"), 0o644); err != nil {
+	if err := plan.Apply(false); err != nil {
 		t.Fatal(err)
+	}
+
+	// A repo from a kiln that kept only the SHA-256s; the author edits the
+	// Makefile and the Dockerfile by hand.
+	if err := os.RemoveAll(filepath.Join(dir, filepath.FromSlash(scaffold.BaseDir))); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"Makefile", "Dockerfile"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("# mine\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	s.Description = "Another description."
 	third, err := scaffold.Render(s)
@@ -370,12 +387,15 @@ func TestReRenderUpdatesUneditedFilesOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := plan.Conflicts(); !slices.Equal(got, []string{"Makefile"}) {
-		t.Errorf("conflicts %q, want [Makefile]", got)
+	if got := plan.Conflicts(); !slices.Equal(got, []string{"Dockerfile"}) {
+		t.Errorf("conflicts %q, want [Dockerfile]", got)
+	}
+	if st := statuses(plan); st["Makefile"] != scaffold.Identical {
+		t.Errorf("Makefile (edited, kiln's unchanged) is %s, want unchanged", st["Makefile"])
 	}
 	before := tree(t, dir)
 	if err := plan.Apply(false); err == nil {
-		t.Fatal("Apply(false) with an edited Makefile succeeded")
+		t.Fatal("Apply(false) with an edited Dockerfile and no base succeeded")
 	}
 	if !mapsEqual(before, tree(t, dir)) {
 		t.Error("a refused apply changed the directory")

@@ -795,7 +795,7 @@ func fileTree(dir string, p *scaffold.WritePlan) string {
 			status = okStyle.Render(status)
 		case "conflict":
 			status = failStyle.Render(status)
-		case "update":
+		case "updated", "merged":
 			status = warnStyle.Render(status)
 		default:
 			status = mutedStyle.Render(status)

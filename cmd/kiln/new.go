@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -151,7 +150,7 @@ defaults for everything not given.`,
 
 func addWriteFlags(f *pflag.FlagSet, o *writeOptions) {
 	f.BoolVar(&o.dryRun, "dry-run", false, "show each file's status and a diff of changes; write nothing")
-	f.BoolVar(&o.force, "force", false, "overwrite files that exist and differ")
+	f.BoolVar(&o.force, "force", false, "write kiln's render over files you edited (conflicts, merges, and edits kiln has no change for)")
 }
 
 func runNew(f *factory, o *newOptions) error {
@@ -275,66 +274,4 @@ func validationError(err error) error {
 		fmt.Fprintf(&b, "\n  %s (%s) %q %s\n      fix: %s", flagFor(p.Field), p.Field, p.Value, p.Message, p.Fix)
 	}
 	return &exitError{code: exitUsage, err: errors.New(b.String())}
-}
-
-// writeSpec renders spec into dir, honouring dry-run and force.
-func writeSpec(s streams, dir string, spec *scaffold.Spec, w writeOptions) error {
-	return writeFiles(s, dir, spec, w, nil)
-}
-
-// writeFiles renders spec and writes the files keep accepts (all when nil).
-func writeFiles(s streams, dir string, spec *scaffold.Spec, w writeOptions, keep func(scaffold.File) bool) error {
-	if err := spec.Validate(); err != nil {
-		return validationError(err)
-	}
-	files, err := scaffold.Render(spec)
-	if err != nil {
-		return err
-	}
-	if keep != nil {
-		files = slices.DeleteFunc(files, func(f scaffold.File) bool { return !keep(f) })
-	}
-	plan, err := scaffold.Plan(dir, files)
-	if err != nil {
-		return failedErrorf("%v", err)
-	}
-	if w.dryRun {
-		printPlan(s, plan, true)
-		return nil
-	}
-	if err := plan.Apply(w.force); err != nil {
-		var ce *scaffold.ConflictError
-		if errors.As(err, &ce) {
-			printPlan(s, plan, false)
-			return &exitError{code: exitFailed, err: err}
-		}
-		return failedErrorf("%v", err)
-	}
-	fmt.Fprintf(s.out, "%s: %d created, %d updated, %d unchanged, %d overwritten (%s)\n", dir,
-		plan.Count(scaffold.Create), plan.Count(scaffold.Update), plan.Count(scaffold.Identical), conflictsWritten(plan, w.force), spec.ImageRef())
-	if plan.Count(scaffold.Create) == len(plan.Files) {
-		fmt.Fprintf(s.out, "next: cd %s && kiln test   (or: make test)\n", dir)
-	}
-	return nil
-}
-
-func conflictsWritten(p *scaffold.WritePlan, force bool) int {
-	if !force {
-		return 0
-	}
-	return p.Count(scaffold.Conflict)
-}
-
-func printPlan(s streams, plan *scaffold.WritePlan, diffs bool) {
-	for _, f := range plan.Files {
-		fmt.Fprintf(s.out, "%-9s %s\n", f.Status, f.Path)
-	}
-	if !diffs {
-		return
-	}
-	for _, f := range plan.Files {
-		if f.Diff != "" {
-			fmt.Fprint(s.out, "\n", f.Diff)
-		}
-	}
 }

@@ -9,41 +9,24 @@ import (
 	"github.com/kiln-s2i/kiln/scaffold"
 )
 
-type renderOptions struct {
-	dir   string
-	write writeOptions
-}
-
+// newRenderCmd is kiln update under its first name: the same engine.
 func newRenderCmd(s streams) *cobra.Command {
-	o := &renderOptions{dir: "."}
+	o := &updateOptions{dir: "."}
 	cmd := &cobra.Command{
 		Use:   "render [DIR]",
-		Short: "Re-render a builder repo from its kiln.yaml",
-		Long: `Re-render every file of the builder repo in DIR (default .) from DIR/kiln.yaml.
-A file you edited is never overwritten without --force; --dry-run shows the diff.`,
+		Short: "Re-render a builder repo from its kiln.yaml (the same as kiln update)",
+		Long: `Re-render every file of the builder repo in DIR (default .) from DIR/kiln.yaml,
+keeping your edits: the same as kiln update.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				o.dir = args[0]
 			}
-			return runRender(s, o)
+			return runUpdate(s, o)
 		},
 	}
 	addWriteFlags(cmd.Flags(), &o.write)
 	return cmd
-}
-
-func runRender(s streams, o *renderOptions) error {
-	spec, err := scaffold.Load(o.dir)
-	if err != nil {
-		if ve := validationError(err); ve != err {
-			return ve
-		}
-		return usageErrorf("%v", err)
-	}
-	return writeFiles(s, o.dir, spec, o.write, func(f scaffold.File) bool {
-		return f.Path != scaffold.SpecFile // the author's kiln.yaml is the source, never rewritten
-	})
 }
 
 func newPresetsCmd(s streams) *cobra.Command {

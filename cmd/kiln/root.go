@@ -8,6 +8,8 @@ import (
 
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
+
+	"github.com/kiln-s2i/kiln/scaffold"
 )
 
 // Exit codes shared by every command.
@@ -74,6 +76,7 @@ func newRootCmd(f *factory) *cobra.Command {
 	root.AddCommand(
 		newNewCmd(f),
 		newRenderCmd(s),
+		newUpdateCmd(s),
 		newPresetsCmd(s),
 		newVersionCmd(s),
 		newLintCmd(s),
@@ -89,6 +92,7 @@ func newRootCmd(f *factory) *cobra.Command {
 }
 
 func run(args []string, in io.Reader, out, errw io.Writer) int {
+	scaffold.KilnVersion = kilnVersion() // kiln.yaml records the kiln that rendered the repo
 	root := newRootCmd(newFactory(streams{in: in, out: out, err: errw}))
 	root.SetArgs(args)
 	err := root.Execute()

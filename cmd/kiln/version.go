@@ -17,14 +17,19 @@ func newVersionCmd(s streams) *cobra.Command {
 		Short: "Print kiln's version",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			v := version
-			if v == "dev" {
-				if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-					v = bi.Main.Version
-				}
-			}
-			fmt.Fprintf(s.out, "kiln %s %s/%s %s\n", v, runtime.GOOS, runtime.GOARCH, runtime.Version())
+			fmt.Fprintf(s.out, "kiln %s %s/%s %s\n", kilnVersion(), runtime.GOOS, runtime.GOARCH, runtime.Version())
 			return nil
 		},
 	}
+}
+
+// kilnVersion is the version set at link time, else the module's (go
+// install), else "dev". kiln.yaml records it as kilnVersion.
+func kilnVersion() string {
+	if version == "dev" {
+		if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			return bi.Main.Version
+		}
+	}
+	return version
 }
