@@ -73,6 +73,7 @@ func newRootCmd(f *factory) *cobra.Command {
 	})
 	root.AddCommand(
 		newNewCmd(f),
+		newEditCmd(f),
 		newRenderCmd(s),
 		newPresetsCmd(s),
 		newVersionCmd(s),

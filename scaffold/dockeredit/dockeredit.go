@@ -56,8 +56,9 @@ type pair struct {
 	w                     int // index into words
 }
 
-// KV is one LABEL or ENV entry as the build sees it.
-type KV struct{ Key, Value string }
+// KV is one LABEL or ENV entry as the build sees it. Value is read with no
+// build variables set; Raw is the value as written, quotes and $VARS kept.
+type KV struct{ Key, Value, Raw string }
 
 // Parse reads a Dockerfile. It fails on what buildkit would refuse.
 func Parse(src []byte) (*File, error) {
@@ -333,7 +334,7 @@ func (f *File) kvs(kw string) []KV {
 			if i := slices.IndexFunc(out, func(kv KV) bool { return kv.Key == p.key }); i >= 0 {
 				out = slices.Delete(out, i, i+1)
 			}
-			out = append(out, KV{p.key, v})
+			out = append(out, KV{p.key, v, p.rawValue})
 		}
 	}
 	return out
