@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/kiln-s2i/kiln/scaffold"
 )
 
 // A file that changed on disk after kiln read it stops the whole edit:
@@ -38,5 +40,48 @@ func TestWriteEditsChangedOnDisk(t *testing.T) {
 	}
 	if m, _ := filepath.Glob(filepath.Join(dir, ".kiln-edit-*")); len(m) > 0 {
 		t.Errorf("temporary files left: %v", m)
+	}
+}
+
+// Every preset's kiln.yaml, and answers that leave lists empty, load back
+// as the same repo: kiln new DIR --answers DIR/kiln.yaml reports every file
+// unchanged, and so does kiln new DIR on its own (it starts from DIR's
+// kiln.yaml, never from the preset).
+func TestNewRoundTrip(t *testing.T) {
+	type tc struct {
+		name string
+		args []string
+	}
+	var cases []tc
+	for _, p := range scaffold.Presets() {
+		cases = append(cases, tc{p.Name, []string{"--preset", p.Name}})
+	}
+	cases = append(cases,
+		tc{"none", []string{"--preset", "python", "--pkg-manager", "none"}},
+		tc{"custom", []string{"--preset", "nodejs", "--from", "quay.io/me/node:20.1", "--env", "JAVA_OPTS=-Xms1g,-Xmx2g",
+			"--secret", "DB_PASSWORD", "--label", "com.example.team=web", "--port", "9090/tcp:web", "--description", "Mine: \"quoted\" $HOME"}},
+	)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "b")
+			kiln := func(args ...string) string {
+				t.Helper()
+				var out, errb strings.Builder
+				if code := run(args, strings.NewReader(""), &out, &errb); code != 0 {
+					t.Fatalf("kiln %v: exit %d\n%s%s", args, code, out.String(), errb.String())
+				}
+				return out.String()
+			}
+			kiln(append([]string{"new", dir, "--defaults"}, c.args...)...)
+			for _, args := range [][]string{
+				{"new", dir, "--answers", filepath.Join(dir, "kiln.yaml"), "--defaults"},
+				{"new", dir, "--defaults"},
+			} {
+				out := kiln(args...)
+				if !strings.Contains(out, " 0 created, 0 updated, ") || !strings.Contains(out, " 0 overwritten") {
+					t.Errorf("kiln %v: not every file identical:\n%s", args, out)
+				}
+			}
+		})
 	}
 }
