@@ -295,7 +295,7 @@ func editSpecRepo(s streams, o *editOptions) error {
 	if err := lintGate(s, mapFS(before), mapFS(after), o.write.force); err != nil {
 		return err
 	}
-	return writeFiles(s, o.dir, spec, o.write, nil)
+	return writeSpecEdit(s, o.dir, spec, o.write)
 }
 
 func mapFS(files []scaffold.File) fstest.MapFS {
