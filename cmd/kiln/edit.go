@@ -295,7 +295,7 @@ func editSpecRepo(s streams, o *editOptions) error {
 	if err := lintGate(s, mapFS(before), mapFS(after), o.write.force); err != nil {
 		return err
 	}
-	return writeSpecEdit(s, o.dir, spec, o.write)
+	return writeSpecEdit(s, o.dir, old, spec, o.write)
 }
 
 func mapFS(files []scaffold.File) fstest.MapFS {

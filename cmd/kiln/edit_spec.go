@@ -13,6 +13,7 @@ import (
 	yamlv3 "go.yaml.in/yaml/v3"
 
 	"github.com/kiln-s2i/kiln/scaffold"
+	"github.com/kiln-s2i/kiln/scaffold/dockeredit"
 )
 
 // mergeSpecYAML carries an edit into the author's kiln.yaml: top-level keys
@@ -93,10 +94,22 @@ func sameValue(a, b *yamlv3.Node) bool {
 // kiln.yaml is the author's: when it was edited by hand, the change is
 // merged into it (see mergeSpecYAML) and written last, atomically, only
 // after the plan has written the other files.
-func writeSpecEdit(s streams, dir string, spec *scaffold.Spec, w writeOptions) error {
+func writeSpecEdit(s streams, dir string, oldSpec, spec *scaffold.Spec, w writeOptions) error {
 	files, err := scaffold.Render(spec)
 	if err != nil {
 		return failedErrorf("%v", err)
+	}
+	// A Dockerfile the author edited by hand gets the change surgically.
+	var extra []editedFile
+	if !w.force {
+		if e, ok, err := surgicalDockerfile(dir, oldSpec, files); err != nil {
+			return err
+		} else if ok {
+			extra = append(extra, e)
+		}
+	}
+	skip := func(f scaffold.File) bool {
+		return f.Path != scaffold.SpecFile && !slices.ContainsFunc(extra, func(e editedFile) bool { return e.path == f.Path })
 	}
 	specPath := filepath.Join(dir, scaffold.SpecFile)
 	old, err := os.ReadFile(specPath)
@@ -109,26 +122,129 @@ func writeSpecEdit(s streams, dir string, spec *scaffold.Spec, w writeOptions) e
 		return failedErrorf("%v", err)
 	}
 	handEdited := !bytes.Equal(merged, files[i].Content)
-	if !handEdited {
+	if !handEdited && len(extra) == 0 {
 		return writeFiles(s, dir, spec, w, nil)
 	}
-	if w.dryRun {
-		if err := writeFiles(s, dir, spec, w, func(f scaffold.File) bool { return f.Path != scaffold.SpecFile }); err != nil {
-			return err
-		}
-		fmt.Fprint(s.out, "\n", udiff.Unified("a/"+scaffold.SpecFile, "b/"+scaffold.SpecFile, string(old), string(merged)))
-		return nil
+	keep := skip
+	if !handEdited {
+		keep = func(f scaffold.File) bool { return f.Path == scaffold.SpecFile || skip(f) }
+	} else {
+		extra = append(extra, editedFile{path: scaffold.SpecFile, old: old, new: merged, mode: 0o644})
 	}
-	if err := writeFiles(s, dir, spec, w, func(f scaffold.File) bool { return f.Path != scaffold.SpecFile }); err != nil {
+	if err := writeFiles(s, dir, spec, w, keep); err != nil {
 		return err
 	}
-	if err := writeEdits(dir, []editedFile{{path: scaffold.SpecFile, old: old, new: merged, mode: 0o644}}); err != nil {
+	if w.dryRun {
+		for _, e := range extra {
+			fmt.Fprint(s.out, "\n", udiff.Unified("a/"+e.path, "b/"+e.path, string(e.old), string(e.new)))
+		}
+		return nil
+	}
+	if err := writeEdits(dir, extra); err != nil {
 		var ee *exitError
 		if errors.As(err, &ee) {
 			return failedErrorf("the other files were written, but %v", ee.err)
 		}
 		return err
 	}
-	fmt.Fprintf(s.out, "%-9s %s (your edits kept)\n", "update", scaffold.SpecFile)
+	for _, e := range extra {
+		fmt.Fprintf(s.out, "%-9s %s (your edits kept)\n", "update", e.path)
+	}
+	return nil
+}
+
+// surgicalDockerfile edits a hand-edited Dockerfile in place: the LABEL,
+// ENV, EXPOSE, USER and VOLUME differences between what kiln renders before
+// and after the edit are applied to the author's file by dockeredit. ok is
+// false when the Dockerfile is kiln's own (the plan updates it) or absent.
+func surgicalDockerfile(dir string, oldSpec *scaffold.Spec, files []scaffold.File) (editedFile, bool, error) {
+	const name = "Dockerfile"
+	plan, err := scaffold.Plan(dir, files)
+	if err != nil {
+		return editedFile{}, false, failedErrorf("%v", err)
+	}
+	i := slices.IndexFunc(plan.Files, func(f scaffold.PlannedFile) bool { return f.Path == name })
+	if i < 0 || plan.Files[i].Status != scaffold.Conflict {
+		return editedFile{}, false, nil
+	}
+	oldFiles, err := scaffold.Render(oldSpec)
+	if err != nil {
+		return editedFile{}, false, failedErrorf("%v", err)
+	}
+	j := slices.IndexFunc(oldFiles, func(f scaffold.File) bool { return f.Path == name })
+	if j < 0 {
+		return editedFile{}, false, nil
+	}
+	before, err1 := dockeredit.Parse(oldFiles[j].Content)
+	after, err2 := dockeredit.Parse(plan.Files[i].Content)
+	disk, err := os.ReadFile(filepath.Join(dir, name))
+	if err1 != nil || err2 != nil || err != nil {
+		return editedFile{}, false, failedErrorf("%s: %v", name, errors.Join(err1, err2, err))
+	}
+	df, err := dockeredit.Parse(disk)
+	if err != nil {
+		return editedFile{}, false, failedErrorf("%s: %v", name, err)
+	}
+	if err := applyDiff(df, before, after); err != nil {
+		return editedFile{}, false, failedErrorf("%s: %v", name, err)
+	}
+	return editedFile{path: name, old: disk, new: df.Bytes(), mode: 0o644}, true, nil
+}
+
+// applyDiff applies to df what changed from before to after.
+func applyDiff(df, before, after *dockeredit.File) error {
+	kv := func(get func(*dockeredit.File) []dockeredit.KV, set func(k, v string) error, unset func(string) error) error {
+		old := map[string]string{}
+		for _, x := range get(before) {
+			old[x.Key] = x.Value
+		}
+		for _, x := range get(after) {
+			if v, ok := old[x.Key]; !ok || v != x.Value {
+				if err := set(x.Key, x.Value); err != nil {
+					return err
+				}
+			}
+			delete(old, x.Key)
+		}
+		for k := range old {
+			if err := unset(k); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := kv((*dockeredit.File).Labels, df.SetLabel, df.UnsetLabel); err != nil {
+		return err
+	}
+	if err := kv((*dockeredit.File).Env, df.SetEnv, df.UnsetEnv); err != nil {
+		return err
+	}
+	list := func(get func(*dockeredit.File) []string, add, remove func(string) error) error {
+		was, now := get(before), get(after)
+		for _, x := range now {
+			if !slices.Contains(was, x) {
+				if err := add(x); err != nil {
+					return err
+				}
+			}
+		}
+		for _, x := range was {
+			if !slices.Contains(now, x) {
+				if err := remove(x); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	if err := list((*dockeredit.File).Ports, df.AddPort, df.RemovePort); err != nil {
+		return err
+	}
+	if err := list((*dockeredit.File).Volumes, df.AddVolume, df.RemoveVolume); err != nil {
+		return err
+	}
+	if u := after.User(); u != before.User() {
+		return df.SetUser(u)
+	}
 	return nil
 }
