@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing/fstest"
 
 	udiff "github.com/aymanbagabas/go-udiff"
@@ -630,9 +631,15 @@ func writeEdits(dir string, edits []editedFile) error {
 			return failedErrorf("%s changed on disk since kiln read it; nothing was written: run kiln edit again", e.path)
 		}
 	}
-	for _, e := range edits {
+	killAfter, _ := strconv.Atoi(os.Getenv("KILN_TEST_KILL_AFTER_WRITES"))
+	for i, e := range edits {
 		if err := writeAtomic(filepath.Join(dir, e.path), e.new, e.mode); err != nil {
 			return failedErrorf("%v", err)
+		}
+		if i+1 == killAfter {
+			// Test hook: die the hardest way between two files, so a test
+			// proves each file is whole, old or new.
+			_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
 		}
 	}
 	return nil
