@@ -15,6 +15,7 @@ import (
 
 	udiff "github.com/aymanbagabas/go-udiff"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/kiln-s2i/kiln/scaffold"
 	"github.com/kiln-s2i/kiln/scaffold/dockeredit"
@@ -96,6 +97,18 @@ func runEdit(f *factory, o *editOptions) error {
 	if _, err := os.Stat(filepath.Join(o.dir, scaffold.SpecFile)); err == nil {
 		if o.adopt || o.file != "" {
 			return usageErrorf("%s has a %s: --adopt and --file are for repos without one", o.dir, scaffold.SpecFile)
+		}
+		if o.empty() && f.isTerminal() {
+			// On a terminal with nothing to change given: the wizard, every
+			// screen pre-filled from the repo's kiln.yaml; its review lists
+			// what changes before anything is written.
+			no := &newOptions{dir: o.dir, write: o.write}
+			no.addAnswerFlags(pflag.NewFlagSet("edit", pflag.ContinueOnError))
+			spec, _, err := no.buildSpec()
+			if err != nil {
+				return err
+			}
+			return f.wizard(no, spec)
 		}
 		return editSpecRepo(f.streams, o)
 	}
