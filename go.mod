@@ -11,6 +11,7 @@ require (
 	github.com/charmbracelet/x/exp/golden v0.0.0-20241011142426-46044092ad91
 	github.com/charmbracelet/x/exp/teatest v0.0.0-20251215102626-e0db08df7383
 	github.com/charmbracelet/x/term v0.2.2
+	github.com/github/go-spdx/v2 v2.8.0
 	github.com/moby/buildkit v0.34.2
 	github.com/muesli/termenv v0.16.0
 	github.com/opencontainers/go-digest v1.0.0

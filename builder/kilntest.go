@@ -3,6 +3,10 @@ package builder
 import (
 	"context"
 	"fmt"
+	"strings"
+
+	"github.com/kiln-s2i/kiln/builder/image"
+	"github.com/kiln-s2i/kiln/builder/verify"
 
 	"github.com/kiln-s2i/kiln/scaffold"
 	"github.com/kiln-s2i/kiln/scaffold/lint"
@@ -41,7 +45,45 @@ func SpecTestConfig(dir string, spec *scaffold.Spec, noCache bool) TestConfig {
 		Incremental: spec.Incremental,
 		NoCache:     noCache,
 		RunEnv:      env,
+		// the directories kiln renders group 0 and g=u (G15)
+		WritableDirs: verify.SpecDirs(spec),
 	}
+}
+
+// verifyImage runs kiln verify's checks on the image just built: the
+// guidelines the Dockerfile meant to keep, proven on the final filesystem.
+// A failed check fails the step; warnings are reported and the test goes on.
+func (t *TestRun) verifyImage(ctx context.Context, log *Logger) error {
+	opts := image.DefaultOptions()
+	if t.e.Kind == Docker {
+		opts.Local = image.DockerDaemon
+	}
+	img, err := image.Open(ctx, t.cfg.Image, opts)
+	if err != nil {
+		return err
+	}
+	defer img.Close()
+	rep, err := verify.Run(ctx, img, verify.Options{WritableDirs: t.cfg.WritableDirs})
+	if err != nil {
+		return err
+	}
+	var failed []string
+	for _, c := range rep.Checks {
+		switch c.Status {
+		case verify.Fail:
+			failed = append(failed, c.ID)
+			log.Printf("FAIL %s [%s] %s: %s", c.ID, c.Guideline, c.Title, c.Message)
+			log.Printf("     fix: %s", c.Fix)
+		case verify.Warn:
+			log.Warn(fmt.Sprintf("%s [%s] %s", c.ID, c.Guideline, c.Message))
+		default:
+			log.Printf("ok   %s [%s] %s", c.ID, c.Guideline, c.Message)
+		}
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("the image fails %s: kiln verify %s shows each fix", strings.Join(failed, ", "), t.cfg.Image)
+	}
+	return nil
 }
 
 // lintStep runs kiln lint's checks on the repo first (G30): an error-level

@@ -35,6 +35,9 @@ type TestConfig struct {
 	// RunEnv is set in the app's container, e.g. a test value for each
 	// required secret, without which the run script refuses to start (G11).
 	RunEnv []string
+	// WritableDirs are the directories kiln verify's KV002 checks in the
+	// built image (G15); empty: WORKDIR, HOME and the s2i destination.
+	WritableDirs []string
 }
 
 // Restored artifacts marker the generated assemble scripts log.
@@ -88,6 +91,7 @@ type TestStep int
 const (
 	StepLint TestStep = iota
 	StepBuildBuilder
+	StepVerify
 	StepUsage
 	StepS2IBuild
 	StepIncremental
@@ -101,6 +105,7 @@ const (
 var testStepNames = [...]string{
 	StepLint:         "lint",
 	StepBuildBuilder: "build builder",
+	StepVerify:       "verify image",
 	StepUsage:        "usage",
 	StepS2IBuild:     "s2i build",
 	StepIncremental:  "incremental build",
@@ -149,6 +154,7 @@ func (t *TestRun) Steps() []Step {
 	}
 	return []Step{
 		testStep{id: StepBuildBuilder, run: t.buildBuilder},
+		testStep{id: StepVerify, run: t.verifyImage},
 		testStep{id: StepUsage, run: t.usage},
 		testStep{id: StepS2IBuild, run: t.s2iBuild},
 		testStep{id: StepIncremental, run: t.incrementalBuild, skip: func() string {

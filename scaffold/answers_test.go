@@ -1,6 +1,8 @@
 package scaffold
 
 import (
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -185,5 +187,92 @@ func TestDerivedAnswersFollowTheName(t *testing.T) {
 	}
 	if s.DisplayName != "Mine" || !strings.HasPrefix(s.Description, "other: ") {
 		t.Fatalf("an author's display name was replaced, or the description stayed: %q, %q", s.DisplayName, s.Description)
+	}
+}
+
+// TestUsePresetKeepsTheAuthorsAnswers: a preset change replaces the answers
+// still at the old preset's defaults and keeps those the author changed;
+// switching back restores the defaults, so browsing presets loses nothing.
+func TestUsePresetKeepsTheAuthorsAnswers(t *testing.T) {
+	s, _ := Defaults("generic")
+	s.Name = "b1"
+	s.FillDefaults()
+	s.From = "quay.io/me/base:2.0"
+	s.Env = []EnvVar{{"GREETING", "hello"}}
+	start := s.Clone()
+	if err := s.UsePreset("python"); err != nil {
+		t.Fatal(err)
+	}
+	py, _ := Defaults("python")
+	if s.From != "quay.io/me/base:2.0" || !reflect.DeepEqual(s.Env, start.Env) {
+		t.Errorf("the author's answers were replaced: from %q, env %v", s.From, s.Env)
+	}
+	if !reflect.DeepEqual(s.Packages, py.Packages) || s.Version != py.Version || !reflect.DeepEqual(s.Tags, py.Tags) {
+		t.Errorf("the defaults did not follow the preset: %v %v %v", s.Packages, s.Version, s.Tags)
+	}
+	if err := s.UsePreset("generic"); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(s, start) {
+		t.Errorf("python then generic is not where it started:\n%+v\n%+v", s, start)
+	}
+}
+
+// TestSourceLicensesAndUIDChecks: the source is a URL, the licenses an SPDX
+// expression from the SPDX list, and a UID problem says which way it is wrong.
+func TestSourceLicensesAndUIDChecks(t *testing.T) {
+	for _, tc := range []struct {
+		set  func(*Spec)
+		want string // in the problem of the field; "" for valid
+	}{
+		{func(s *Spec) { s.Source = "https://github.com/me/b" }, ""},
+		{func(s *Spec) { s.Source = "ssh://git@example.com/me/b.git" }, ""},
+		{func(s *Spec) { s.Source = "not a url" }, "source: \"not a url\" is not a URL"},
+		{func(s *Spec) { s.Source = "github.com/me/b" }, "is not a URL"},
+		{func(s *Spec) { s.Licenses = "Apache-2.0" }, ""},
+		{func(s *Spec) { s.Licenses = "MIT OR Apache-2.0" }, ""},
+		{func(s *Spec) { s.Licenses = "Apache 2" }, "licenses: \"Apache 2\" is not an SPDX license expression"},
+		{func(s *Spec) { s.UID = 0 }, "uid: \"0\" is root"},
+		{func(s *Spec) { s.UID = -5 }, "is negative"},
+		{func(s *Spec) { s.UID = 123456789012 }, "is above 2147483647, the largest UID"},
+	} {
+		s, _ := Defaults("generic")
+		s.Name = "b"
+		s.FillDefaults()
+		tc.set(s)
+		err := s.Validate()
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%v", err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("error %v, want %q", err, tc.want)
+		}
+	}
+}
+
+func TestDraftRoundTrip(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	dir := filepath.Join(t.TempDir(), "b")
+	if s, _, err := LoadDraft(dir); s != nil || err != nil {
+		t.Fatalf("a draft before any: %v, %v", s, err)
+	}
+	s, _ := Defaults("python")
+	s.Name, s.Tag = "b", "2.0"
+	s.FillDefaults()
+	if err := SaveDraft(dir, s); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Fatal("the draft touched the target directory")
+	}
+	got, when, err := LoadDraft(dir)
+	if err != nil || !reflect.DeepEqual(got, s) || when.IsZero() {
+		t.Fatalf("LoadDraft = %+v, %v, %v", got, when, err)
+	}
+	if err := RemoveDraft(dir); err != nil {
+		t.Fatal(err)
+	}
+	if s, _, _ := LoadDraft(dir); s != nil {
+		t.Fatal("the draft survived RemoveDraft")
 	}
 }

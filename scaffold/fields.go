@@ -2,6 +2,7 @@ package scaffold
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 
 	"github.com/kiln-s2i/kiln/scaffold/okd"
@@ -499,9 +500,10 @@ func baseTagWarning(s *Spec) string {
 	return ""
 }
 
-// UsePreset switches the spec to a preset: the runtime answers take the
-// preset's defaults, the project answers stay, and a description kiln
-// generated follows the preset.
+// UsePreset switches the spec to a preset. An answer still at the old
+// preset's default takes the new preset's; an answer the author changed
+// stays, and so do the project answers. A description kiln generated
+// follows the preset.
 func (s *Spec) UsePreset(name string) error {
 	if name == s.Preset {
 		return nil
@@ -510,16 +512,38 @@ func (s *Spec) UsePreset(name string) error {
 	if err != nil {
 		return err
 	}
+	old, err := Defaults(s.Preset)
+	if err != nil {
+		old = &Spec{} // an unknown preset: every answer is the author's
+	}
 	if s.Description == "" || s.Description == presetDescription(s.Name, s.Preset) {
 		s.Description = presetDescription(s.Name, name)
 	}
 	s.Preset = name
-	s.From, s.AllowLatest = d.From, d.AllowLatest
-	s.PackageManager, s.Packages = d.PackageManager, d.Packages
-	s.Version, s.Tags, s.Env = d.Version, d.Tags, d.Env
-	s.Ports, s.Readiness, s.Liveness = d.Ports, d.Readiness, d.Liveness
-	s.Incremental = d.Incremental
+	follow(&s.From, old.From, d.From)
+	follow(&s.AllowLatest, old.AllowLatest, d.AllowLatest)
+	follow(&s.PackageManager, old.PackageManager, d.PackageManager)
+	follow(&s.Packages, old.Packages, d.Packages)
+	follow(&s.Version, old.Version, d.Version)
+	follow(&s.Tags, old.Tags, d.Tags)
+	follow(&s.Env, old.Env, d.Env)
+	follow(&s.Ports, old.Ports, d.Ports)
+	follow(&s.Readiness, old.Readiness, d.Readiness)
+	follow(&s.Liveness, old.Liveness, d.Liveness)
+	follow(&s.Incremental, old.Incremental, d.Incremental)
 	return nil
+}
+
+// follow sets *v to now when it still holds was, the default it came from.
+func follow[T any](v *T, was, now T) {
+	if reflect.DeepEqual(*v, was) || (isEmpty(*v) && isEmpty(was)) {
+		*v = now
+	}
+}
+
+func isEmpty(v any) bool {
+	r := reflect.ValueOf(v)
+	return r.Kind() == reflect.Slice && r.Len() == 0
 }
 
 // followName keeps the answers kiln derives from the name (display name,

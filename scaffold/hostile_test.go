@@ -2,6 +2,7 @@ package scaffold_test
 
 import (
 	"fmt"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -28,14 +29,15 @@ type hostileField struct {
 	set   func(s *scaffold.Spec, v string)
 	path  bool // an HTTP path: only URL characters are allowed
 	label bool // a label value: blank text is refused (G23, KL088)
+	url   bool // a URL: the value is its path, which net/url must read
 }
 
 var hostileFields = []hostileField{
 	{name: "description", label: true, set: func(s *scaffold.Spec, v string) { s.Description = v }},
 	{name: "displayName", label: true, set: func(s *scaffold.Spec, v string) { s.DisplayName = v }},
 	{name: "maintainer", label: true, set: func(s *scaffold.Spec, v string) { s.Maintainer = v }},
-	{name: "source", label: true, set: func(s *scaffold.Spec, v string) { s.Source = v }},
-	{name: "licenses", label: true, set: func(s *scaffold.Spec, v string) { s.Licenses = v }},
+	// the source is a URL: the hostile text goes into its path
+	{name: "source", label: true, url: true, set: func(s *scaffold.Spec, v string) { s.Source = "https://example.com/" + v }},
 	{name: "version.value", set: func(s *scaffold.Spec, v string) { s.Version.Value = v }},
 	{name: "env[2].value", set: func(s *scaffold.Spec, v string) { s.Env[2].Value = v }},
 	{name: "labels[0].value", label: true, set: func(s *scaffold.Spec, v string) { s.Labels[0].Value = v }},
@@ -86,6 +88,10 @@ func TestHostileValues(t *testing.T) {
 				singleLine := !strings.ContainsFunc(v, unicode.IsControl)
 				wantValid := singleLine && (!f.path || urlPath.MatchString(v)) && (v != "" || !f.path) &&
 					(!f.label || strings.TrimSpace(v) != "")
+				if f.url {
+					u, err := url.Parse("https://example.com/" + v)
+					wantValid = singleLine && err == nil && u.Host == "example.com"
+				}
 				err := s.Validate()
 				if err != nil {
 					ve, ok := err.(*scaffold.ValidationError)

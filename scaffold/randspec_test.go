@@ -3,6 +3,7 @@ package scaffold_test
 import (
 	"fmt"
 	"math/rand"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -80,10 +81,10 @@ func (g specGen) spec() *scaffold.Spec {
 		s.Maintainer = g.text(4)
 	}
 	if g.chance(0.5) {
-		s.Source = "https://example.com/" + g.text(3)
+		s.Source = "https://example.com/" + url.PathEscape(g.text(3))
 	}
 	if g.chance(0.5) {
-		s.Licenses = g.pick("Apache-2.0", "MIT OR GPL-2.0-only", g.text(3))
+		s.Licenses = g.pick("Apache-2.0", "MIT OR GPL-2.0-only", "BSD-3-Clause AND MIT")
 	}
 	if g.chance(0.4) {
 		c := &scaffold.Certification{}

@@ -190,6 +190,8 @@ func (s *Spec) validateProject(c *checker) {
 	c.label("maintainer", s.Maintainer, false, 200)
 	c.label("source", s.Source, false, 500)
 	c.label("licenses", s.Licenses, false, 200)
+	checkSourceURL(c, s.Source)
+	checkLicenses(c, s.Licenses)
 	if cert := s.Certification; cert != nil {
 		for _, f := range []struct{ key, val string }{
 			{"name", cert.Name}, {"vendor", cert.Vendor}, {"version", cert.Version}, {"release", cert.Release},
@@ -306,7 +308,7 @@ func (s *Spec) validateProbe(c *checker, field string, p Probe) {
 
 func (s *Spec) validateUser(c *checker) {
 	if !okd.NonRootUID(s.UID) {
-		c.add("uid", strconv.Itoa(s.UID), "is not a non-root numeric UID (G18)", "use a number such as 1001; OKD replaces it with an arbitrary UID in group 0 at run time")
+		checkUID(c, s.UID)
 	}
 	if len(s.WritableDirs) == 0 {
 		c.add("writableDirs", "", "is empty: nothing would be writable by an arbitrary UID (G15)", "list the directories the app writes, e.g. /opt/app-root")

@@ -137,6 +137,18 @@ func (p *WritePlan) manifest() File {
 	return File{Path: ManifestFile, Content: []byte(b.String()), Mode: 0o644}
 }
 
+// WithoutConflicts is the plan less its conflicting files: the author's
+// edited files stay as they are, and kiln's manifest does not claim them.
+func (p *WritePlan) WithoutConflicts() *WritePlan {
+	out := &WritePlan{Dir: p.Dir}
+	for _, f := range p.Files {
+		if f.Status != Conflict {
+			out.Files = append(out.Files, f)
+		}
+	}
+	return out
+}
+
 // Apply writes the plan. Without force any conflict stops it before anything
 // is written. Each file is written to a temporary file first and renamed
 // into place only when every file was written, so a failure leaves no partial file.

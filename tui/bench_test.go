@@ -94,6 +94,20 @@ func BenchmarkWizardKeystroke(b *testing.B) {
 	}
 }
 
+// BenchmarkWizardKeystroke200x60 is the same at 200x60, with the preview
+// beside the form. Goal: at most 10 ms (issue 14).
+func BenchmarkWizardKeystroke200x60(b *testing.B) {
+	m := newTestWizard(b, 200, 60)
+	m = focusOn(b, m, "description")
+	keys := []tea.KeyMsg{{Type: tea.KeyRunes, Runes: []rune("x")}, {Type: tea.KeyBackspace}}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		next, _ := m.Update(keys[i%2])
+		m = next.(wizardModel)
+		_ = m.View()
+	}
+}
+
 // BenchmarkRunProgressPipeline: log lines per second from a run's Sink
 // through the forwarder, the tea.Program, Update and rendering (to
 // io.Discard), end to end.

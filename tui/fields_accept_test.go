@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"os"
@@ -83,7 +82,7 @@ func typeAnswer(t *testing.T, dir string, f *scaffold.Field, v string) wizardAns
 	}
 	if f.Kind == scaffold.KindChoice || f.Kind == scaffold.KindBool {
 		var out bytes.Buffer
-		a := &accessible{r: bufio.NewReader(strings.NewReader("")), w: &out}
+		a := newAccessible(t.Context(), strings.NewReader(""), &out)
 		fm := newFieldModel(newFieldDef(f), spec)
 		if _, err := a.answer(fm, spec, v); err != nil {
 			return wizardAnswer{parseErr: err.Error()}

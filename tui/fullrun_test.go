@@ -3,6 +3,8 @@ package tui
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -95,10 +97,10 @@ var fullRunKeys = []string{
 	"^U8081:web\n", "^U/ready\n", "^U/live\n",
 	// user: UID and writable dirs stay
 	"\n", "\n",
-	// configuration: add an env var, a secret, a volume
-	", GREETING=hello\n", "DB_PASSWORD\n", "/var/lib/acme\n",
+	// configuration: add an env var (→ edits the default, typing would replace it), a secret, a volume
+	"→, GREETING=hello\n", "DB_PASSWORD\n", "/var/lib/acme\n",
 	// metadata
-	", acme\n", "postgresql\n", "y\n", "512Mi\n", "500m\n", "team=ops\n", "\n",
+	"→, acme\n", "postgresql\n", "y\n", "512Mi\n", "500m\n", "team=ops\n", "\n",
 	// build: incremental stays, engine auto → podman
 	"\n", "→\n",
 }
@@ -180,7 +182,7 @@ func TestAccessibleWizardMatchesFlags(t *testing.T) {
 	if !res.Written || res.BuildNow {
 		t.Fatalf("result = %+v", res)
 	}
-	for _, wantOut := range []string{"G17", "error: ports[0].number", "error: \"maybe\": answer yes or no", "Write these files? [Y/n]", "Dockerfile"} {
+	for _, wantOut := range []string{"G17", "error: item 1 (80): is below 1024", "error: \"maybe\": answer yes or no", "Write these files? [Y/n]", "Dockerfile"} {
 		if !strings.Contains(out.String(), wantOut) {
 			t.Errorf("the prompts lack %q", wantOut)
 		}
@@ -221,5 +223,89 @@ func TestAccessibleYesAsksOnlyIncompleteScreens(t *testing.T) {
 	}
 	if !res.Written || !res.BuildNow || spec.Engine != "podman" {
 		t.Fatalf("written %v, build now %v, engine %q", res.Written, res.BuildNow, spec.Engine)
+	}
+}
+
+// TestAccessibleBackClearAndReask: < returns to the previous question, -
+// clears a list, and a refused answer is asked again with the previous
+// answer in brackets, not the refused one.
+func TestAccessibleBackClearAndReask(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "acc")
+	spec, _ := startingSpec(dir)
+	answers := []string{
+		"", "2.0", "<", "3.0", // name; tag 2.0, then back to the tag: 3.0
+		"", "", "", "", "", // description … licenses
+		"", "", "", "-", "", // preset, base, package manager kept; packages cleared; version
+		"80", "8080", // 80 is refused and asked again
+	}
+	var out bytes.Buffer
+	_, err := RunWizard(context.Background(), WizardInput{Spec: spec, Dir: dir, Accessible: true,
+		In: strings.NewReader(strings.Join(answers, "\n") + "\n"), Out: &out})
+	if !errors.Is(err, errInputEnded) {
+		t.Fatalf("err = %v\n%s", err, out.String())
+	}
+	if spec.Tag != "3.0" || len(spec.Packages) != 0 || spec.Ports[0].Number != 8080 {
+		t.Fatalf("tag %q, packages %v, ports %v\n%s", spec.Tag, spec.Packages, spec.Ports, out.String())
+	}
+	o := out.String()
+	if strings.Count(o, "Tag [") != 2 || !strings.Contains(o, "Tag [2.0]: ") {
+		t.Errorf("< did not ask the tag again with its answer:\n%s", o)
+	}
+	if !strings.Contains(o, "(- clears)") {
+		t.Errorf("the list prompt does not say - clears it:\n%s", o)
+	}
+	if strings.Contains(o, "Ports [80/tcp") || !strings.Contains(o, "is below 1024") {
+		t.Errorf("the refused port became the default, or was not refused:\n%s", o)
+	}
+}
+
+// TestAccessibleInterruptSaysNothingWritten: an interrupt at a prompt ends
+// the wizard without writing.
+func TestAccessibleInterruptSaysNothingWritten(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "acc")
+	spec, _ := startingSpec(dir)
+	ctx, cancel := context.WithCancel(context.Background())
+	r, w := io.Pipe() // input that never ends, like a person thinking
+	defer w.Close()
+	done := make(chan error)
+	var out bytes.Buffer
+	go func() {
+		_, err := RunWizard(ctx, WizardInput{Spec: spec, Dir: dir, Accessible: true, In: r, Out: &out})
+		done <- err
+	}()
+	cancel()
+	if err := <-done; !errors.Is(err, ErrCanceled) {
+		t.Fatalf("err = %v, want ErrCanceled", err)
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Fatal("files were written")
+	}
+}
+
+// TestWizardDraftResumes: leaving with changed answers keeps them, and the
+// next kiln new of the same directory starts from them, saying so.
+func TestWizardDraftResumes(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "drafted")
+	run := func(keys string) (WizardResult, string) {
+		spec, _ := startingSpec(dir)
+		var out bytes.Buffer
+		res, err := RunWizard(context.Background(), WizardInput{Spec: spec, Dir: dir, Resume: true,
+			In: strings.NewReader(keys), Out: &out})
+		if !errors.Is(err, ErrCanceled) {
+			t.Fatalf("err = %v", err)
+		}
+		return res, out.String()
+	}
+	// type a name over the default, then ctrl+c twice (the first one asks)
+	res, out := run("acme\x03\x03")
+	if res.Spec.Name != "acme" || !strings.Contains(out, "Your answers are kept") {
+		t.Fatalf("name %q; output:\n%s", res.Spec.Name, out)
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Fatal("the draft was written into the target directory")
+	}
+	res, out = run("\x03") // nothing changed since the resume: one ctrl+c leaves
+	if res.Spec.Name != "acme" || !strings.Contains(out, "Your answers are kept") {
+		t.Fatalf("the draft was not resumed and kept: name %q\n%s", res.Spec.Name, out)
 	}
 }

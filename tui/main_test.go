@@ -16,7 +16,14 @@ var binDir string
 func TestMain(m *testing.M) {
 	// goldens are compared without colour, whatever the test terminal supports
 	lipgloss.SetColorProfile(termenv.Ascii)
+	// drafts of unfinished wizards go to a cache of this run, not the user's
+	cache, err := os.MkdirTemp("", "kiln-tui-cache")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("XDG_CACHE_HOME", cache)
 	code := m.Run()
+	os.RemoveAll(cache)
 	if binDir != "" {
 		os.RemoveAll(binDir)
 	}

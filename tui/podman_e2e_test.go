@@ -108,7 +108,7 @@ func TestTmuxKilnBuildRealPodman(t *testing.T) {
 		s := startTmux(t, 120, 40, kiln+" build --engine podman "+dir, env)
 		s.waitFor("started")
 		s.run("send-keys", "-t", s.name, "C-c")
-		pane := s.waitFor("cancelled")
+		pane := s.waitFor("cancelled after") // the header, once the run has ended
 		if !strings.Contains(pane, "removed") {
 			t.Errorf("the view does not say what the cleanup removed:\n%s", pane)
 		}

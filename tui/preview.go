@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/kiln-s2i/kiln/scaffold"
 )
@@ -17,6 +18,43 @@ type previewModel struct {
 	changed map[int]bool
 	last    map[string]string // the previous content of each file, to diff against
 	stale   bool              // the answers do not render now; this is the last rendering that did
+	// top is the first line shown once the author scrolled (scrolled); until
+	// then the view follows the lines the last change touched.
+	top      int
+	scrolled bool
+	wrap     bool // long lines wrap instead of being cut
+}
+
+// scroll moves the view by n lines (from wherever it shows now).
+func (p *previewModel) scroll(n, rows int) {
+	if !p.scrolled {
+		p.top, p.scrolled = p.followStart(rows), true
+	}
+	p.top = max(0, min(p.top+n, len(p.lines)-1))
+}
+
+// scrollTo shows the first (top) or last lines.
+func (p *previewModel) scrollTo(bottom bool, rows int) {
+	p.scrolled, p.top = true, 0
+	if bottom {
+		p.top = max(0, len(p.lines)-rows)
+	}
+}
+
+// followStart is the first line shown while following changes: the first
+// changed line, a third of the way down.
+func (p previewModel) followStart(rows int) int {
+	first := 0
+	for i := range p.lines {
+		if p.changed[i] {
+			first = i
+			break
+		}
+	}
+	if first >= rows {
+		return min(first-rows/3, max(0, len(p.lines)-rows))
+	}
+	return 0
 }
 
 func newPreviewModel() previewModel {
@@ -61,6 +99,7 @@ func (p *previewModel) cycle(files []scaffold.File) {
 func (p *previewModel) show(f scaffold.File) {
 	if f.Path != p.path {
 		p.changed = map[int]bool{}
+		p.scrolled, p.top = false, 0
 	}
 	p.path = f.Path
 	p.lines = strings.Split(strings.TrimRight(string(f.Content), "\n"), "\n")
@@ -84,6 +123,7 @@ func (p *previewModel) update(files []scaffold.File) {
 		}
 		p.lines = strings.Split(strings.TrimRight(content, "\n"), "\n")
 		p.changed = changedLines(prev, p.lines)
+		p.scrolled = false // show what the change did
 	}
 }
 
@@ -109,26 +149,31 @@ func (p previewModel) view(width, height int) string {
 	inner := max(10, width-2) // inside the border, padding included
 	text := inner - 2         // inside the padding
 	rows := max(1, height-3)  // border and title
-	first := 0
-	for i := range p.lines {
-		if p.changed[i] {
-			first = i
-			break
-		}
-	}
-	start := 0
-	if first >= rows {
-		start = min(first-rows/3, max(0, len(p.lines)-rows))
+	start := p.followStart(rows)
+	if p.scrolled {
+		start = min(p.top, max(0, len(p.lines)-1))
 	}
 	var out []string
 	for i := start; i < len(p.lines) && len(out) < rows; i++ {
-		line := truncate(p.lines[i], text-2)
-		if p.changed[i] {
-			line = changedStyle.Render("▌ " + line + strings.Repeat(" ", max(0, text-2-lipgloss.Width(line))))
-		} else {
-			line = "  " + line
+		parts := []string{truncate(p.lines[i], text-2)}
+		if p.wrap {
+			parts = strings.Split(ansi.Hardwrap(p.lines[i], max(1, text-2), true), "\n")
 		}
-		out = append(out, line)
+		for j, line := range parts {
+			if len(out) == rows {
+				break
+			}
+			mark := "  "
+			if j > 0 {
+				mark = "↪ " // the line goes on
+			}
+			if p.changed[i] {
+				line = changedStyle.Render("▌ " + line + strings.Repeat(" ", max(0, text-2-lipgloss.Width(line))))
+			} else {
+				line = mark + line
+			}
+			out = append(out, line)
+		}
 	}
 	title := titleStyle.Render(truncate(p.path, text))
 	if p.stale {

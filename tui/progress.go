@@ -59,11 +59,12 @@ func newProgressModel(title string, logLines int, cancelRun func()) progressMode
 		logLines = DefaultLogLines
 	}
 	m := progressModel{
-		title:     title,
-		run:       newRunState(logLines),
-		showLog:   true,
-		log:       viewport.New(80, 10),
-		bar:       progress.New(progress.WithSolidFill(string(colorAccent.Dark)), progress.WithoutPercentage()),
+		title:   title,
+		run:     newRunState(logLines),
+		showLog: true,
+		log:     viewport.New(80, 10),
+		// the bar draws with lipgloss's profile, so NO_COLOR reaches it too
+		bar:       progress.New(progress.WithSolidFill(string(colorAccent.Dark)), progress.WithoutPercentage(), progress.WithColorProfile(lipgloss.ColorProfile())),
 		spin:      spinner.New(spinner.WithSpinner(spinner.MiniDot)),
 		help:      help.New(),
 		keys:      newProgressKeys(),
@@ -119,6 +120,23 @@ func (m progressModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	case tea.KeyMsg:
 		return m.updateKey(msg)
+	case tea.MouseMsg:
+		// the wheel scrolls the log, like pgup/pgdn by three lines
+		switch msg.Button {
+		case tea.MouseButtonWheelUp:
+			if !m.scrolled {
+				m.loadFullLog()
+				m.scrolled = true
+			}
+			m.log.ScrollUp(3)
+		case tea.MouseButtonWheelDown:
+			if m.scrolled {
+				m.log.ScrollDown(3)
+				if m.log.AtBottom() {
+					m.scrolled, m.logDirty = false, true
+				}
+			}
+		}
 	}
 	return m.syncLog(), nil
 }
@@ -158,6 +176,16 @@ func (m progressModel) updateKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 				m.scrolled, m.logDirty = false, true
 			}
 		}
+	case key.Matches(msg, m.keys.First), key.Matches(msg, m.keys.Last):
+		i := 0
+		if key.Matches(msg, m.keys.Last) {
+			i = len(m.run.steps) - 1
+		}
+		if i >= 0 && i != m.selected {
+			m.selectIndex(i)
+			m.pinned = true
+		}
+		m.scrolled, m.logDirty = false, true
 	case key.Matches(msg, m.keys.Tail):
 		m.scrolled, m.logDirty = false, true
 	case key.Matches(msg, m.keys.ToggleLog):
@@ -291,7 +319,7 @@ func (m progressModel) stepRows() int {
 // chromeRows counts the lines that are neither steps nor log.
 func (m progressModel) chromeRows() int {
 	rows := 3 // title, bar, blank
-	rows += 1 // status line
+	rows += lipgloss.Height(m.statusView())
 	rows += lipgloss.Height(m.help.View(progressHelp{m.keys, m.run.finished}))
 	if m.showLog {
 		rows += 2 // blank + log header
@@ -343,7 +371,11 @@ func (m progressModel) fraction() float64 {
 }
 
 func (m progressModel) headerView() string {
-	return titleStyle.Render(m.title) + mutedStyle.Render(fmt.Sprintf("  %d/%d steps", m.run.completed(), m.run.totalSteps()))
+	count := fmt.Sprintf("  %d/%d steps", m.run.completed(), m.run.totalSteps())
+	if m.run.finished && m.run.cancelled() {
+		count = fmt.Sprintf("  cancelled after %d of %d steps", m.run.completed(), m.run.totalSteps())
+	}
+	return titleStyle.Render(m.title) + mutedStyle.Render(count)
 }
 
 func (m progressModel) stepsView() string {
@@ -358,7 +390,7 @@ func (m progressModel) stepsView() string {
 	for _, st := range steps {
 		nameWidth = max(nameWidth, lipgloss.Width(st.name))
 	}
-	nameWidth = min(nameWidth, max(12, m.width/3))
+	nameWidth = min(nameWidth, max(12, m.width-30)) // names use the width; the detail keeps 30 columns
 	for i := first; i < len(steps) && len(lines) < rows; i++ {
 		lines = append(lines, m.stepLine(i, nameWidth))
 	}
@@ -396,6 +428,8 @@ func (m progressModel) stepLine(i, nameWidth int) string {
 		detail = formatDuration(st.duration) + "  " + failStyle.Render(firstLine(st.err))
 	case stepSkipped:
 		mark, detail = mutedStyle.Render("-"), mutedStyle.Render("skipped: "+st.message)
+	case stepCancelled:
+		mark, detail = warnStyle.Render("⊘"), warnStyle.Render("cancelled")
 	}
 	if st.size != 0 && (st.status == stepRunning || st.status == stepDone) {
 		detail = transferred(st.bytes, st.size) + "  " + detail // a layer being pushed: its bytes
@@ -433,12 +467,36 @@ func (m progressModel) statusView() string {
 	case m.run.finished && m.run.cancelled():
 		return warnStyle.Render("cancelled") + m.durationSuffix()
 	case m.run.finished && m.run.runErr != "":
-		return failStyle.Render("failed: "+firstLine(m.run.runErr)) + m.durationSuffix()
+		msg := "failed: " + m.run.runErr
+		if f := m.run.failedStep(); f != nil && f.err != "" && !strings.Contains(m.run.runErr, f.err) {
+			msg += "\n" + f.name + ": " + f.err
+		}
+		// the whole cause, wrapped, as far as the screen allows: it is what
+		// the author needs to read
+		lines := strings.Split(wrapLines(msg+m.durationSuffix(), m.width, min(6, max(1, (m.height-14)/2))), "\n")
+		for i := range lines {
+			lines[i] = failStyle.Render(lines[i])
+		}
+		return strings.Join(lines, "\n")
 	case m.run.finished:
 		return okStyle.Render("done") + m.durationSuffix()
 	default:
 		return mutedStyle.Render("running…")
 	}
+}
+
+// wrapLines wraps text to width, keeping at most max lines (the last one
+// says how many more there were).
+func wrapLines(text string, width, maxLines int) string {
+	lines := strings.Split(lipgloss.NewStyle().Width(max(10, width)).Render(text), "\n")
+	for i := range lines {
+		lines[i] = strings.TrimRight(lines[i], " ")
+	}
+	if len(lines) > maxLines {
+		more := len(lines) - maxLines + 1
+		lines = append(lines[:maxLines-1], fmt.Sprintf("… %d more lines in the log", more))
+	}
+	return strings.Join(lines, "\n")
 }
 
 func (m progressModel) durationSuffix() string {

@@ -6,6 +6,7 @@ import "github.com/charmbracelet/bubbles/key"
 type progressKeys struct {
 	Up, Down       key.Binding
 	PageUp, PageDn key.Binding
+	First, Last    key.Binding
 	Tail           key.Binding
 	ToggleLog      key.Binding
 	Help           key.Binding
@@ -19,7 +20,9 @@ func newProgressKeys() progressKeys {
 		Down:      key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "next step")),
 		PageUp:    key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "scroll log up")),
 		PageDn:    key.NewBinding(key.WithKeys("pgdown", "ctrl+d"), key.WithHelp("pgdn", "scroll log down")),
-		Tail:      key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("end/G", "follow the log")),
+		First:     key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g/home", "first step")),
+		Last:      key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G/end", "last step")),
+		Tail:      key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "follow the log")),
 		ToggleLog: key.NewBinding(key.WithKeys("tab", "l"), key.WithHelp("tab/l", "toggle log")),
 		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "more keys")),
 		Cancel:    key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "cancel")),
@@ -46,9 +49,10 @@ func (h progressHelp) FullHelp() [][]key.Binding {
 	if h.finished {
 		last = h.keys.Quit
 	}
-	return [][]key.Binding{
-		{h.keys.Up, h.keys.Down},
-		{h.keys.PageUp, h.keys.PageDn, h.keys.Tail},
-		{h.keys.ToggleLog, h.keys.Help, last},
+	return [][]key.Binding{ // three rows at most: the view fits 60x15
+		{h.keys.Up, h.keys.Down, h.keys.First},
+		{h.keys.Last, h.keys.PageUp, h.keys.PageDn},
+		{h.keys.Tail, h.keys.ToggleLog},
+		{h.keys.Help, last},
 	}
 }

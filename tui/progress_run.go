@@ -84,7 +84,7 @@ func StartProgress(title string, opts ProgressOptions, cancel func()) (sink buil
 		popts = append(popts, tea.WithContext(opts.context))
 	}
 	if !opts.NoAltScreen {
-		popts = append(popts, tea.WithAltScreen())
+		popts = append(popts, tea.WithAltScreen(), tea.WithMouseCellMotion()) // the wheel scrolls the log
 	}
 	popts = append(popts, opts.programOptions...)
 	p := tea.NewProgram(model, popts...)

@@ -375,7 +375,9 @@ func TestRunProgressRunErrorWithoutEvents(t *testing.T) {
 	if err == nil || err.Error() != "podman: not found" {
 		t.Fatalf("err = %v", err)
 	}
-	if !strings.Contains(out, "kiln test: FAILED") || !strings.Contains(out, "error: podman: not found") {
+	// the caller prints the error, once; the summary does not repeat it
+	summary := out[max(0, strings.Index(out, "kiln test: FAILED")):]
+	if !strings.Contains(out, "kiln test: FAILED") || !strings.Contains(out, "failed: podman: not found") || strings.Contains(summary, "podman: not found") {
 		t.Fatalf("summary:\n%s", out)
 	}
 }
@@ -455,5 +457,118 @@ func TestProgressSubSteps(t *testing.T) {
 	}
 	if strings.Contains(summary, "STEP 2/3") {
 		t.Errorf("the summary lists a Dockerfile step that passed:\n%s", summary)
+	}
+}
+
+// cancelledEvents are what the pipeline reports when Ctrl+C stops its
+// second step: that step ends with context canceled, the rest are skipped
+// as cancelled.
+func cancelledEvents() []builder.Event {
+	return []builder.Event{
+		{Kind: builder.StepStarted, Step: "lint", Index: 1, Total: 4, Time: epoch},
+		{Kind: builder.StepFinished, Step: "lint", Index: 1, Total: 4, Duration: time.Second},
+		{Kind: builder.StepStarted, Step: "build", Index: 2, Total: 4},
+		{Kind: builder.StepFinished, Step: "build", Index: 2, Total: 4, Duration: time.Second, Err: "context canceled"},
+		{Kind: builder.StepSkipped, Step: "s2i build test app", Index: 3, Total: 4, Message: "cancelled"},
+		{Kind: builder.StepStarted, Step: "cleanup", Index: 4, Total: 4},
+		{Kind: builder.StepFinished, Step: "cleanup", Index: 4, Total: 4, Duration: time.Second},
+		{Kind: builder.RunFinished, Err: "context canceled", Duration: 3 * time.Second},
+	}
+}
+
+// TestProgressCancelledRun: cancelled steps say so, the header does not
+// claim every step ran, and the summary agrees.
+func TestProgressCancelledRun(t *testing.T) {
+	m := sized(newProgressModel("kiln test", 0, nil), 80, 24)
+	m.animate = false
+	m, _ = send(t, m, eventsMsg(cancelledEvents()), runDoneMsg{err: context.Canceled})
+	view := m.View()
+	if strings.Contains(view, "4/4") || !strings.Contains(view, "cancelled after 2 of 4 steps") {
+		t.Fatalf("the header claims the steps ran:\n%s", view)
+	}
+	if strings.Contains(view, "context canceled") || strings.Count(view, "⊘") != 2 {
+		t.Fatalf("cancelled steps are not shown as cancelled:\n%s", view)
+	}
+	sum := plainSummary("kiln test", m.run)
+	if !strings.Contains(sum, "kiln test: CANCELLED") || strings.Count(sum, "cancelled") != 2 || strings.Contains(sum, "context canceled") {
+		t.Fatalf("summary:\n%s", sum)
+	}
+	golden.RequireEqual(t, []byte(view))
+}
+
+// TestProgressJumpKeys: g/home and G/end select the first and last step.
+func TestProgressJumpKeys(t *testing.T) {
+	m := sized(newProgressModel("kiln test", 0, nil), 100, 30)
+	m, _ = send(t, m, eventsMsg(scriptEvents(t, fakerun.PodmanBuild(""))))
+	last := len(m.run.steps) - 1
+	for _, tc := range []struct {
+		key  tea.KeyMsg
+		want int
+	}{
+		{keyMsg("g"), 0}, {keyMsg("G"), last}, {tea.KeyMsg{Type: tea.KeyHome}, 0}, {keyMsg("end"), last},
+	} {
+		m, _ = send(t, m, tc.key)
+		if m.selected != tc.want {
+			t.Errorf("%s selected step %d, want %d", tc.key, m.selected, tc.want)
+		}
+	}
+}
+
+// TestProgressLongErrorWraps: the failing cause is shown whole, wrapped,
+// not cut at the terminal's edge.
+func TestProgressLongErrorWraps(t *testing.T) {
+	m := sized(newProgressModel("kiln test", 0, nil), 60, 30)
+	cause := "the readiness probe at http://127.0.0.1:8080/healthz answered 503 Service Unavailable for 30s: the app never became ready"
+	m, _ = send(t, m, eventsMsg{
+		{Kind: builder.StepStarted, Step: "probe", Index: 1, Total: 1},
+		{Kind: builder.StepFinished, Step: "probe", Index: 1, Total: 1, Err: cause},
+		{Kind: builder.RunFinished, Err: "steps failed: 1 of 1 (probe)"},
+	})
+	flat := strings.Join(strings.Fields(m.View()), " ")
+	if !strings.Contains(flat, "the app never became ready") {
+		t.Fatalf("the end of the cause is not shown:\n%s", m.View())
+	}
+	for _, l := range strings.Split(m.View(), "\n") {
+		if lipgloss.Width(l) > 60 {
+			t.Fatalf("a line is wider than the screen: %q", l)
+		}
+	}
+}
+
+// TestProgressBarFollowsColorProfile: the bar draws in colour only when
+// lipgloss does, so NO_COLOR reaches it.
+func TestProgressBarFollowsColorProfile(t *testing.T) {
+	defer lipgloss.SetColorProfile(termenv.Ascii)
+	for _, tc := range []struct {
+		profile termenv.Profile
+		colour  bool
+	}{{termenv.TrueColor, true}, {termenv.Ascii, false}} {
+		lipgloss.SetColorProfile(tc.profile)
+		m := newProgressModel("kiln test", 0, nil)
+		if got := strings.Contains(m.bar.ViewAs(0.5), "\x1b["); got != tc.colour {
+			t.Errorf("profile %v: bar in colour = %v", tc.profile, got)
+		}
+	}
+}
+
+// TestProgressWheelScrollsLog: the wheel scrolls the log up, and back down
+// to following its tail.
+func TestProgressWheelScrollsLog(t *testing.T) {
+	m := sized(newProgressModel("kiln test", 0, nil), 100, 30)
+	var evs []builder.Event
+	evs = append(evs, builder.Event{Kind: builder.StepStarted, Step: "build"})
+	for i := range 200 {
+		evs = append(evs, builder.Event{Kind: builder.StepLog, Step: "build", Line: fmt.Sprintf("line %d", i)})
+	}
+	m, _ = send(t, m, eventsMsg(evs))
+	m, _ = send(t, m, tea.MouseMsg{Button: tea.MouseButtonWheelUp, Action: tea.MouseActionPress})
+	if !m.scrolled || strings.Contains(m.View(), "line 199") {
+		t.Fatalf("the wheel did not scroll the log up:\n%s", m.View())
+	}
+	for range 10 {
+		m, _ = send(t, m, tea.MouseMsg{Button: tea.MouseButtonWheelDown, Action: tea.MouseActionPress})
+	}
+	if m.scrolled || !strings.Contains(m.View(), "line 199") {
+		t.Fatalf("the wheel did not return to the tail:\n%s", m.View())
 	}
 }

@@ -17,6 +17,7 @@ const (
 	stepDone
 	stepFailed
 	stepSkipped
+	stepCancelled // stopped by a cancel, or never run because of one
 )
 
 // stepState is what the view and the summary know about one step.
@@ -39,6 +40,11 @@ type stepState struct {
 
 func (st *stepState) ended() bool {
 	return st.status == stepDone || st.status == stepFailed || st.status == stepSkipped
+}
+
+// isCancel reports whether a step's error or skip reason is the run's cancellation.
+func isCancel(reason string) bool {
+	return reason == "cancelled" || strings.Contains(reason, context.Canceled.Error())
 }
 
 // runState folds the builder's event stream into steps. It is pure: the
@@ -177,11 +183,17 @@ func (s *runState) apply(e builder.Event) int {
 			st.duration = e.Time.Sub(st.started)
 		}
 		st.status = stepDone
-		if e.Failed() {
+		switch {
+		case e.Failed() && isCancel(e.Err):
+			st.status, st.err = stepCancelled, ""
+		case e.Failed():
 			st.status = stepFailed
 		}
 	case builder.StepSkipped:
 		st.status, st.message = stepSkipped, e.Message
+		if isCancel(e.Message) {
+			st.status = stepCancelled
+		}
 	case builder.StepProgress:
 		if st.status == stepPending {
 			st.status = stepRunning
@@ -213,7 +225,10 @@ func (s *runState) finish(err error) {
 			continue
 		}
 		st.status = stepDone
-		if s.runErr != "" {
+		switch {
+		case s.cancelled():
+			st.status = stepCancelled
+		case s.runErr != "":
 			st.status, st.err = stepFailed, firstLine(s.runErr)
 		}
 		if st.duration == 0 && !st.started.IsZero() && st.last.After(st.started) {

@@ -78,6 +78,8 @@ func plainSummary(title string, s *runState) string {
 			status, detail = "FAILED", strings.TrimSpace(formatDuration(st.duration)+"  "+firstLine(st.err))
 		case stepSkipped:
 			status, detail = "skipped", st.message
+		case stepCancelled:
+			status = "cancelled"
 		}
 		name := st.name
 		if st.parent != "" {
@@ -100,8 +102,6 @@ func plainSummary(title string, s *runState) string {
 			fmt.Fprintf(&b, "  | %s\n", l)
 		}
 	}
-	if s.runErr != "" {
-		fmt.Fprintf(&b, "error: %s\n", firstLine(s.runErr)) // the whole error is returned to the caller
-	}
+	// The run's error is not repeated here: the caller prints it, once.
 	return b.String()
 }

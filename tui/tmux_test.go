@@ -161,7 +161,7 @@ func TestTmuxProgress(t *testing.T) {
 		}
 		s.keys("q")
 		pane = s.waitFor("exited with")
-		if !summaryLine(pane, builder.StepIncremental.String(), "FAILED") || !strings.Contains(pane, "removed container kiln-test-run-1") {
+		if !summaryLine(pane, builder.StepIncremental.String(), "cancelled") || !strings.Contains(pane, "removed container kiln-test-run-1") {
 			t.Errorf("the summary lacks the cancelled step or the cleanup:\n%s", pane)
 		}
 	})
@@ -191,6 +191,42 @@ func TestTmuxAccessible(t *testing.T) {
 		t.Fatal("the full-screen UI started under TERM=dumb")
 	}
 	requireSameTree(t, want, dir)
+}
+
+// TestTmuxWizardSmallTerminals: at 60x20 and 80x24 in a real terminal the
+// help key and every screen stay in view, the full-screen preview scrolls,
+// and every screen is reachable.
+func TestTmuxWizardSmallTerminals(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	kiln := goBuild(t, "github.com/kiln-s2i/kiln/cmd/kiln", "kiln")
+	for _, size := range [][2]int{{60, 20}, {80, 24}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			s := startTmux(t, size[0], size[1], kiln+" new "+filepath.Join(t.TempDir(), "small"))
+			pane := s.waitFor("[1 Project]")
+			if !strings.Contains(pane, "f1 keys") || !strings.Contains(pane, "ctrl+c quit") || !strings.Contains(pane, " 8") {
+				t.Fatalf("the help key, quit or a tab is missing:\n%s", pane)
+			}
+			s.run("send-keys", "-t", s.name, "C-o")
+			before := s.waitFor("Dockerfile")
+			s.keys("jjjj")
+			deadline := time.Now().Add(tmuxDeadline)
+			for s.capture() == before {
+				if time.Now().After(deadline) {
+					t.Fatalf("j did not scroll the preview:\n%s", before)
+				}
+				time.Sleep(20 * time.Millisecond) // polling interval
+			}
+			s.run("send-keys", "-t", s.name, "Escape")
+			s.waitFor("Image name")
+			for _, screen := range []string{"[2 Runtime]", "[3 Ports]", "[4 User]", "[5 Config]", "[6 Metadata]", "[7 Build]", "[8 Review]"} {
+				s.run("send-keys", "-t", s.name, "PageDown")
+				s.waitFor(screen)
+			}
+			s.waitFor("Write these files?")
+		})
+	}
 }
 
 // summaryLine reports whether a line of the summary names step with status.

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -55,9 +56,17 @@ type wizardModel struct {
 	findings  []Finding
 	lint      func([]scaffold.File) ([]Finding, error) // the review's check (WizardInput.Lint)
 	overwrite bool
+	skip      bool // keep the conflicting files as they are and write the rest
 	confirm   bool // the review's and the build offer's answer
 	writeErr  error
 	flash     string
+	// note says which other answers a choice replaced; undo is the spec
+	// before it, which ctrl+z restores.
+	note string
+	undo *scaffold.Spec
+
+	initial   *scaffold.Spec // the answers the wizard started with
+	quitAsked bool           // ctrl+c asked once whether to drop changed answers
 
 	result WizardResult
 
@@ -65,6 +74,9 @@ type wizardModel struct {
 	keys          wizardKeys
 	width, height int
 	previewOnly   bool // narrow terminals: the preview replaces the form
+
+	inspector BaseInspector // looks the base image up, in commands
+	base      baseState
 }
 
 func newWizardModel(spec *scaffold.Spec, dir string, force, yes bool) wizardModel {
@@ -74,6 +86,7 @@ func newWizardModel(spec *scaffold.Spec, dir string, force, yes bool) wizardMode
 		m.screens = append(m.screens, newScreenModel(def, spec))
 	}
 	m.preview = newPreviewModel()
+	m.initial = spec.Clone()
 	m.refresh()
 	if yes {
 		m.current = m.nextIncomplete(screenProject)
@@ -85,9 +98,9 @@ func newWizardModel(spec *scaffold.Spec, dir string, force, yes bool) wizardMode
 
 func (m wizardModel) Init() tea.Cmd {
 	if m.current == screenReview {
-		return m.planCmd()
+		return tea.Batch(m.planCmd(), m.firstBaseTick())
 	}
-	return nil
+	return m.firstBaseTick()
 }
 
 // refresh re-validates and re-renders after the spec changed.
@@ -117,7 +130,19 @@ func (m *wizardModel) nextIncomplete(id screenID) screenID {
 	return screenReview
 }
 
+// Update handles a message, then looks the base image up if its answer changed.
 func (m wizardModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if next, cmd, ok := m.onBase(msg); ok {
+		return next, cmd
+	}
+	next, cmd := m.update(msg)
+	if wm, ok := next.(wizardModel); ok {
+		return wm.watchBase(cmd)
+	}
+	return next, cmd
+}
+
+func (m wizardModel) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
@@ -150,19 +175,31 @@ func (m wizardModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tea.KeyMsg:
 		return m.updateKey(msg)
+	case tea.MouseMsg:
+		return m.updateMouse(msg)
 	}
 	return m, nil
 }
 
 func (m wizardModel) updateKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	if m.quitAsked && !key.Matches(msg, m.keys.Quit) {
+		m.quitAsked, m.flash = false, "" // the author goes on
+		return m, nil
+	}
 	switch {
 	case key.Matches(msg, m.keys.Quit):
 		if m.state == stateWriting {
 			return m, nil // the write is quick and must not be left half-reported
 		}
+		if m.state == stateEditing && !m.quitAsked && !reflect.DeepEqual(m.spec, m.initial) {
+			// answers typed and not written: ask once before dropping them
+			m.quitAsked = true
+			m.flash = "Quit without writing? The answers you changed are lost: ctrl+c again quits, any other key goes on."
+			return m, nil
+		}
 		m.state = stateDone
 		return m, tea.Quit
-	case key.Matches(msg, m.keys.Help):
+	case key.Matches(msg, m.keys.Help) || (key.Matches(msg, m.keys.HelpAlt) && !m.typing()):
 		m.help.ShowAll = !m.help.ShowAll
 		return m, nil
 	case key.Matches(msg, m.keys.PreviewFile):
@@ -171,6 +208,9 @@ func (m wizardModel) updateKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, m.keys.PreviewToggle):
 		m.previewOnly = !m.previewOnly
 		return m, nil
+	}
+	if m.previewShownAlone() {
+		return m.updatePreview(msg), nil
 	}
 	switch m.state {
 	case stateWriting, stateDone:
@@ -188,8 +228,15 @@ func (m wizardModel) updateKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, m.keys.NextScreen):
 		return m.forward()
 	}
+	if key.Matches(msg, m.keys.Undo) {
+		return m.undoChange(), nil
+	}
+	before := m.spec.Clone()
 	sm, cmd, n := m.screens[m.current].update(msg, m.keys, m.spec)
 	m.screens[m.current] = sm
+	if n == navChanged || n == navReload {
+		m.noteReplaced(before, n == navReload)
+	}
 	switch n {
 	case navChanged:
 		// answers derived from this one (the display name from the name) follow it
@@ -208,6 +255,39 @@ func (m wizardModel) updateKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	return m, cmd
 }
 
+// noteReplaced remembers the spec before a change; when a choice changed
+// other answers too (a preset's defaults), it says which, and ctrl+z undoes it.
+func (m *wizardModel) noteReplaced(before *scaffold.Spec, choice bool) {
+	focused := m.screens[m.current].focused()
+	var labels []string
+	for _, f := range scaffold.Fields() {
+		if (focused == nil || f.Path != focused.def.id) && f.Get(before) != f.Get(m.spec) {
+			labels = append(labels, f.Label)
+		}
+	}
+	m.note, m.undo = "", nil
+	if !choice || len(labels) == 0 || focused == nil {
+		return
+	}
+	m.undo = before
+	m.note = fmt.Sprintf("%s %s replaced %s · ctrl+z undoes", focused.def.field.Label, focused.def.choiceLabel(focused.def.get(m.spec)), strings.Join(labels, ", "))
+}
+
+// undoChange restores the answers from before the last choice that replaced others.
+func (m wizardModel) undoChange() wizardModel {
+	if m.undo == nil {
+		return m
+	}
+	*m.spec = *m.undo // the caller holds this spec: change it in place
+	m.undo, m.note = nil, ""
+	for i := range m.screens {
+		m.screens[i].reload(m.spec)
+	}
+	m.refresh()
+	m.flash = ""
+	return m
+}
+
 // reloadExcept shows the spec's answers in every field but skip, the one
 // being typed in, and those holding text that does not parse.
 func (m *wizardModel) reloadExcept(skip *fieldModel) {
@@ -218,6 +298,50 @@ func (m *wizardModel) reloadExcept(skip *fieldModel) {
 			}
 		}
 	}
+}
+
+// previewShownAlone reports whether the preview fills the body (ctrl+o
+// below 120 columns): keys then scroll it and never reach the hidden form.
+func (m wizardModel) previewShownAlone() bool { return m.previewOnly && m.width < wideLayout }
+
+// typing reports whether keys go to a text field, so ? is a character there.
+func (m wizardModel) typing() bool {
+	if m.state != stateEditing || m.current == screenReview || m.previewShownAlone() {
+		return false
+	}
+	f := m.screens[m.current].focused()
+	return f != nil && f.def.kind == kindText
+}
+
+// updatePreview scrolls the full-screen preview.
+func (m wizardModel) updatePreview(msg tea.KeyMsg) wizardModel {
+	if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 {
+		for _, r := range msg.Runes { // letters typed fast arrive together
+			m = m.updatePreview(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+		}
+		return m
+	}
+	rows := max(1, m.bodyHeight()-3)
+	k := m.keys
+	switch {
+	case key.Matches(msg, k.ScrollUp):
+		m.preview.scroll(-1, rows)
+	case key.Matches(msg, k.ScrollDown):
+		m.preview.scroll(+1, rows)
+	case key.Matches(msg, k.PageUp):
+		m.preview.scroll(-rows, rows)
+	case key.Matches(msg, k.PageDown):
+		m.preview.scroll(+rows, rows)
+	case key.Matches(msg, k.Top):
+		m.preview.scrollTo(false, rows)
+	case key.Matches(msg, k.Bottom):
+		m.preview.scrollTo(true, rows)
+	case key.Matches(msg, k.Wrap):
+		m.preview.wrap = !m.preview.wrap
+	case key.Matches(msg, k.Back):
+		m.previewOnly = false
+	}
+	return m
 }
 
 // forward leaves the current screen if its answers stand.
@@ -255,7 +379,9 @@ func (m wizardModel) updateReview(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, m.keys.PrevScreen):
 		return m.goTo(screenBuild)
 	case key.Matches(msg, m.keys.Overwrite):
-		m.overwrite = !m.overwrite
+		m.overwrite, m.skip = !m.overwrite, false
+	case key.Matches(msg, m.keys.Skip):
+		m.skip, m.overwrite = !m.skip, false
 	case msg.String() == "y":
 		m.confirm = true
 	case msg.String() == "n":
@@ -293,8 +419,8 @@ func (m wizardModel) writeBlocked() string {
 	if m.plan == nil {
 		return "Still checking the target directory…"
 	}
-	if n := m.conflicts(); n > 0 && !m.overwrite {
-		return fmt.Sprintf("%d file(s) differ from what is on disk: press o to overwrite them, or esc to go back.", n)
+	if n := m.conflicts(); n > 0 && !m.overwrite && !m.skip {
+		return fmt.Sprintf("%d file(s) differ from what is on disk: o overwrites them, s keeps them and writes the rest, esc goes back.", n)
 	}
 	return ""
 }
@@ -360,10 +486,13 @@ func (m wizardModel) planCmd() tea.Cmd {
 
 // writeCmd writes the files; it plans again so nothing changed underneath.
 func (m wizardModel) writeCmd() tea.Cmd {
-	dir, files, overwrite := m.dir, m.files, m.overwrite
+	dir, files, overwrite, skip := m.dir, m.files, m.overwrite, m.skip
 	return func() tea.Msg {
 		p, err := scaffold.Plan(dir, files)
 		if err == nil {
+			if skip {
+				p = p.WithoutConflicts()
+			}
 			err = p.Apply(overwrite)
 		}
 		return writtenMsg{err: err}
@@ -377,16 +506,16 @@ func (m wizardModel) View() string {
 		return ""
 	}
 	header := m.headerView()
-	helpView := m.help.View(m.helpKeys())
+	helpView := m.helpView()
 	status := m.statusView()
-	bodyHeight := max(3, m.height-lipgloss.Height(header)-lipgloss.Height(helpView)-lipgloss.Height(status)-1)
+	bodyHeight := m.bodyHeight()
 	var body string
 	if m.width >= wideLayout {
 		formWidth := m.formWidth()
 		form := lipgloss.NewStyle().Width(formWidth + 1).Height(bodyHeight).MaxHeight(bodyHeight).Render(m.formView(formWidth, bodyHeight))
 		pv := m.preview.view(m.width-formWidth-1, bodyHeight)
 		body = lipgloss.JoinHorizontal(lipgloss.Top, form, pv)
-	} else if m.previewOnly {
+	} else if m.previewShownAlone() {
 		body = m.preview.view(m.width, bodyHeight)
 	} else {
 		body = lipgloss.NewStyle().Height(bodyHeight).MaxHeight(bodyHeight).Render(m.formView(m.width, bodyHeight))
@@ -402,16 +531,35 @@ func (m wizardModel) formWidth() int {
 	return m.width
 }
 
+// bodyHeight is what the form and preview get between the header, the
+// status line and the help.
+func (m wizardModel) bodyHeight() int {
+	return max(3, m.height-lipgloss.Height(m.headerView())-lipgloss.Height(m.helpView())-lipgloss.Height(m.statusView())-1)
+}
+
 func (m wizardModel) helpKeys() wizardHelp {
-	h := wizardHelp{keys: m.keys, review: m.current == screenReview || m.state == stateOfferBuild, narrow: m.width < wideLayout}
+	h := wizardHelp{keys: m.keys, review: m.current == screenReview || m.state == stateOfferBuild,
+		narrow: m.width < wideLayout, preview: m.previewShownAlone(), helpAlt: !m.typing(), width: m.width}
 	if f := m.screens[m.current].focused(); f != nil {
 		h.choiceField = f.def.kind != kindText
 	}
 	return h
 }
 
-func (m wizardModel) headerView() string {
-	var parts []string
+// helpView is the help bar: it always shows the help key and quit, and as
+// many other keys as the width allows; f1 (or ?) shows them all.
+func (m wizardModel) helpView() string {
+	h := m.helpKeys()
+	if m.help.ShowAll {
+		return m.help.FullHelpView(h.FullHelp())
+	}
+	return compactHelp(m.help, h.ShortHelp(), m.width)
+}
+
+// tabs returns the header's screen labels and the separator between them:
+// full names from 120 columns, else the current one by name and the others
+// by number, so every tab stays in view.
+func (m wizardModel) tabs() (lead string, parts []string, sep string) {
 	for _, sm := range m.screens {
 		label := fmt.Sprintf("%d %s", sm.def.id+1, sm.def.short)
 		switch {
@@ -424,13 +572,78 @@ func (m wizardModel) headerView() string {
 		}
 		parts = append(parts, label)
 	}
-	return truncate(titleStyle.Render("kiln new")+"  "+strings.Join(parts, mutedStyle.Render(" · ")), m.width)
+	lead, sep = titleStyle.Render("kiln new")+"  ", mutedStyle.Render(" · ")
+	if lipgloss.Width(lead+strings.Join(parts, sep)) <= m.width {
+		return lead, parts, sep
+	}
+	parts = parts[:0]
+	for _, sm := range m.screens {
+		n := fmt.Sprint(sm.def.id + 1)
+		switch {
+		case sm.def.id == m.current:
+			parts = append(parts, titleStyle.Render("["+n+" "+sm.def.short+"]"))
+		case sm.def.id < screenReview && !m.complete(sm.def.id):
+			parts = append(parts, warnStyle.Render(n+"!"))
+		default:
+			parts = append(parts, mutedStyle.Render(n))
+		}
+	}
+	return titleStyle.Render("kiln new") + " ", parts, " "
+}
+
+func (m wizardModel) headerView() string {
+	lead, parts, sep := m.tabs()
+	return truncate(lead+strings.Join(parts, sep), m.width)
+}
+
+// tabAt returns the screen whose tab is at column x of the header.
+func (m wizardModel) tabAt(x int) (screenID, bool) {
+	lead, parts, sep := m.tabs()
+	at := lipgloss.Width(lead)
+	for i, p := range parts {
+		w := lipgloss.Width(p)
+		if x >= at && x < at+w {
+			return screenID(i), true
+		}
+		at += w + lipgloss.Width(sep)
+	}
+	return 0, false
+}
+
+// updateMouse: the wheel scrolls the preview; a click on a tab goes to its
+// screen, forward only past screens whose answers stand.
+func (m wizardModel) updateMouse(msg tea.MouseMsg) (tea.Model, tea.Cmd) {
+	if m.state != stateEditing {
+		return m, nil
+	}
+	rows := max(1, m.bodyHeight()-3)
+	switch {
+	case msg.Button == tea.MouseButtonWheelUp:
+		m.preview.scroll(-3, rows)
+	case msg.Button == tea.MouseButtonWheelDown:
+		m.preview.scroll(+3, rows)
+	case msg.Button == tea.MouseButtonLeft && msg.Action == tea.MouseActionPress && msg.Y == 0:
+		id, ok := m.tabAt(msg.X)
+		if !ok || id == m.current {
+			return m, nil
+		}
+		for s := m.current; s < id; s++ {
+			if !m.complete(s) {
+				m.flash = fmt.Sprintf("The %s screen has an answer to fix first.", m.screens[s].def.title)
+				return m, nil
+			}
+		}
+		return m.goTo(id)
+	}
+	return m, nil
 }
 
 func (m wizardModel) statusView() string {
 	switch {
 	case m.flash != "":
 		return failStyle.Render(truncate(m.flash, m.width))
+	case m.note != "":
+		return warnStyle.Render(truncate(m.note, m.width))
 	case m.state == stateWriting:
 		return mutedStyle.Render("Writing…")
 	case m.renderErr != nil && len(m.probs) == 0: // problems already show by their fields
@@ -444,11 +657,18 @@ func (m wizardModel) formView(width, height int) string {
 		return m.offerBuildView(width)
 	}
 	sm := m.screens[m.current]
-	title := titleStyle.Render(sm.def.title) + "\n" + mutedStyle.Render(truncate(sm.def.intro, width)) + "\n"
+	intro := wrapIndent(sm.def.intro, "", width, mutedStyle) // wrapped, not cut at the edge
+	title := titleStyle.Render(sm.def.title) + "\n" + strings.Join(intro, "\n") + "\n"
+	rest := height - 2 - len(intro)
 	if m.current == screenReview {
-		return title + "\n" + m.reviewView(width, height-3)
+		return title + "\n" + m.reviewView(width, rest)
 	}
-	return title + "\n" + sm.view(width, height-3, m.probs, m.spec)
+	if m.asksBase() {
+		if bv := m.baseView(width); bv != "" {
+			return title + "\n" + sm.view(width, rest-1-strings.Count(bv, "\n"), m.probs, m.spec) + "\n" + bv
+		}
+	}
+	return title + "\n" + sm.view(width, rest, m.probs, m.spec)
 }
 
 func (m wizardModel) reviewView(width, height int) string {
@@ -461,7 +681,7 @@ func (m wizardModel) reviewView(width, height int) string {
 	default:
 		b.WriteString(fileTree(m.dir, m.plan) + "\n")
 	}
-	b.WriteString("\n")
+	b.WriteString("\n" + answersSummary(m.spec) + "\n\n")
 	switch {
 	case m.plan == nil:
 	case len(m.findings) == 0:
@@ -475,16 +695,26 @@ func (m wizardModel) reviewView(width, height int) string {
 		}
 	}
 	for _, p := range m.unownedProblems() {
-		b.WriteString(failStyle.Render(truncate("✗ "+p.Field+": "+p.Message+"; "+p.Fix, width)) + "\n")
+		b.WriteString(failStyle.Render(truncate("✗ "+p.Field+": "+p.Message+"; "+inFieldTerms(p.Fix), width)) + "\n")
 	}
 	if m.writeErr != nil {
 		b.WriteString(failStyle.Render(truncate("✗ writing failed: "+m.writeErr.Error(), width)) + "\n")
 	}
 	if n := m.conflicts(); n > 0 {
-		b.WriteString(fmt.Sprintf("\nOverwrite the %d conflicting file(s)? %s  (o toggles)\n", n, yesNoChoice(m.overwrite)))
+		choice := "ask"
+		switch {
+		case m.overwrite:
+			choice = "overwrite them"
+		case m.skip:
+			choice = "keep them"
+		}
+		b.WriteString(fmt.Sprintf("\n%d file(s) differ from disk: %s (o: overwrite, s: keep)\n", n, selectedStyle.Render(choice)))
 	}
 	b.WriteString("\nWrite these files? " + yesNoChoice(m.confirm) + "\n")
 	lines := strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
+	for i := range lines {
+		lines[i] = truncate(lines[i], width) // a long path must not widen the screen
+	}
 	if height > 0 && len(lines) > height {
 		// keep the question in view; the tree gives way
 		tail := lines[len(lines)-3:]
@@ -493,6 +723,30 @@ func (m wizardModel) reviewView(width, height int) string {
 		lines = append(append(head, mutedStyle.Render(fmt.Sprintf("  … %d more lines (ctrl+p previews each file)", cut))), tail...)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// answersSummary sums up the main answers on the review, so the author
+// checks them without paging back through the screens.
+func answersSummary(s *scaffold.Spec) string {
+	get := func(path string) string { return scaffold.FieldByPath(path).Get(s) }
+	engine := cmpOr(s.Engine, "auto")
+	lines := []string{
+		"Image    " + s.ImageRef() + " (" + s.Preset + "): " + s.DisplayName,
+		"Base     " + s.From + ", " + s.PackageManager + ": " + cmpOr(get("packages"), "no packages"),
+		"Runs as  UID " + get("uid") + ", ports " + get("ports") + ", readiness " + get("readiness") + ", liveness " + get("liveness"),
+		"Build    incremental " + get("incremental") + ", engine " + engine,
+	}
+	for i := range lines {
+		lines[i] = mutedStyle.Render(lines[i])
+	}
+	return strings.Join(lines, "\n")
+}
+
+func cmpOr(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
 }
 
 func (m wizardModel) offerBuildView(width int) string {

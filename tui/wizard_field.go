@@ -1,12 +1,15 @@
 package tui
 
 import (
+	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
 
 	"github.com/kiln-s2i/kiln/scaffold"
 )
@@ -60,6 +63,22 @@ type fieldModel struct {
 	def      *fieldDef
 	input    textinput.Model
 	parseErr string
+	// fresh: the value is a default or an earlier answer, not yet touched in
+	// this field; typing replaces it (as gh and huh do), a cursor key edits it.
+	fresh bool
+	typed string // a choice field: the letters typed to pick a choice
+}
+
+// findChoice returns the first choice from index from on (cyclically) whose
+// name starts with prefix, in any case, or -1.
+func findChoice(cs []scaffold.Choice, prefix string, from int) int {
+	for k := range cs {
+		i := (from + k) % len(cs)
+		if strings.HasPrefix(strings.ToLower(cs[i].Name()), strings.ToLower(prefix)) {
+			return i
+		}
+	}
+	return -1
 }
 
 func newFieldModel(d *fieldDef, s *scaffold.Spec) *fieldModel {
@@ -94,6 +113,7 @@ func (f *fieldModel) reload(s *scaffold.Spec) {
 	f.input.SetValue(f.def.get(s))
 	f.input.CursorEnd()
 	f.parseErr = ""
+	f.fresh = true
 }
 
 // commit writes the input into the spec; a parse error stays on the field.
@@ -126,16 +146,36 @@ func (f *fieldModel) update(msg tea.KeyMsg, s *scaffold.Spec) (tea.Cmd, bool) {
 	case kindChoice:
 		cs := f.def.choices()
 		i := choiceIndex(cs, before)
+		typed := f.typed
+		f.typed = ""
 		switch msg.String() {
 		case "left", "h":
 			i = (i - 1 + len(cs)) % len(cs)
 		case "right", "l", " ":
 			i = (i + 1) % len(cs)
 		default:
-			return nil, false
+			// typing picks the choice that starts with the letters typed so
+			// far (mi: microdnf); a letter again goes to the next one (a: apt, apk)
+			if msg.Type != tea.KeyRunes {
+				return nil, false
+			}
+			prefix := typed + string(msg.Runes)
+			j := findChoice(cs, prefix, i)
+			if j < 0 || typed == "" {
+				prefix = string(msg.Runes)
+				j = findChoice(cs, prefix, i+1)
+			}
+			if j < 0 {
+				return nil, false
+			}
+			i, f.typed = j, prefix
 		}
 		f.input.SetValue(cs[i].Value)
 	default:
+		if f.fresh && (msg.Type == tea.KeyRunes || msg.Type == tea.KeySpace) {
+			f.input.SetValue("") // the first letter typed replaces the default
+		}
+		f.fresh = false
 		var cmd tea.Cmd
 		f.input.Focus() // only the focused field gets keys; its input must take them
 		f.input, cmd = f.input.Update(msg)
@@ -171,7 +211,7 @@ func (f *fieldModel) view(width int, focused bool, probs []scaffold.Problem, s *
 		marker = "› "
 		label = selectedStyle.Render(label)
 	}
-	label += strings.Repeat(" ", max(0, labelWidth-lipgloss.Width(f.def.label)))
+	label += strings.Repeat(" ", max(1, labelWidth-lipgloss.Width(f.def.label))) // a long label keeps a space before its answer
 	var value string
 	switch f.def.kind {
 	case kindToggle:
@@ -185,7 +225,9 @@ func (f *fieldModel) view(width int, focused bool, probs []scaffold.Problem, s *
 	case kindChoice:
 		value = "‹ " + f.def.choiceLabel(f.input.Value()) + " ›"
 	default:
-		if focused {
+		if focused && lipgloss.ColorProfile() == termenv.Ascii {
+			value = plainCursorView(f.input.Value(), f.input.Position(), f.input.Width)
+		} else if focused {
 			in := f.input // a copy: View does not change the model
 			in.Focus()
 			value = in.View()
@@ -202,9 +244,9 @@ func (f *fieldModel) view(width int, focused bool, probs []scaffold.Problem, s *
 		probs = nil // the spec still holds the previous answer; its problems would mislead
 	}
 	for _, p := range probs {
-		msg := "✗ " + p.Message
+		msg := "✗ " + f.def.problemText(p)
 		if p.Fix != "" {
-			msg += ": " + p.Fix
+			msg += ": " + inFieldTerms(p.Fix)
 		}
 		lines = append(lines, wrapIndent(msg, indent, width, failStyle)...)
 	}
@@ -248,4 +290,31 @@ func wrapIndent(text, indent string, width int, style lipgloss.Style) []string {
 		out = append(out, indent+style.Render(strings.TrimRight(l, " ")))
 	}
 	return out
+}
+
+// problemText is a problem as the field shows it: a problem with one item of
+// a list names the item, by its number and value.
+func (d *fieldDef) problemText(p scaffold.Problem) string {
+	rest, ok := strings.CutPrefix(p.Field, d.id+"[")
+	if !ok {
+		return p.Message
+	}
+	num, _, ok := strings.Cut(rest, "]")
+	n, err := strconv.Atoi(num)
+	if !ok || err != nil {
+		return p.Message
+	}
+	return fmt.Sprintf("item %d (%s): %s", n+1, p.Value, p.Message)
+}
+
+// plainCursorView draws a text answer with its cursor as a character: with
+// NO_COLOR (or no colour support) the reverse-video cursor would not show.
+// The text scrolls so the cursor stays within width.
+func plainCursorView(v string, pos, width int) string {
+	r := []rune(v)
+	width = max(1, width)
+	pos = min(max(0, pos), len(r))
+	start := max(0, pos-width+1)
+	end := min(len(r), start+width)
+	return string(r[start:pos]) + "▏" + string(r[pos:end])
 }

@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"strconv"
 	"strings"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -24,10 +26,16 @@ type WizardInput struct {
 	Yes        bool           // skip the screens whose answers are complete
 	Accessible bool           // line-by-line prompts instead of the full-screen UI
 	Force      bool           // overwrite files that differ
+	// Resume starts from the answers left unfinished for Dir, if any (kiln
+	// new gave no answer of its own); the full-screen wizard keeps a draft
+	// when the author leaves with changed answers.
+	Resume bool
 	// Lint checks the rendered files for the review (LintFiles); required.
 	Lint func(files []scaffold.File) ([]Finding, error)
 	In   io.Reader
 	Out  io.Writer
+	// Base looks the base image up as it is typed; nil: no lookup.
+	Base BaseInspector
 }
 
 // WizardResult says what the wizard did.
@@ -58,12 +66,28 @@ func RunWizard(ctx context.Context, in WizardInput) (WizardResult, error) {
 		return runAccessible(ctx, spec, in)
 	}
 	HonourNoColor()
+	start := spec.Clone()
+	var draft *scaffold.Spec
+	var kept time.Time
+	if in.Resume {
+		draft, kept, _ = scaffold.LoadDraft(in.Dir) // an unreadable draft is no draft
+	}
+	if draft != nil {
+		*spec = *draft
+	}
 	m := newWizardModel(spec, in.Dir, in.Force, in.Yes)
 	m.lint = in.Lint
-	p := tea.NewProgram(m, tea.WithInput(in.In), tea.WithOutput(in.Out), tea.WithAltScreen(), tea.WithContext(ctx))
+	if draft != nil {
+		m.undo = start
+		m.note = "Resumed the answers you left " + kept.Format("Jan 2 15:04") + " · ctrl+z starts over"
+	}
+	m.setInspector(in.Base)
+	p := tea.NewProgram(m, tea.WithInput(in.In), tea.WithOutput(in.Out), tea.WithAltScreen(), tea.WithContext(ctx),
+		tea.WithMouseCellMotion()) // the wheel scrolls the preview, a click picks a tab
 	final, err := p.Run()
 	if err != nil {
 		if errors.Is(err, tea.ErrInterrupted) || errors.Is(err, context.Canceled) {
+			keepDraft(in, spec, start)
 			return WizardResult{Spec: spec}, ErrCanceled
 		}
 		return WizardResult{Spec: spec}, fmt.Errorf("wizard: %w", err)
@@ -72,41 +96,83 @@ func RunWizard(ctx context.Context, in WizardInput) (WizardResult, error) {
 	res := fm.result
 	res.Spec = spec
 	if res.Written {
+		_ = scaffold.RemoveDraft(in.Dir) // its answers are in kiln.yaml now
 		fmt.Fprintf(in.Out, "Wrote %s\n", in.Dir)
 		return res, nil
 	}
+	keepDraft(in, spec, start)
 	return res, ErrCanceled
+}
+
+// keepDraft saves answers the author changed and did not write, and says
+// how to get them back.
+func keepDraft(in WizardInput, spec, start *scaffold.Spec) {
+	if reflect.DeepEqual(spec, start) {
+		return
+	}
+	if err := scaffold.SaveDraft(in.Dir, spec); err != nil {
+		fmt.Fprintf(in.Out, "Your answers could not be kept: %v\n", err)
+		return
+	}
+	fmt.Fprintf(in.Out, "Your answers are kept: `kiln new %s` resumes them.\n", in.Dir)
 }
 
 // runAccessible asks the same questions, with the same validation, one line
 // at a time: for screen readers, TERM=dumb and KILN_ACCESSIBLE=1.
 func runAccessible(ctx context.Context, spec *scaffold.Spec, in WizardInput) (WizardResult, error) {
 	lipgloss.SetColorProfile(termenv.Ascii)
-	a := &accessible{r: bufio.NewReader(in.In), w: in.Out}
+	a := newAccessible(ctx, in.In, in.Out)
 	res := WizardResult{Spec: spec}
-	fmt.Fprintln(a.w, "kiln new: answer each question; Enter keeps the value in brackets.")
+	fmt.Fprintln(a.w, "kiln new: answer each question; Enter keeps the value in brackets, - clears it, < goes back one question.")
 	screens := wizardScreens()
+	var models []screenModel
 	for _, def := range screens[:screenReview] {
-		sm := newScreenModel(def, spec)
-		if in.Yes && sm.blocker(problems(spec), spec) < 0 {
+		models = append(models, newScreenModel(def, spec))
+	}
+	// asked holds the questions answered so far, as (screen, field), so <
+	// returns to the one before, across screens.
+	type question struct{ screen, field int }
+	var asked []question
+	announced := -1
+	for si, fi := 0, 0; si < len(models); {
+		sm := &models[si]
+		if fi == 0 && announced < si && in.Yes && sm.blocker(problems(spec), spec) < 0 {
+			si++ // --yes: a complete screen is not asked
 			continue
 		}
-		fmt.Fprintf(a.w, "\n== %d/%d %s: %s\n", def.id+1, len(screens), def.title, def.intro)
-		for i := 0; i < len(sm.fields); i++ {
-			if err := ctx.Err(); err != nil {
-				return res, ErrCanceled
-			}
-			f := sm.fields[i]
-			if !f.def.shown(spec) {
+		if fi >= len(sm.fields) {
+			si, fi = si+1, 0
+			continue
+		}
+		f := sm.fields[fi]
+		if !f.def.shown(spec) {
+			fi++
+			continue
+		}
+		if announced != si {
+			def := sm.def
+			fmt.Fprintf(a.w, "\n== %d/%d %s: %s\n", def.id+1, len(screens), def.title, def.intro)
+			announced = si
+		}
+		err := a.askField(f, spec)
+		switch {
+		case errors.Is(err, errBack):
+			if len(asked) == 0 {
+				fmt.Fprintln(a.w, "  (this is the first question)")
 				continue
 			}
-			if err := a.askField(f, spec); err != nil {
-				return res, err
-			}
-			// a problem another answer caused sends the user back to that field
-			if b := sm.blocker(problems(spec), spec); b >= 0 && b < i {
-				i = b - 1
-			}
+			prev := asked[len(asked)-1]
+			asked = asked[:len(asked)-1]
+			si, fi = prev.screen, prev.field
+			continue
+		case err != nil:
+			return res, err
+		}
+		asked = append(asked, question{si, fi})
+		fi++
+		// a problem another answer caused sends the user back to that field
+		if b := sm.blocker(problems(spec), spec); b >= 0 && b < fi-1 {
+			fi = b
 		}
 	}
 	files, err := scaffold.Render(spec)
@@ -162,19 +228,55 @@ func runAccessible(ctx context.Context, spec *scaffold.Spec, in WizardInput) (Wi
 }
 
 type accessible struct {
-	r *bufio.Reader
-	w io.Writer
+	ctx   context.Context
+	lines chan lineRead
+	w     io.Writer
+}
+
+type lineRead struct {
+	line string
+	err  error
+}
+
+// newAccessible reads answers in the background, so an interrupt (ctx)
+// ends a prompt that waits for a line.
+func newAccessible(ctx context.Context, r io.Reader, w io.Writer) *accessible {
+	a := &accessible{ctx: ctx, lines: make(chan lineRead), w: w}
+	go func() {
+		defer close(a.lines)
+		br := bufio.NewReader(r)
+		for {
+			line, err := br.ReadString('\n')
+			select {
+			case a.lines <- lineRead{line, err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return a
 }
 
 // errInputEnded is returned when the answers stop before the questions do.
 var errInputEnded = errors.New("input ended before the wizard finished; nothing written")
 
+// errBack is an answer of <: the previous question again.
+var errBack = errors.New("back")
+
 func (a *accessible) readLine() (string, error) {
-	line, err := a.r.ReadString('\n')
-	if err != nil && (line == "" || !errors.Is(err, io.EOF)) {
-		return "", errInputEnded
+	select {
+	case <-a.ctx.Done():
+		fmt.Fprintln(a.w)
+		return "", ErrCanceled
+	case r, ok := <-a.lines:
+		if !ok || (r.err != nil && (r.line == "" || !errors.Is(r.err, io.EOF))) {
+			return "", errInputEnded
+		}
+		return strings.TrimRight(r.line, "\r\n"), nil
 	}
-	return strings.TrimRight(line, "\r\n"), nil
 }
 
 func (a *accessible) askField(f *fieldModel, s *scaffold.Spec) error {
@@ -196,6 +298,12 @@ func (a *accessible) askField(f *fieldModel, s *scaffold.Spec) error {
 		switch f.def.kind {
 		case kindToggle:
 			fmt.Fprintf(a.w, "%s (yes/no) [%s]: ", label, shown)
+		case kindText:
+			if f.def.field.Kind.Repeatable() && shown != "" {
+				fmt.Fprintf(a.w, "%s [%s] (- clears): ", label, shown)
+				break
+			}
+			fallthrough
 		default:
 			fmt.Fprintf(a.w, "%s [%s]: ", label, shown)
 		}
@@ -204,10 +312,19 @@ func (a *accessible) askField(f *fieldModel, s *scaffold.Spec) error {
 			return err
 		}
 		answer = strings.TrimSpace(answer)
-		if answer == "" {
+		switch {
+		case answer == "<":
+			return errBack
+		case answer == "-" && f.def.kind == kindText:
+			answer = "" // clears a list or an optional answer
+		case answer == "":
 			answer = shown
 		}
+		before := s.Clone()
 		own, parseErr := a.answer(f, s, answer)
+		if parseErr != nil || len(own) > 0 {
+			*s = *before // the refused answer does not become the one in brackets
+		}
 		switch {
 		case parseErr != nil:
 			fmt.Fprintln(a.w, "  error: "+parseErr.Error())
@@ -221,9 +338,9 @@ func (a *accessible) askField(f *fieldModel, s *scaffold.Spec) error {
 			return nil
 		}
 		for _, p := range own {
-			msg := "  error: " + p.Field + ": " + p.Message
+			msg := "  error: " + f.def.problemText(p)
 			if p.Fix != "" {
-				msg += " (" + p.Fix + ")"
+				msg += " (" + inFieldTerms(p.Fix) + ")"
 			}
 			fmt.Fprintln(a.w, msg)
 		}

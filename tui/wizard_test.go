@@ -4,10 +4,12 @@ import (
 	"github.com/kiln-s2i/kiln/builder"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 	"github.com/kiln-s2i/kiln/tui/internal/fakerun"
 
 	"github.com/kiln-s2i/kiln/scaffold"
@@ -320,7 +322,7 @@ func TestWizardReviewConflictsNeedOverwrite(t *testing.T) {
 		t.Fatalf("the review does not show the conflict and its diff:\n%s", m.View())
 	}
 	m, _ = wsend(t, m, "enter")
-	if m.result.Written || !strings.Contains(m.flash, "press o") {
+	if m.result.Written || !strings.Contains(m.flash, "o overwrites them") {
 		t.Fatalf("wrote over a conflict without asking (flash %q)", m.flash)
 	}
 	m, _ = wsend(t, m, "o", "enter")
@@ -459,5 +461,332 @@ func TestTinyTerminalsDoNotPanic(t *testing.T) {
 		p := sized(newProgressModel("kiln test", 0, nil), size[0], size[1])
 		p, _ = send(t, p, eventsMsg(scriptEvents(t, fakerun.PodmanBuild(builder.StepRun.String()))), keyMsg("?"), keyMsg("pgup"))
 		_ = p.View()
+	}
+}
+
+// TestWizardPresetChangeKeepsAnswersAndUndoes: browsing presets keeps the
+// author's answers, says which defaults it replaced, and ctrl+z undoes it.
+func TestWizardPresetChangeKeepsAnswersAndUndoes(t *testing.T) {
+	m := newTestWizard(t, 120, 40)
+	m, _ = m.goToForTest(screenRuntime)
+	m = focusOn(t, m, "from")
+	m = typeText(t, m, "quay.io/me/base:2.0")
+	m = focusOn(t, m, "preset")
+	start := m.spec.Clone()
+	m, _ = wsend(t, m, "right") // generic → python
+	if m.spec.Preset == "generic" || m.spec.From != "quay.io/me/base:2.0" {
+		t.Fatalf("preset %q, base %q: the author's base image was replaced", m.spec.Preset, m.spec.From)
+	}
+	view := m.View()
+	if !strings.Contains(view, "Preset python replaced ") || !strings.Contains(view, "Packages") || !strings.Contains(view, "ctrl+z undoes") {
+		t.Fatalf("the view does not say what the preset replaced:\n%s", view)
+	}
+	if strings.Contains(m.note, "Base image") {
+		t.Errorf("the note claims the kept base image was replaced: %s", m.note)
+	}
+	next, _ := m.Update(tea.KeyMsg{Type: tea.KeyCtrlZ})
+	m = next.(wizardModel)
+	if !reflect.DeepEqual(m.spec, start) {
+		t.Fatalf("ctrl+z did not restore the answers:\n%+v\n%+v", m.spec, start)
+	}
+	if got := fieldOn(t, m.screens[screenRuntime], "packages").input.Value(); got != scaffold.JoinList(start.Packages) {
+		t.Errorf("the packages field shows %q after undo", got)
+	}
+	// browsing there and back loses nothing either
+	m, _ = wsend(t, m, "right", "left")
+	if !reflect.DeepEqual(m.spec, start) {
+		t.Fatalf("→ then ← changed the answers:\n%+v\n%+v", m.spec, start)
+	}
+}
+
+// TestWizardDerivedAnswersFollowTheName: renaming the image renames the
+// display name and description kiln derived, in the fields too.
+func TestWizardDerivedAnswersFollowTheName(t *testing.T) {
+	m := newTestWizard(t, 120, 40)
+	m = focusOn(t, m, "name")
+	m = typeText(t, m, "acme")
+	if got := fieldOn(t, m.screens[screenProject], "displayName").input.Value(); got != "acme builder" {
+		t.Fatalf("the display name field shows %q", got)
+	}
+	m = focusOn(t, m, "displayName")
+	m = typeText(t, m, "Acme")
+	m = focusOn(t, m, "name")
+	m = typeText(t, m, "acme2")
+	if m.spec.DisplayName != "Acme" || !strings.HasPrefix(m.spec.Description, "acme2: ") {
+		t.Fatalf("display name %q, description %q", m.spec.DisplayName, m.spec.Description)
+	}
+}
+
+// TestWizardTypingReplacesADefault: the first letter typed on a prefilled
+// answer replaces it; a cursor key first edits it instead.
+func TestWizardTypingReplacesADefault(t *testing.T) {
+	m := newTestWizard(t, 120, 40)
+	m = focusOn(t, m, "name")
+	m, _ = wsend(t, m, "M", "y")
+	if m.spec.Name != "My" {
+		t.Fatalf("typing on the default name gave %q, want My", m.spec.Name)
+	}
+	m = focusOn(t, m, "tag")
+	m, _ = wsend(t, m, "end", ".", "1")
+	if m.spec.Tag != "1.0.1" {
+		t.Fatalf("end then typing gave tag %q, want 1.0.1", m.spec.Tag)
+	}
+}
+
+// TestWizardListsHoldAnyValue: an env value keeps its commas, and a problem
+// with one item of a list names the item.
+func TestWizardListsHoldAnyValue(t *testing.T) {
+	m := newTestWizard(t, 119, 40) // the form takes the whole width below 120
+	m, _ = m.goToForTest(screenConfig)
+	m = focusOn(t, m, "env")
+	m = typeText(t, m, "JAVA_OPTS=-Xms1g,-Xmx2g, GREETING=hello, world")
+	want := []scaffold.EnvVar{{Name: "JAVA_OPTS", Value: "-Xms1g,-Xmx2g"}, {Name: "GREETING", Value: "hello, world"}}
+	if !reflect.DeepEqual(m.spec.Env, want) {
+		t.Fatalf("env = %+v, want %+v", m.spec.Env, want)
+	}
+	m, _ = m.goToForTest(screenPorts)
+	m = focusOn(t, m, "ports")
+	m = typeText(t, m, "8080:http 9090:metrics")
+	if view := m.View(); !strings.Contains(view, `item 1 (http 9090:metrics): is not a service port name`) {
+		t.Fatalf("the error does not name the item:\n%s", view)
+	}
+	m = typeText(t, m, "8080:http, web/tcp")
+	if view := m.View(); !strings.Contains(view, `item 2: "web" is not a port number`) {
+		t.Fatalf("the error does not name the item:\n%s", view)
+	}
+}
+
+// TestWizardCtrlCAsksBeforeDroppingAnswers: with changed answers the first
+// ctrl+c asks; any other key goes on; a second ctrl+c quits.
+func TestWizardCtrlCAsksBeforeDroppingAnswers(t *testing.T) {
+	m := newTestWizard(t, 80, 24)
+	m = focusOn(t, m, "tag")
+	m = typeText(t, m, "2.0")
+	m, cmd := wsend(t, m, "ctrl+c")
+	if isQuit(cmd) || !strings.Contains(m.View(), "Quit without writing?") {
+		t.Fatalf("the first ctrl+c quit or did not ask:\n%s", m.View())
+	}
+	m, _ = wsend(t, m, "tab") // goes on: the question is gone, the key is not acted on
+	if strings.Contains(m.View(), "Quit without writing?") || m.spec.Tag != "2.0" {
+		t.Fatal("another key did not dismiss the question")
+	}
+	m, _ = wsend(t, m, "ctrl+c")
+	m, cmd = wsend(t, m, "ctrl+c")
+	if !isQuit(cmd) || m.result.Written {
+		t.Fatal("the second ctrl+c did not quit")
+	}
+}
+
+// TestWizardEveryKeyReachableWhenSmall: at 60x20 and 80x24 every screen is
+// in the tab strip, the help key and quit are in the help bar, and the view
+// fits the terminal, on every screen.
+func TestWizardEveryKeyReachableWhenSmall(t *testing.T) {
+	for _, size := range [][2]int{{60, 20}, {80, 24}} {
+		w, h := size[0], size[1]
+		m := newTestWizard(t, w, h)
+		for id := screenProject; id <= screenReview; id++ {
+			m, _ = m.goToForTest(id)
+			view := m.View()
+			lines := strings.Split(view, "\n")
+			if len(lines) > h {
+				t.Errorf("%dx%d %s: %d lines", w, h, m.screens[id].def.title, len(lines))
+			}
+			for _, l := range lines {
+				if lipgloss.Width(l) > w {
+					t.Errorf("%dx%d %s: a line is %d wide: %q", w, h, m.screens[id].def.title, lipgloss.Width(l), l)
+				}
+			}
+			if !strings.Contains(lines[0], "8") || !strings.Contains(lines[0], "7") {
+				t.Errorf("%dx%d: the tab strip lost a screen: %q", w, h, lines[0])
+			}
+			bar := lines[len(lines)-1]
+			if !strings.Contains(bar, "f1") || !strings.Contains(bar, "ctrl+c quit") {
+				t.Errorf("%dx%d %s: the help bar lacks the help key or quit: %q", w, h, m.screens[id].def.title, bar)
+			}
+		}
+	}
+}
+
+// TestWizardQuestionMarkHelp: ? opens the help outside text fields and is a
+// character inside them.
+func TestWizardQuestionMarkHelp(t *testing.T) {
+	m := newTestWizard(t, 80, 24)
+	m = focusOn(t, m, "maintainer")
+	m, _ = wsend(t, m, "?")
+	if m.help.ShowAll || m.spec.Maintainer != "?" {
+		t.Fatalf("? in a text field: help %v, maintainer %q", m.help.ShowAll, m.spec.Maintainer)
+	}
+	m, _ = m.goToForTest(screenRuntime)
+	m = focusOn(t, m, "preset")
+	m, _ = wsend(t, m, "?")
+	if !m.help.ShowAll || !strings.Contains(m.View(), "ctrl+z") {
+		t.Fatalf("? on a choice did not show every key:\n%s", m.View())
+	}
+}
+
+// TestWizardPreviewScrollsAlone: below 120 columns the full-screen preview
+// takes the keys: ↓ scrolls it, letters do not edit the hidden form, w
+// wraps long lines, esc goes back.
+func TestWizardPreviewScrollsAlone(t *testing.T) {
+	m := newTestWizard(t, 60, 20)
+	next, _ := m.Update(tea.KeyMsg{Type: tea.KeyCtrlO})
+	m = next.(wizardModel)
+	firstLine := func() string { return strings.Split(m.View(), "\n")[3] }
+	before, name := firstLine(), m.spec.Name
+	m, _ = wsend(t, m, "down", "down", "x", "y")
+	if firstLine() == before {
+		t.Fatalf("↓ did not scroll the preview:\n%s", m.View())
+	}
+	if m.spec.Name != name {
+		t.Fatalf("keys reached the hidden form: name %q", m.spec.Name)
+	}
+	cut := strings.Contains(m.View(), "…")
+	m, _ = wsend(t, m, "w")
+	if cut && strings.Contains(m.View(), "…") {
+		t.Errorf("w did not wrap the cut lines:\n%s", m.View())
+	}
+	m, _ = wsend(t, m, "esc")
+	if m.previewOnly || !strings.Contains(m.View(), "Image name") {
+		t.Fatalf("esc did not return to the form:\n%s", m.View())
+	}
+}
+
+// TestHintsSpeakOfFields: the fixes scaffold writes for the command line
+// name the wizard's fields in the wizard.
+func TestHintsSpeakOfFields(t *testing.T) {
+	for in, want := range map[string]string{
+		"pin a version tag, or pass --allow-latest":                 "pin a version tag, or answer yes to “Allow latest”",
+		"declare it as a required secret (--secret DB_PASSWORD)":    "declare it as a required secret (“Required secrets”: DB_PASSWORD)",
+		"set packageManager, or remove the packages":                "set “Package manager”, or remove the packages",
+		"set it as certification.name (--cert-name) instead":        "set it as “Certification name” (“Certification name”) instead",
+		"use an ID like KL001 (see `kiln lint --list`)":             "use an ID like KL001 (see `kiln lint --list`)",
+		"list other directories the app writes with --writable-dir": "list other directories the app writes with “Writable dirs”",
+	} {
+		if got := inFieldTerms(in); got != want {
+			t.Errorf("inFieldTerms(%q) = %q, want %q", in, got, want)
+		}
+	}
+	m := newTestWizard(t, 119, 40)
+	m, _ = m.goToForTest(screenRuntime)
+	m = focusOn(t, m, "from")
+	m = typeText(t, m, "python")
+	if view := m.View(); strings.Contains(view, "--allow-latest") || !strings.Contains(view, "“Allow latest”") {
+		t.Fatalf("the hint names the flag:\n%s", view)
+	}
+}
+
+// TestWizardSmallFixes: a label as long as the label column keeps a space
+// before its answer, and a screen's intro wraps at 60 columns.
+func TestWizardSmallFixes(t *testing.T) {
+	m := newTestWizard(t, 60, 20)
+	m, _ = m.goToForTest(screenBuild)
+	if v := m.View(); strings.Contains(v, "builds[") || !strings.Contains(v, "Incremental builds [") {
+		t.Errorf("no space after the label:\n%s", v)
+	}
+	m, _ = m.goToForTest(screenConfig)
+	if v := m.View(); strings.Contains(v, "…") && !strings.Contains(v, "must survive goes to volumes.") {
+		t.Errorf("the intro is cut:\n%s", v)
+	}
+}
+
+// TestWizardCursorWithoutColour: without colours the focused text field
+// still shows where the cursor is.
+func TestWizardCursorWithoutColour(t *testing.T) {
+	m := newTestWizard(t, 120, 40) // the tests run with lipgloss's Ascii profile, as NO_COLOR sets it
+	m = focusOn(t, m, "tag")
+	m, _ = wsend(t, m, "left")
+	if !strings.Contains(m.View(), "1.▏0") {
+		t.Fatalf("the cursor does not show:\n%s", m.View())
+	}
+	if got := plainCursorView("abcdefghij", 10, 4); got != "hij▏" {
+		t.Errorf("a long answer does not scroll to its cursor: %q", got)
+	}
+}
+
+// TestWizardReviewSkipsConflictsAndSumsUp: s keeps the author's conflicting
+// file and writes the rest; the review sums up the main answers.
+func TestWizardReviewSkipsConflictsAndSumsUp(t *testing.T) {
+	dir := t.TempDir()
+	mine := []byte("FROM scratch\n")
+	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), mine, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m := newTestWizardWith(t, testSpec(t), dir, false, 120, 40)
+	m, _ = m.goToForTest(screenReview)
+	m = runCmds(t, m, m.planCmd())
+	view := m.View()
+	for _, want := range []string{"Image    mybuilder:1.0 (generic)", "Runs as  UID 1001, ports 8080/tcp:http", "(o: overwrite, s: keep)"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("the review lacks %q:\n%s", want, view)
+		}
+	}
+	m, _ = wsend(t, m, "s", "enter")
+	if !m.result.Written {
+		t.Fatalf("s then enter did not write: %q %v", m.flash, m.writeErr)
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, "Dockerfile")); string(got) != string(mine) {
+		t.Fatal("the conflicting file was overwritten")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "s2i", "bin", "run")); err != nil {
+		t.Fatalf("the other files were not written: %v", err)
+	}
+	// kiln's manifest does not claim the author's file: it is still a conflict
+	p, err := scaffold.Plan(dir, m.files)
+	if err != nil || len(p.Conflicts()) != 1 {
+		t.Fatalf("conflicts after skipping: %v, %v", p.Conflicts(), err)
+	}
+}
+
+// TestWizardChoiceTypeToSelect: letters pick a choice by its name: mi is
+// microdnf, a then a goes from apt to apk.
+func TestWizardChoiceTypeToSelect(t *testing.T) {
+	m := newTestWizard(t, 120, 40)
+	m, _ = m.goToForTest(screenRuntime)
+	m = focusOn(t, m, "packageManager")
+	m, _ = wsend(t, m, "a")
+	if m.spec.PackageManager != "apt" {
+		t.Fatalf("a picked %q", m.spec.PackageManager)
+	}
+	m, _ = wsend(t, m, "a")
+	if m.spec.PackageManager != "apk" {
+		t.Fatalf("a again picked %q", m.spec.PackageManager)
+	}
+	m, _ = wsend(t, m, "right", "m", "i")
+	if m.spec.PackageManager != "microdnf" {
+		t.Fatalf("mi picked %q", m.spec.PackageManager)
+	}
+	m = focusOn(t, m, "preset")
+	m, _ = wsend(t, m, "s")
+	if m.spec.Preset != "static" {
+		t.Fatalf("s picked preset %q", m.spec.Preset)
+	}
+}
+
+// TestWizardMouse: a click on a tab goes to its screen; the wheel scrolls
+// the preview.
+func TestWizardMouse(t *testing.T) {
+	for _, w := range []int{120, 60} {
+		m := newTestWizard(t, w, 30)
+		x := -1
+		for col := 0; col < w; col++ {
+			if id, ok := m.tabAt(col); ok && id == screenUser {
+				x = col
+				break
+			}
+		}
+		if x < 0 {
+			t.Fatalf("at %d columns no column holds the User tab: %q", w, m.headerView())
+		}
+		next, _ := m.Update(tea.MouseMsg{X: x, Y: 0, Button: tea.MouseButtonLeft, Action: tea.MouseActionPress})
+		m = next.(wizardModel)
+		if m.current != screenUser {
+			t.Fatalf("at %d columns a click on the User tab went to %s", w, m.screens[m.current].def.title)
+		}
+	}
+	m := newTestWizard(t, 120, 30)
+	before := m.View()
+	next, _ := m.Update(tea.MouseMsg{X: 100, Y: 10, Button: tea.MouseButtonWheelDown, Action: tea.MouseActionPress})
+	if next.(wizardModel).View() == before {
+		t.Fatal("the wheel did not scroll the preview")
 	}
 }

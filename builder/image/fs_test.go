@@ -2,10 +2,17 @@ package image_test
 
 import (
 	"context"
+	"encoding/json"
+	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sort"
 	"testing"
+
+	"github.com/opencontainers/go-digest"
+	specs "github.com/opencontainers/image-spec/specs-go"
+	v1 "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/kiln-s2i/kiln/builder/image"
 	it "github.com/kiln-s2i/kiln/builder/image/imagetest"
@@ -112,5 +119,42 @@ func TestLookupFollowsSymlinks(t *testing.T) {
 	}
 	if _, ok := fsys.Lookup("sbin/missing", true); ok {
 		t.Error("Lookup found a missing file")
+	}
+}
+
+// A reference to an image index (a multi-platform image, as registries
+// serve) opens this machine's platform's image.
+func TestOpenChoosesPlatformFromIndex(t *testing.T) {
+	dir := t.TempDir()
+	img := it.Image{Config: v1.ImageConfig{User: "1001"}, Layers: [][]it.File{{{Name: "etc/motd", Body: "amd64"}}}}
+	img.WriteLayout(t, dir, "1.0")
+	idxData, err := os.ReadFile(filepath.Join(dir, "index.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var top v1.Index
+	if err := json.Unmarshal(idxData, &top); err != nil {
+		t.Fatal(err)
+	}
+	m := top.Manifests[0]
+	m.Annotations = nil
+	amd, arm := m, m
+	amd.Platform = &v1.Platform{OS: "linux", Architecture: runtime.GOARCH}
+	arm.Platform = &v1.Platform{OS: "linux", Architecture: "s390x"}
+	arm.Digest = digest.FromString("no such manifest") // never read
+	list, _ := json.Marshal(v1.Index{Versioned: specs.Versioned{SchemaVersion: 2}, MediaType: v1.MediaTypeImageIndex, Manifests: []v1.Descriptor{arm, amd}})
+	ld := digest.FromBytes(list)
+	if err := os.WriteFile(filepath.Join(dir, "blobs", "sha256", ld.Encoded()), list, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	top.Manifests = []v1.Descriptor{{MediaType: v1.MediaTypeImageIndex, Digest: ld, Size: int64(len(list)),
+		Annotations: map[string]string{v1.AnnotationRefName: "multi"}}}
+	idxData, _ = json.Marshal(top)
+	if err := os.WriteFile(filepath.Join(dir, "index.json"), idxData, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	opened, fsys := readFS(t, "oci:"+dir+":multi")
+	if opened.Config.Config.User != "1001" || string(fsys.Entries["etc/motd"].Data) != "amd64" {
+		t.Errorf("opened user %q, motd %q", opened.Config.Config.User, fsys.Entries["etc/motd"].Data)
 	}
 }

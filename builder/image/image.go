@@ -320,7 +320,26 @@ func open(ctx context.Context, given, refStr string, sys *types.SystemContext, o
 	if err != nil {
 		return nil, classify(given, r, err, o)
 	}
-	img, err := image.FromUnparsedImage(ctx, sys, image.UnparsedInstance(src, nil))
+	// A registry image is often a list of per-platform images: take this
+	// machine's, as podman pull does.
+	var instance *digest.Digest
+	if raw, mt, err := src.GetManifest(ctx, nil); err != nil {
+		src.Close()
+		return nil, classify(given, r, err, o)
+	} else if manifest.MIMETypeIsMultiImage(mt) {
+		list, err := manifest.ListFromBlob(raw, mt)
+		if err != nil {
+			src.Close()
+			return nil, classify(given, r, err, o)
+		}
+		d, err := list.ChooseInstance(sys)
+		if err != nil {
+			src.Close()
+			return nil, classify(given, r, err, o)
+		}
+		instance = &d
+	}
+	img, err := image.FromUnparsedImage(ctx, sys, image.UnparsedInstance(src, instance))
 	if err != nil {
 		src.Close()
 		return nil, classify(given, r, err, o)

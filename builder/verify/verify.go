@@ -10,7 +10,9 @@ import (
 	"strings"
 
 	"github.com/kiln-s2i/kiln/builder/image"
+	"github.com/kiln-s2i/kiln/scaffold"
 	"github.com/kiln-s2i/kiln/scaffold/lint"
+	"github.com/kiln-s2i/kiln/scaffold/okd"
 )
 
 // Status is a check's result.
@@ -48,6 +50,12 @@ type Options struct {
 	WritableDirs []string
 	// Certification adds the certification checks.
 	Certification bool
+}
+
+// SpecDirs are the directories a kiln.yaml makes group 0 and g=u, which
+// KV002 checks: HOME, writableDirs and volumes (G15).
+func SpecDirs(s *scaffold.Spec) []string {
+	return append(append([]string{scaffold.Home}, s.WritableDirs...), s.Volumes...)
 }
 
 // Thresholds of the warning checks.
@@ -178,21 +186,16 @@ func (v *verifier) labels0() map[string]string { return v.img.Config.Config.Labe
 
 func (v *verifier) user() (Status, string) {
 	u := v.img.Config.Config.User
-	uid, _, _ := strings.Cut(u, ":")
-	switch {
-	case u == "":
+	if u == "" {
 		return Fail, "no USER: the image runs as root"
-	case uid == "0" || uid == "root":
+	}
+	switch okd.User(u) {
+	case okd.Root:
 		return Fail, fmt.Sprintf("USER %s is root", u)
-	case !isNumber(uid):
+	case okd.Named:
 		return Fail, fmt.Sprintf("USER %q is a name, not a numeric UID", u)
 	}
 	return Pass, "USER " + u
-}
-
-func isNumber(s string) bool {
-	_, err := strconv.ParseUint(s, 10, 32)
-	return err == nil
 }
 
 // envValue returns the config's value of name.
@@ -318,7 +321,7 @@ func (v *verifier) lowPorts() (Status, string) {
 	ports := v.ports()
 	var low []string
 	for _, p := range ports {
-		if portNumber(p) < 1024 {
+		if okd.PrivilegedPort(portNumber(p)) {
 			low = append(low, p)
 		}
 	}
@@ -396,11 +399,7 @@ func (v *verifier) labels() (Status, string) {
 	if len(missing) > 0 {
 		return Fail, "missing: " + strings.Join(missing, ", ")
 	}
-	tags := strings.Split(l["io.openshift.tags"], ",")
-	for i := range tags {
-		tags[i] = strings.TrimSpace(tags[i])
-	}
-	if !slices.Contains(tags, "builder") {
+	if !slices.Contains(okd.SplitList(l["io.openshift.tags"]), "builder") {
 		return Fail, fmt.Sprintf("io.openshift.tags %q does not contain builder", l["io.openshift.tags"])
 	}
 	return Pass, "io.k8s.description, io.k8s.display-name, io.openshift.tags (builder), io.openshift.s2i.scripts-url"
@@ -566,7 +565,7 @@ func (v *verifier) secretEnv() (Status, string) {
 	var bad []string
 	for _, kv := range v.img.Config.Config.Env {
 		k, val, _ := strings.Cut(kv, "=")
-		if looksSecret(k, val) {
+		if okd.SecretDefault(k, val) {
 			bad = append(bad, k)
 		}
 	}

@@ -64,7 +64,7 @@ func TestE2EGenericRepoPassesKilnTestAndTestRun(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("kiln test: exit %d\n%s", code, out)
 	}
-	for _, want := range []string{"---> Restored artifacts", "[stop on SIGTERM] ok", "[cleanup] removed container"} {
+	for _, want := range []string{"---> Restored artifacts", "[verify image] ok", "[stop on SIGTERM] ok", "[cleanup] removed container"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("kiln test output lacks %q:\n%s", want, out)
 		}

@@ -55,25 +55,34 @@ func accessibleMode(flag bool) bool {
 
 // tuiWizard runs kiln new's wizard on a terminal.
 func (f *factory) tuiWizard(o *newOptions, spec *scaffold.Spec) error {
-	res, err := tui.RunWizard(context.Background(), tui.WizardInput{
+	ctx, stop := signalContext() // an interrupt at a prompt says what was written
+	defer stop()
+	accessible := accessibleMode(o.accessible)
+	res, err := tui.RunWizard(ctx, tui.WizardInput{
 		Spec:       spec,
 		Dir:        o.dir,
 		Yes:        o.yes,
-		Accessible: accessibleMode(o.accessible),
+		Accessible: accessible,
+		Resume:     !o.answered(),
 		Force:      o.write.force,
 		Lint:       f.lint,
 		In:         f.in,
 		Out:        f.out,
+		Base:       baseInspector(),
 	})
 	if errors.Is(err, tui.ErrCanceled) {
+		if res.Written {
+			return &exitError{code: exitCanceled, err: fmt.Errorf("cancelled: the files are written in %s; nothing was built", o.dir)}
+		}
 		return &exitError{code: exitCanceled, err: errors.New("cancelled: nothing was written")}
 	}
 	if err != nil {
 		return failedErrorf("%v", err)
 	}
 	if res.BuildNow {
-		// kiln test builds the image, then tests it, in the live progress view
-		return runTest(f, &testOptions{dir: o.dir})
+		// kiln test builds the image, then tests it: after line-by-line
+		// prompts in plain lines, else in the live progress view
+		return runTest(f, &testOptions{dir: o.dir, out: runOutputOptions{plain: accessible}})
 	}
 	fmt.Fprintf(f.out, "next: cd %s && kiln test\n", o.dir)
 	return nil

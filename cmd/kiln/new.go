@@ -63,6 +63,20 @@ func (a *answerFlag) Type() string {
 	return "string"
 }
 
+// answered reports whether kiln new was given answers of its own (a flag
+// or --answers), which then take the place of a kept draft.
+func (o *newOptions) answered() bool {
+	if o.answersFile != "" || o.probeType != "" {
+		return true
+	}
+	for _, a := range o.answers {
+		if len(a.values) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 func (o *newOptions) answer(path string) *answerFlag {
 	for _, a := range o.answers {
 		if a.field.Path == path {

@@ -18,8 +18,8 @@ func newTestCmd(f *factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "test [DIR]",
 		Short: "Build the builder image in DIR and test it the way OKD uses it",
-		Long: `Build the builder image of the repo in DIR and test it, step by step: its usage
-script, an s2i build of test/test-app, an incremental rebuild that must restore
+		Long: `Build the builder image of the repo in DIR and test it, step by step: kiln
+verify's checks on the built image, its usage script, an s2i build of test/test-app, an incremental rebuild that must restore
 the saved artifacts, a run as an arbitrary UID (1000870000:0) with the port
 published on 127.0.0.1, the readiness probe answering 2xx, a stop on SIGTERM
 within 10s (a run script without exec fails here), and logs on stdout.

@@ -126,8 +126,7 @@ func runVerify(s streams, o *verifyOptions) error {
 		if err != nil {
 			return err
 		}
-		// the directories kiln renders group 0 and g=u (G15)
-		vo.WritableDirs = append(append([]string{scaffold.Home}, spec.WritableDirs...), spec.Volumes...)
+		vo.WritableDirs = verify.SpecDirs(spec)
 	}
 	ctx, stop := signalContext()
 	defer stop()

@@ -67,7 +67,26 @@ func TestE2EVerify(t *testing.T) {
 			}
 		}
 	}
-	code, out := kiln(t, "verify", "localhost/kiln-e2e-verify-missing:1.0")
+	// kiln test verifies the image it built: USER root, which lint also
+	// reports, fails the verify step when lint is skipped.
+	df := filepath.Join(dir, "Dockerfile")
+	data, err := os.ReadFile(df)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(df, append(data, "\nUSER root\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e2etest.RemoveNewDanglingAtEnd(t)
+	code, out := kiln(t, "test", dir, "--no-lint", "--plain")
+	if code != exitFailed || !strings.Contains(out, "[verify image] FAIL KV001 [G18]") || !strings.Contains(out, "the image fails KV001") {
+		t.Errorf("kiln test of an image with USER root: exit %d, want the verify step failing on KV001\n%s", code, out)
+	}
+	if strings.Contains(out, "[usage] started") {
+		t.Errorf("the steps after a failed verify ran:\n%s", out)
+	}
+
+	code, out = kiln(t, "verify", "localhost/kiln-e2e-verify-missing:1.0")
 	if code != exitUsage || strings.Count(out, "\n") != 1 || !strings.Contains(out, "no such image in local storage") {
 		t.Errorf("a missing image: exit %d, want 2 and one line:\n%s", code, out)
 	}
@@ -75,7 +94,16 @@ func TestE2EVerify(t *testing.T) {
 
 // registry is Debian's docker-registry serving on 127.0.0.1 from the test's
 // temp dir, stopped by its PID when the test ends.
-func registry(t *testing.T, htpasswd string) string {
+func registry(t testing.TB, htpasswd string) string {
+	t.Helper()
+	addr, stop := startRegistry(t, htpasswd)
+	t.Cleanup(stop)
+	return addr
+}
+
+// startRegistry starts a docker-registry with its data in a new temp dir and
+// returns its address and the function that stops it by its PID.
+func startRegistry(t testing.TB, htpasswd string) (string, func()) {
 	t.Helper()
 	bin, err := exec.LookPath("docker-registry")
 	if err != nil {
@@ -120,17 +148,19 @@ func registry(t *testing.T, htpasswd string) string {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
+	stop := func() {
 		_ = cmd.Process.Signal(syscall.SIGTERM)
 		_ = cmd.Wait()
 		logFile.Close()
-	})
+		_ = os.RemoveAll(filepath.Join(dir, "data")) // benchmarks push hundreds of MB per run
+	}
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 		if c, err := net.Dial("tcp", addr); err == nil {
 			c.Close()
-			return addr
+			return addr, stop
 		}
 		if time.Now().After(deadline) {
+			stop()
 			log, _ := os.ReadFile(logFile.Name())
 			t.Fatalf("docker-registry did not listen on %s:\n%s", addr, log)
 		}
