@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -26,6 +27,12 @@ type newOptions struct {
 	// answers holds the value(s) of each answer's flag, from scaffold's field table.
 	answers   []*answerFlag
 	probeType string
+	fromRepo  bool // the answers are DIR's own kiln.yaml
+}
+
+func fileExists(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.Mode().IsRegular()
 }
 
 // answerFlag is the flag of one answer of scaffold's field table. It keeps
@@ -158,6 +165,9 @@ func runNew(f *factory, o *newOptions) error {
 	if err != nil {
 		return err
 	}
+	if o.fromRepo {
+		fmt.Fprintf(f.err, "kiln new: starting from %s (flags override it); to change metadata only, use kiln edit %s\n", o.answersFile, o.dir)
+	}
 	if f.isTerminal() && !o.write.dryRun {
 		return f.wizard(o, spec)
 	}
@@ -172,6 +182,15 @@ func runNew(f *factory, o *newOptions) error {
 func (o *newOptions) buildSpec() (*scaffold.Spec, []string, error) {
 	var answers []byte
 	answerPreset := ""
+	complete := false
+	if o.answersFile == "" {
+		// A repo kiln wrote starts from its own answers, never silently from
+		// the preset's defaults (flags still override them).
+		if p := filepath.Join(o.dir, scaffold.SpecFile); fileExists(p) {
+			o.answersFile = p
+			o.fromRepo = true
+		}
+	}
 	if o.answersFile != "" {
 		var err error
 		if answers, err = bounded.ReadFile(o.answersFile); err != nil {
@@ -183,6 +202,10 @@ func (o *newOptions) buildSpec() (*scaffold.Spec, []string, error) {
 			return nil, nil, usageErrorf("--answers %s: %v", o.answersFile, err)
 		}
 		answerPreset = probe.Preset
+		// schemaVersion marks a whole kiln.yaml as kiln writes it: keys it
+		// leaves out are empty, not "the preset's" (packageManager: none
+		// with no packages must not get the preset's packages back).
+		complete = probe.SchemaVersion != 0
 	}
 	// The preset is the base the other answers apply to, so it is read first.
 	preset := answerPreset
@@ -200,7 +223,14 @@ func (o *newOptions) buildSpec() (*scaffold.Spec, []string, error) {
 	if err != nil {
 		return nil, nil, usageErrorf("--preset %q: %v", okd.ShowValue(preset), err)
 	}
-	if answers != nil {
+	if answers != nil && complete && preset == answerPreset {
+		full, err := scaffold.Parse(answers)
+		if err != nil {
+			return nil, nil, usageErrorf("--answers %s: %v", o.answersFile, err)
+		}
+		spec = full
+		spec.SchemaVersion = scaffold.SchemaVersion
+	} else if answers != nil {
 		// Keys in the file replace the preset's; the others stay.
 		if err := scaffold.Overlay(spec, answers); err != nil {
 			return nil, nil, usageErrorf("--answers %s: %v", o.answersFile, err)

@@ -75,6 +75,7 @@ func newRootCmd(f *factory) *cobra.Command {
 	})
 	root.AddCommand(
 		newNewCmd(f),
+		newEditCmd(f),
 		newRenderCmd(s),
 		newUpdateCmd(s),
 		newPresetsCmd(s),
