@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"slices"
 	"strings"
@@ -530,9 +529,21 @@ func (p *WritePlan) Apply(force bool) error {
 	return nil
 }
 
-// staleTemp matches the temporary files of writer.temp (CreateTemp puts
-// digits for the *).
-var staleTemp = regexp.MustCompile(`^\..+\.kiln-[0-9]+$`)
+// isStaleTemp reports whether name is a temporary file of writer.temp:
+// ".NAME.kiln-" and hex digits (createTemp). A plain function, not a
+// package-level regexp, keeps kiln's start-up free of its compilation.
+func isStaleTemp(name string) bool {
+	i := strings.LastIndex(name, ".kiln-")
+	if !strings.HasPrefix(name, ".") || i < 2 || i+len(".kiln-") == len(name) {
+		return false
+	}
+	for _, c := range name[i+len(".kiln-"):] {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
 
 // removeStaleTemps removes, from the directories of the files just written,
 // the temporary files a killed run left behind.
@@ -540,7 +551,7 @@ func removeStaleTemps(dirs map[string]bool) {
 	for dir := range dirs {
 		entries, _ := os.ReadDir(dir)
 		for _, e := range entries {
-			if e.Type().IsRegular() && staleTemp.MatchString(e.Name()) {
+			if e.Type().IsRegular() && isStaleTemp(e.Name()) {
 				os.Remove(filepath.Join(dir, e.Name()))
 			}
 		}
