@@ -23,7 +23,7 @@ func Push(ctx context.Context, sink Sink, src, dest string, o image.PushOptions)
 			return s
 		}
 		n++
-		s := fmt.Sprintf("blob %d %s", n, shortDigest(d))
+		s := fmt.Sprintf("blob %d %s", n, image.ShortDigest(d))
 		names[d] = s
 		return s
 	}
@@ -38,7 +38,7 @@ func Push(ctx context.Context, sink Sink, src, dest string, o image.PushOptions)
 			sink.Event(Event{Kind: StepProgress, Time: now, Step: sub, Parent: step, Bytes: p.Bytes, Size: p.Size})
 		case image.BlobDone:
 			sink.Event(Event{Kind: StepProgress, Time: now, Step: sub, Parent: step, Bytes: p.Bytes, Size: p.Bytes})
-			sink.Event(Event{Kind: StepLog, Time: now, Step: sub, Parent: step, Stream: "stdout", Line: fmt.Sprintf("%s: %s copied", sub, humanBytes(p.Bytes))})
+			sink.Event(Event{Kind: StepLog, Time: now, Step: sub, Parent: step, Stream: "stdout", Line: fmt.Sprintf("%s: %s copied", sub, image.HumanBytes(p.Bytes))})
 			sink.Event(Event{Kind: StepFinished, Time: now, Step: sub, Parent: step})
 		case image.BlobSkipped:
 			sink.Event(Event{Kind: StepSkipped, Time: now, Step: sub, Parent: step, Message: "already at the destination"})
@@ -55,27 +55,4 @@ func Push(ctx context.Context, sink Sink, src, dest string, o image.PushOptions)
 	sink.Event(Event{Kind: StepFinished, Time: end, Step: step, Duration: end.Sub(start)})
 	sink.Event(Event{Kind: RunFinished, Time: end, Duration: end.Sub(start)})
 	return res.ManifestDigest.String(), nil
-}
-
-func shortDigest(d string) string {
-	for i := 0; i < len(d); i++ {
-		if d[i] == ':' && len(d) >= i+13 {
-			return d[i+1 : i+13]
-		}
-	}
-	return d
-}
-
-// humanBytes prints a size for people: 1.5 MiB.
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }

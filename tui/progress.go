@@ -13,6 +13,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/kiln-s2i/kiln/builder"
+	"github.com/kiln-s2i/kiln/builder/image"
 )
 
 // Messages the progress view receives.
@@ -509,27 +510,14 @@ func (m progressModel) durationSuffix() string {
 // transferred prints "12.3/45.6 MiB", or "12.3 MiB" when the size is unknown.
 func transferred(n, size int64) string {
 	if size <= 0 || size < n {
-		return humanize(n)
+		return image.HumanBytes(n)
 	}
-	return strings.TrimSuffix(humanize(n), unitOf(size)) + "/" + humanize(size)
+	return strings.TrimSuffix(image.HumanBytes(n), unitOf(size)) + "/" + image.HumanBytes(size)
 }
 
 func unitOf(n int64) string {
-	h := humanize(n)
+	h := image.HumanBytes(n)
 	return h[strings.LastIndex(h, " "):]
-}
-
-func humanize(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }
 
 func formatDuration(d time.Duration) string {

@@ -94,7 +94,7 @@ func (i *Image) ReadFS(ctx context.Context, o WalkOptions) (*FS, error) {
 			defer rc.Close()
 			ops[n], err = readLayer(rc, n, o)
 			if err != nil {
-				return fmt.Errorf("%s: layer %d (%s): %w", i.Ref, n+1, short(i.Layers[n].Digest.String()), err)
+				return fmt.Errorf("%s: layer %d (%s): %w", i.Ref, n+1, ShortDigest(i.Layers[n].Digest.String()), err)
 			}
 			return nil
 		})
@@ -111,13 +111,6 @@ func (i *Image) ReadFS(ctx context.Context, o WalkOptions) (*FS, error) {
 	}
 	f.fillImplicit()
 	return f, nil
-}
-
-func short(d string) string {
-	if _, hex, ok := strings.Cut(d, ":"); ok && len(hex) >= 12 {
-		return hex[:12]
-	}
-	return d
 }
 
 // readLayer reads one layer's tar into operations.

@@ -168,7 +168,7 @@ func copied(r *PushResult) string {
 	}
 	var names []string
 	for _, d := range r.Done {
-		names = append(names, short(d.String()))
+		names = append(names, ShortDigest(d.String()))
 	}
 	s := fmt.Sprintf("%d blob(s) pushed", len(r.Done))
 	if len(names) > 0 {

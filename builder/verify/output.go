@@ -6,12 +6,14 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/kiln-s2i/kiln/builder/image"
 )
 
 // WriteText prints one line per check and, for each check that did not
 // pass, its fix.
 func WriteText(w io.Writer, r *Report) error {
-	fmt.Fprintf(w, "%s (config %s)\n", r.Image, short(r.ConfigDigest))
+	fmt.Fprintf(w, "%s (config %s)\n", r.Image, image.ShortDigest(r.ConfigDigest))
 	var fails, warns int
 	for _, c := range r.Checks {
 		mark := "ok  "

@@ -498,7 +498,7 @@ func (v *verifier) cacheLayers() (Status, string) {
 		}
 		sort.Strings(dirs)
 		for _, d := range dirs {
-			msgs = append(msgs, fmt.Sprintf("layer %d (%s) holds %s in /%s", n+1, short(v.fs.Layers[n].Digest), bytes(c[d]), d))
+			msgs = append(msgs, fmt.Sprintf("layer %d (%s) holds %s in /%s", n+1, image.ShortDigest(v.fs.Layers[n].Digest), image.HumanBytes(c[d]), d))
 		}
 	}
 	if len(msgs) > 0 {
@@ -507,40 +507,19 @@ func (v *verifier) cacheLayers() (Status, string) {
 	return Pass, "no package-manager cache in any layer"
 }
 
-func short(d string) string {
-	if _, hex, ok := strings.Cut(d, ":"); ok && len(hex) >= 12 {
-		return hex[:12]
-	}
-	return d
-}
-
-// bytes prints a size for people: 1.5 MiB.
-func bytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
-}
-
 func (v *verifier) wasted() (Status, string) {
 	var total int64
 	var msgs []string
 	for n, l := range v.fs.Layers {
 		total += l.Wasted
 		if l.Wasted >= WastedLimit {
-			msgs = append(msgs, fmt.Sprintf("layer %d (%s): %s removed or overwritten later (%s)", n+1, short(l.Digest), bytes(l.Wasted), strings.Join(l.WastedPaths, ", ")))
+			msgs = append(msgs, fmt.Sprintf("layer %d (%s): %s removed or overwritten later (%s)", n+1, image.ShortDigest(l.Digest), image.HumanBytes(l.Wasted), strings.Join(l.WastedPaths, ", ")))
 		}
 	}
 	if len(msgs) > 0 {
 		return Warn, strings.Join(msgs, "; ")
 	}
-	return Pass, fmt.Sprintf("%s wasted in all", bytes(total))
+	return Pass, fmt.Sprintf("%s wasted in all", image.HumanBytes(total))
 }
 
 func (v *verifier) layerCount() (Status, string) {
