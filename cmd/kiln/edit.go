@@ -261,22 +261,12 @@ var editFlags = map[string]string{
 }
 
 func editValidationError(err error) error {
-	var ve *scaffold.ValidationError
-	if !errors.As(err, &ve) {
-		return err
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "%d problem(s), nothing was written:", len(ve.Problems))
-	for _, p := range ve.Problems {
-		head, _, _ := strings.Cut(p.Field, ".")
-		head, _, _ = strings.Cut(head, "[")
-		flag, ok := editFlags[head]
-		if !ok {
-			flag = "kiln.yaml " + head
+	return problemsError(err, func(path string) string {
+		if flag, ok := editFlags[topKey(path)]; ok {
+			return flag
 		}
-		fmt.Fprintf(&b, "\n  %s (%s) %q %s\n      fix: %s", flag, p.Field, p.Value, p.Message, p.Fix)
-	}
-	return &exitError{code: exitUsage, err: errors.New(b.String())}
+		return "kiln.yaml " + topKey(path)
+	})
 }
 
 // editSpecRepo changes kiln.yaml and re-renders through kiln render's write plan.

@@ -287,13 +287,23 @@ func flagFor(path string) string {
 	if f := scaffold.FieldFor(path); f != nil {
 		return "--" + f.Flag
 	}
-	head, _, _ := strings.Cut(path, ".")
-	head, _, _ = strings.Cut(head, "[")
-	return "kiln.yaml " + head
+	return "kiln.yaml " + topKey(path)
 }
 
-// validationError turns spec problems into a usage error that names each flag.
-func validationError(err error) error {
+// topKey is the top-level kiln.yaml key of a problem's path (ports[1].name: ports).
+func topKey(path string) string {
+	head, _, _ := strings.Cut(path, ".")
+	head, _, _ = strings.Cut(head, "[")
+	return head
+}
+
+// validationError turns spec problems into a usage error that names each
+// of kiln new's flags.
+func validationError(err error) error { return problemsError(err, flagFor) }
+
+// problemsError turns spec problems into a usage error that names, for each,
+// what sets it (flagOf: kiln new's or kiln edit's flags); other errors pass.
+func problemsError(err error, flagOf func(path string) string) error {
 	var ve *scaffold.ValidationError
 	if !errors.As(err, &ve) {
 		return err
@@ -301,7 +311,7 @@ func validationError(err error) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d problem(s), nothing was written:", len(ve.Problems))
 	for _, p := range ve.Problems {
-		fmt.Fprintf(&b, "\n  %s (%s) %q %s\n      fix: %s", flagFor(p.Field), p.Field, p.Value, p.Message, p.Fix)
+		fmt.Fprintf(&b, "\n  %s (%s) %q %s\n      fix: %s", flagOf(p.Field), p.Field, p.Value, p.Message, p.Fix)
 	}
 	return &exitError{code: exitUsage, err: errors.New(b.String())}
 }
