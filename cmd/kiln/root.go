@@ -76,7 +76,6 @@ func newRootCmd(f *factory) *cobra.Command {
 	root.AddCommand(
 		newNewCmd(f),
 		newEditCmd(f),
-		newRenderCmd(s),
 		newUpdateCmd(s),
 		newPresetsCmd(s),
 		newVersionCmd(s),

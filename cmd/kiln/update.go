@@ -21,8 +21,10 @@ type updateOptions struct {
 func newUpdateCmd(s streams) *cobra.Command {
 	o := &updateOptions{dir: "."}
 	cmd := &cobra.Command{
-		Use:   "update [DIR]",
-		Short: "Bring a builder repo up to date with its kiln.yaml and this kiln's templates, keeping your edits",
+		Use: "update [DIR]",
+		// render is its first name: the same engine, kept for scripts that call it.
+		Aliases: []string{"render"},
+		Short:   "Bring a builder repo up to date with its kiln.yaml and this kiln's templates, keeping your edits",
 		Long: `Re-render the builder repo in DIR (default .) from DIR/kiln.yaml with this
 kiln's templates, and carry your edits over, three-way, from what kiln rendered
 last time (kept in .kiln/): a file you did not touch is replaced, a file you
