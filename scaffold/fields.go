@@ -81,6 +81,20 @@ type Field struct {
 	Applies func(*Spec) bool
 	// Warn gives advice that does not block (nil: none).
 	Warn func(*Spec) string
+	// Metadata: the answer describes the image rather than how it is built,
+	// and changes over the image's life; kiln edit asks only these.
+	Metadata bool
+}
+
+// metadataPaths are the answers kiln edit's wizard asks: what an image's
+// users read and OKD schedules by (G09, G14, G18, G21-G26), not the preset,
+// base image, packages or build choices, which change what kiln renders
+// wholesale and belong to kiln new.
+var metadataPaths = map[string]bool{
+	"description": true, "displayName": true, "maintainer": true, "source": true, "licenses": true,
+	"ports": true, "readiness": true, "liveness": true, "uid": true, "writableDirs": true,
+	"env": true, "secrets": true, "volumes": true, "tags": true, "wants": true, "nonScalable": true,
+	"minMemory": true, "minCPU": true, "labels": true, "certification": true,
 }
 
 // Owns returns how much of path the field's path covers (0: none), so the
@@ -149,6 +163,15 @@ func FieldByPath(path string) *Field {
 }
 
 func fieldTable() []*Field {
+	t := fields()
+	for _, f := range t {
+		top, _, _ := strings.Cut(f.Path, ".")
+		f.Metadata = metadataPaths[top]
+	}
+	return t
+}
+
+func fields() []*Field {
 	certWhy := "Optional: certification programs and catalogues read these labels."
 	return []*Field{
 		// Project.

@@ -15,8 +15,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-
-	udiff "github.com/aymanbagabas/go-udiff"
 )
 
 // Status says what writing a file does.
@@ -31,6 +29,7 @@ const (
 	DeletedByYou Status = "deleted-by-you" // kiln rendered it, the author deleted it: stays deleted
 	Removed      Status = "removed"        // kiln no longer renders it and it is unedited: deleted
 	Kept         Status = "kept"           // kiln no longer renders it, but it is edited: left alone
+	Stale        Status = "stale"          // kiln no longer renders it, unedited, and the author has not confirmed its removal: left alone (KeepStale)
 )
 
 // PlannedFile is one file of a write plan.
@@ -226,9 +225,9 @@ func plan(dir string, files []File, spec *File) (*WritePlan, error) {
 		pf := &p.Files[i]
 		switch {
 		case pf.Result != nil && pf.Status != Create:
-			pf.Diff = udiff.Unified("a/"+pf.Path, "b/"+pf.Path, string(pf.ours), string(pf.Result))
+			pf.Diff = UnifiedDiff("a/"+pf.Path, "b/"+pf.Path, pf.ours, pf.Result)
 		case pf.Status == Conflict:
-			pf.Diff = udiff.Unified("a/"+pf.Path, "b/"+pf.Path, string(pf.ours), string(pf.Content))
+			pf.Diff = UnifiedDiff("a/"+pf.Path, "b/"+pf.Path, pf.ours, pf.Content)
 		}
 	}
 	// Files kiln rendered last time and renders no more.
@@ -250,7 +249,7 @@ func plan(dir string, files []File, spec *File) (*WritePlan, error) {
 		pf := PlannedFile{File: File{Path: path}, ours: ours}
 		if sha256Hex(ours) == manifest[path] {
 			pf.Status = Removed
-			pf.Diff = udiff.Unified("a/"+path, "/dev/null", string(ours), "")
+			pf.Diff = UnifiedDiff("a/"+path, "/dev/null", ours, nil)
 		} else {
 			pf.Status = Kept
 		}
@@ -335,6 +334,18 @@ func (p *WritePlan) unmerged() []string {
 	return out
 }
 
+// Changes reports whether Apply changes a file of the repo (kiln's record
+// aside): something to create, replace, merge or remove.
+func (p *WritePlan) Changes() bool {
+	for _, f := range p.Files {
+		switch f.Status {
+		case Create, Update, Merged, Conflict, Removed:
+			return true
+		}
+	}
+	return false
+}
+
 // Count returns how many files have status s.
 func (p *WritePlan) Count(s Status) int {
 	n := 0
@@ -364,6 +375,27 @@ func (e *ConflictError) Error() string {
 type ChangedError struct {
 	Path    string
 	Written []string // files already written when the change was seen
+}
+
+// KeepStale marks the files kiln would remove (it renders them no more and
+// they are untouched, e.g. the old preset's test app) Stale: Apply leaves
+// them, and the next plan lists them again, until the author confirms with
+// Prune. kiln new and kiln edit ask first; kiln update removes them.
+func (p *WritePlan) KeepStale() {
+	for i := range p.Files {
+		if p.Files[i].Status == Removed {
+			p.Files[i].Status = Stale
+		}
+	}
+}
+
+// Prune marks the Stale files Removed: Apply deletes them.
+func (p *WritePlan) Prune() {
+	for i := range p.Files {
+		if p.Files[i].Status == Stale {
+			p.Files[i].Status = Removed
+		}
+	}
 }
 
 // WithoutConflicts is the plan less its conflicting files: the author's
@@ -420,7 +452,7 @@ func (p *WritePlan) Apply(force bool) error {
 		case Removed:
 			ops = append(ops, op{f: f, target: target})
 			continue
-		case Kept:
+		case Kept, Stale:
 			newManifest[f.Path] = manifest[f.Path] // listed again next time, until the author deletes it
 			continue
 		case Identical:

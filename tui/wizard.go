@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 
@@ -77,12 +78,30 @@ type wizardModel struct {
 
 	inspector BaseInspector // looks the base image up, in commands
 	base      baseState
+
+	wizardMode
+}
+
+// wizardMode is what the wizard is run for: kiln new asks every question
+// and plans a fresh render; kiln edit asks the metadata screens only and
+// plans through its own engine.
+type wizardMode struct {
+	edit bool
+	// planner plans writing the answers (nil: scaffold.Plan of the render
+	// into dir, kiln new's plan).
+	planner func(spec *scaffold.Spec, files []scaffold.File) (*scaffold.WritePlan, error)
+	// prune removes the stale files the plan lists (p on the review).
+	prune bool
 }
 
 func newWizardModel(spec *scaffold.Spec, dir string, force, yes bool) wizardModel {
+	return newWizardModelFor(spec, dir, force, yes, wizardMode{})
+}
+
+func newWizardModelFor(spec *scaffold.Spec, dir string, force, yes bool, mode wizardMode) wizardModel {
 	m := wizardModel{spec: spec, dir: dir, force: force, yes: yes, help: help.New(), keys: newWizardKeys(),
-		width: 120, height: 40, confirm: true, overwrite: force, lint: LintFiles}
-	for _, def := range wizardScreens() {
+		width: 120, height: 40, confirm: true, overwrite: force, lint: LintFiles, wizardMode: mode}
+	for _, def := range screensFor(mode.edit) {
 		m.screens = append(m.screens, newScreenModel(def, spec))
 	}
 	m.preview = newPreviewModel()
@@ -96,8 +115,11 @@ func newWizardModel(spec *scaffold.Spec, dir string, force, yes bool) wizardMode
 	return m
 }
 
+// review is the review screen's id, the last.
+func (m wizardModel) review() screenID { return screenID(len(m.screens) - 1) }
+
 func (m wizardModel) Init() tea.Cmd {
-	if m.current == screenReview {
+	if m.current == m.review() {
 		return tea.Batch(m.planCmd(), m.firstBaseTick())
 	}
 	return m.firstBaseTick()
@@ -122,12 +144,12 @@ func (m *wizardModel) complete(id screenID) bool {
 
 // nextIncomplete returns the first screen from id on that needs answers, or review.
 func (m *wizardModel) nextIncomplete(id screenID) screenID {
-	for ; id < screenReview; id++ {
+	for ; id < m.review(); id++ {
 		if !m.complete(id) {
 			return id
 		}
 	}
-	return screenReview
+	return m.review()
 }
 
 // Update handles a message, then looks the base image up if its answer changed.
@@ -155,13 +177,10 @@ func (m wizardModel) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case planMsg:
 		m.plan, m.findings, m.planErr = msg.plan, msg.findings, msg.err
-		if m.plan != nil && m.current == screenReview {
-			for _, f := range m.plan.Files {
-				if f.Status == scaffold.Conflict && f.Diff != "" {
-					// what writing would change in the author's file
-					m.preview.show(scaffold.File{Path: f.Path + " (diff with the file on disk)", Content: []byte(f.Diff)})
-					break
-				}
+		if m.plan != nil && m.current == m.review() {
+			if d := planDiff(m.plan, m.prune); d != "" {
+				// what writing would change in the files on disk, before anything is written
+				m.preview.show(scaffold.File{Path: diffTitle, Content: []byte(d)})
 			}
 		}
 		return m, nil
@@ -218,7 +237,7 @@ func (m wizardModel) updateKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case stateOfferBuild:
 		return m.updateOfferBuild(msg)
 	}
-	if m.current == screenReview {
+	if m.current == m.review() {
 		return m.updateReview(msg)
 	}
 	m.flash = ""
@@ -306,7 +325,7 @@ func (m wizardModel) previewShownAlone() bool { return m.previewOnly && m.width 
 
 // typing reports whether keys go to a text field, so ? is a character there.
 func (m wizardModel) typing() bool {
-	if m.state != stateEditing || m.current == screenReview || m.previewShownAlone() {
+	if m.state != stateEditing || m.current == m.review() || m.previewShownAlone() {
 		return false
 	}
 	f := m.screens[m.current].focused()
@@ -360,13 +379,13 @@ func (m wizardModel) forward() (tea.Model, tea.Cmd) {
 }
 
 func (m wizardModel) goTo(id screenID) (tea.Model, tea.Cmd) {
-	if id < screenProject || id > screenReview {
+	if id < screenProject || id > m.review() {
 		return m, nil
 	}
 	m.current = id
 	m.flash = ""
 	m.preview.choose(m.files, m.screens[id].def.preview)
-	if id == screenReview {
+	if id == m.review() {
 		m.plan, m.findings, m.planErr, m.writeErr = nil, nil, nil, nil
 		m.confirm = true
 		return m, m.planCmd()
@@ -377,7 +396,12 @@ func (m wizardModel) goTo(id screenID) (tea.Model, tea.Cmd) {
 func (m wizardModel) updateReview(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	switch {
 	case key.Matches(msg, m.keys.PrevScreen):
-		return m.goTo(screenBuild)
+		return m.goTo(m.review() - 1)
+	case key.Matches(msg, m.keys.Prune) && m.stale() > 0:
+		m.prune = !m.prune
+		if d := planDiff(m.plan, m.prune); d != "" {
+			m.preview.show(scaffold.File{Path: diffTitle, Content: []byte(d)})
+		}
 	case key.Matches(msg, m.keys.Overwrite):
 		m.overwrite, m.skip = !m.overwrite, false
 	case key.Matches(msg, m.keys.Skip):
@@ -405,7 +429,7 @@ func (m wizardModel) updateReview(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 
 // writeBlocked says why the files cannot be written yet, or "".
 func (m wizardModel) writeBlocked() string {
-	for id := screenProject; id < screenReview; id++ {
+	for id := screenProject; id < m.review(); id++ {
 		if !m.complete(id) {
 			return fmt.Sprintf("The %s screen has an answer to fix (esc goes back).", m.screens[id].def.title)
 		}
@@ -443,6 +467,15 @@ func (m wizardModel) unownedProblems() []scaffold.Problem {
 	return out
 }
 
+// stale counts the files kiln wrote earlier and no longer renders, which
+// stay unless the author confirms their removal (p).
+func (m wizardModel) stale() int {
+	if m.plan == nil {
+		return 0
+	}
+	return m.plan.Count(scaffold.Stale)
+}
+
 func (m wizardModel) conflicts() int {
 	n := 0
 	if m.plan != nil {
@@ -471,11 +504,30 @@ func (m wizardModel) updateOfferBuild(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
+// planFunc returns the mode's planner, kiln new's by default. Files kiln
+// no longer renders are kept (Stale) until the author confirms.
+func (m wizardModel) planFunc() func() (*scaffold.WritePlan, error) {
+	dir, spec, files, planner := m.dir, m.spec.Clone(), m.files, m.planner
+	return func() (*scaffold.WritePlan, error) {
+		var p *scaffold.WritePlan
+		var err error
+		if planner != nil {
+			p, err = planner(spec, files)
+		} else {
+			p, err = scaffold.Plan(dir, files)
+		}
+		if err == nil {
+			p.KeepStale()
+		}
+		return p, err
+	}
+}
+
 // planCmd compares the rendered files with the target directory and lints them.
 func (m wizardModel) planCmd() tea.Cmd {
-	dir, files, lint := m.dir, m.files, m.lint
+	files, lint, plan := m.files, m.lint, m.planFunc()
 	return func() tea.Msg {
-		p, err := scaffold.Plan(dir, files)
+		p, err := plan()
 		var findings []Finding
 		if err == nil {
 			findings, err = lint(files)
@@ -486,17 +538,36 @@ func (m wizardModel) planCmd() tea.Cmd {
 
 // writeCmd writes the files; it plans again so nothing changed underneath.
 func (m wizardModel) writeCmd() tea.Cmd {
-	dir, files, overwrite, skip := m.dir, m.files, m.overwrite, m.skip
+	overwrite, skip, prune, plan := m.overwrite, m.skip, m.prune, m.planFunc()
 	return func() tea.Msg {
-		p, err := scaffold.Plan(dir, files)
+		p, err := plan()
 		if err == nil {
 			if skip {
 				p = p.WithoutConflicts()
+			}
+			if prune {
+				p.Prune()
 			}
 			err = p.Apply(overwrite)
 		}
 		return writtenMsg{err: err}
 	}
+}
+
+// diffTitle names the review's preview of the plan's diff.
+const diffTitle = "changes (unified diff of each file)"
+
+// planDiff is the unified diff of every file the plan changes on disk, the
+// stale files' removal included when prune.
+func planDiff(p *scaffold.WritePlan, prune bool) string {
+	var b strings.Builder
+	for _, f := range p.Files {
+		if f.Diff == "" || f.Status == scaffold.Stale && !prune {
+			continue
+		}
+		b.WriteString(strings.TrimSuffix(f.Diff, "\n") + "\n")
+	}
+	return b.String()
 }
 
 // View lays the form and the preview side by side from 120 columns, and
@@ -538,7 +609,7 @@ func (m wizardModel) bodyHeight() int {
 }
 
 func (m wizardModel) helpKeys() wizardHelp {
-	h := wizardHelp{keys: m.keys, review: m.current == screenReview || m.state == stateOfferBuild,
+	h := wizardHelp{keys: m.keys, review: m.current == m.review() || m.state == stateOfferBuild,
 		narrow: m.width < wideLayout, preview: m.previewShownAlone(), helpAlt: !m.typing(), width: m.width}
 	if f := m.screens[m.current].focused(); f != nil {
 		h.choiceField = f.def.kind != kindText
@@ -565,14 +636,14 @@ func (m wizardModel) tabs() (lead string, parts []string, sep string) {
 		switch {
 		case sm.def.id == m.current:
 			label = titleStyle.Render("[" + label + "]")
-		case sm.def.id < screenReview && !m.complete(sm.def.id):
+		case sm.def.id < m.review() && !m.complete(sm.def.id):
 			label = warnStyle.Render(label + "!")
 		default:
 			label = mutedStyle.Render(label)
 		}
 		parts = append(parts, label)
 	}
-	lead, sep = titleStyle.Render("kiln new")+"  ", mutedStyle.Render(" · ")
+	lead, sep = titleStyle.Render(m.command())+"  ", mutedStyle.Render(" · ")
 	if lipgloss.Width(lead+strings.Join(parts, sep)) <= m.width {
 		return lead, parts, sep
 	}
@@ -582,13 +653,21 @@ func (m wizardModel) tabs() (lead string, parts []string, sep string) {
 		switch {
 		case sm.def.id == m.current:
 			parts = append(parts, titleStyle.Render("["+n+" "+sm.def.short+"]"))
-		case sm.def.id < screenReview && !m.complete(sm.def.id):
+		case sm.def.id < m.review() && !m.complete(sm.def.id):
 			parts = append(parts, warnStyle.Render(n+"!"))
 		default:
 			parts = append(parts, mutedStyle.Render(n))
 		}
 	}
-	return titleStyle.Render("kiln new") + " ", parts, " "
+	return titleStyle.Render(m.command()) + " ", parts, " "
+}
+
+// command is what the header calls the wizard.
+func (m wizardModel) command() string {
+	if m.edit {
+		return "kiln edit"
+	}
+	return "kiln new"
 }
 
 func (m wizardModel) headerView() string {
@@ -660,7 +739,7 @@ func (m wizardModel) formView(width, height int) string {
 	intro := wrapIndent(sm.def.intro, "", width, mutedStyle) // wrapped, not cut at the edge
 	title := titleStyle.Render(sm.def.title) + "\n" + strings.Join(intro, "\n") + "\n"
 	rest := height - 2 - len(intro)
-	if m.current == screenReview {
+	if m.current == m.review() {
 		return title + "\n" + m.reviewView(width, rest)
 	}
 	if m.asksBase() {
@@ -678,8 +757,10 @@ func (m wizardModel) reviewView(width, height int) string {
 		b.WriteString(failStyle.Render("✗ "+m.planErr.Error()) + "\n")
 	case m.plan == nil:
 		b.WriteString(mutedStyle.Render("Checking "+m.dir+"…") + "\n")
+	case m.edit && !m.plan.Changes():
+		b.WriteString(mutedStyle.Render("No file changes: the answers are those of "+m.dir+".") + "\n")
 	default:
-		b.WriteString(fileTree(m.dir, m.plan) + "\n")
+		b.WriteString(fileTree(m.dir, m.plan, m.edit) + "\n")
 	}
 	b.WriteString("\n" + answersSummary(m.spec) + "\n\n")
 	switch {
@@ -709,6 +790,13 @@ func (m wizardModel) reviewView(width, height int) string {
 			choice = "keep them"
 		}
 		b.WriteString(fmt.Sprintf("\n%d file(s) differ from disk: %s (o: overwrite, s: keep)\n", n, selectedStyle.Render(choice)))
+	}
+	if n := m.stale(); n > 0 {
+		choice := "keep them"
+		if m.prune {
+			choice = "remove them"
+		}
+		b.WriteString(fmt.Sprintf("\n%d stale file(s) kiln wrote earlier and no longer renders: %s (p: toggle)\n", n, selectedStyle.Render(choice)))
 	}
 	b.WriteString("\nWrite these files? " + yesNoChoice(m.confirm) + "\n")
 	lines := strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
@@ -764,9 +852,13 @@ func yesNoChoice(yes bool) string {
 	return "  Yes " + selectedStyle.Render("› No")
 }
 
-// fileTree draws the plan as a tree with each file's status.
-func fileTree(dir string, p *scaffold.WritePlan) string {
+// fileTree draws the plan as a tree with each file's status; changedOnly
+// leaves out the files that stay as they are.
+func fileTree(dir string, p *scaffold.WritePlan, changedOnly bool) string {
 	entries := append([]planEntry(nil), planEntries(p)...)
+	if changedOnly {
+		entries = slices.DeleteFunc(entries, func(e planEntry) bool { return e.status == string(scaffold.Identical) })
+	}
 	sort.Slice(entries, func(i, j int) bool { return entries[i].path < entries[j].path })
 	// The statuses line up after the longest name as drawn (indent and base
 	// name), not the longest path: a deep path must not push them past the
@@ -795,7 +887,7 @@ func fileTree(dir string, p *scaffold.WritePlan) string {
 			status = okStyle.Render(status)
 		case "conflict":
 			status = failStyle.Render(status)
-		case "updated", "merged":
+		case "updated", "merged", "stale", "removed":
 			status = warnStyle.Render(status)
 		default:
 			status = mutedStyle.Render(status)

@@ -17,7 +17,7 @@ type wizardKeys struct {
 	// the full-screen preview's keys
 	ScrollUp, ScrollDown, PageUp, PageDown, Top, Bottom, Wrap, Back key.Binding
 	Confirm                                                         key.Binding
-	Overwrite, Skip                                                 key.Binding
+	Overwrite, Skip, Prune                                          key.Binding
 	Undo                                                            key.Binding
 }
 
@@ -45,6 +45,7 @@ func newWizardKeys() wizardKeys {
 		Confirm:       key.NewBinding(key.WithKeys("y", "n", "left", "right", " "), key.WithHelp("y/n", "choose")),
 		Overwrite:     key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "overwrite conflicts")),
 		Skip:          key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "keep conflicting files, write the rest")),
+		Prune:         key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "remove stale files too")),
 		Undo:          key.NewBinding(key.WithKeys("ctrl+z"), key.WithHelp("ctrl+z", "undo a choice's replacements")),
 	}
 }
@@ -93,7 +94,7 @@ func (h wizardHelp) ShortHelp() []key.Binding {
 func (h wizardHelp) FullHelp() [][]key.Binding {
 	all := []key.Binding{
 		h.keys.Next, h.keys.NextField, h.keys.PrevField, h.keys.Change,
-		h.keys.NextScreen, h.keys.PrevScreen, h.keys.Overwrite, h.keys.Skip, h.keys.Undo,
+		h.keys.NextScreen, h.keys.PrevScreen, h.keys.Overwrite, h.keys.Skip, h.keys.Prune, h.keys.Undo,
 		h.keys.PreviewFile, h.keys.PreviewToggle, h.helpKey(), h.keys.Quit,
 	}
 	if h.preview {

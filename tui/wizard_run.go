@@ -36,6 +36,15 @@ type WizardInput struct {
 	Out  io.Writer
 	// Base looks the base image up as it is typed; nil: no lookup.
 	Base BaseInspector
+	// Edit is kiln edit: only the metadata screens (scaffold.Field.Metadata),
+	// and the review lists only the files the change touches.
+	Edit bool
+	// Plan plans writing the answers; nil: kiln new's plan of a fresh render
+	// into Dir (scaffold.Plan). The review shows the plan's diff.
+	Plan func(spec *scaffold.Spec, files []scaffold.File) (*scaffold.WritePlan, error)
+	// Prune removes the files kiln wrote earlier and no longer renders
+	// (otherwise the review lists them and p removes them).
+	Prune bool
 }
 
 // WizardResult says what the wizard did.
@@ -75,7 +84,7 @@ func RunWizard(ctx context.Context, in WizardInput) (WizardResult, error) {
 	if draft != nil {
 		*spec = *draft
 	}
-	m := newWizardModel(spec, in.Dir, in.Force, in.Yes)
+	m := newWizardModelFor(spec, in.Dir, in.Force, in.Yes, wizardMode{edit: in.Edit, planner: in.Plan, prune: in.Prune})
 	m.lint = in.Lint
 	if draft != nil {
 		m.undo = start
@@ -107,7 +116,8 @@ func RunWizard(ctx context.Context, in WizardInput) (WizardResult, error) {
 // keepDraft saves answers the author changed and did not write, and says
 // how to get them back.
 func keepDraft(in WizardInput, spec, start *scaffold.Spec) {
-	if reflect.DeepEqual(spec, start) {
+	if in.Edit || reflect.DeepEqual(spec, start) {
+		// kiln edit writes nothing anywhere on cancel; its answers are the repo's
 		return
 	}
 	if err := scaffold.SaveDraft(in.Dir, spec); err != nil {
@@ -124,9 +134,9 @@ func runAccessible(ctx context.Context, spec *scaffold.Spec, in WizardInput) (Wi
 	a := newAccessible(ctx, in.In, in.Out)
 	res := WizardResult{Spec: spec}
 	fmt.Fprintln(a.w, "kiln new: answer each question; Enter keeps the value in brackets, - clears it, < goes back one question.")
-	screens := wizardScreens()
+	screens := screensFor(in.Edit)
 	var models []screenModel
-	for _, def := range screens[:screenReview] {
+	for _, def := range screens[:len(screens)-1] {
 		models = append(models, newScreenModel(def, spec))
 	}
 	// asked holds the questions answered so far, as (screen, field), so <
@@ -179,11 +189,25 @@ func runAccessible(ctx context.Context, spec *scaffold.Spec, in WizardInput) (Wi
 	if err != nil {
 		return res, fmt.Errorf("rendering: %w", err)
 	}
-	wp, err := scaffold.Plan(in.Dir, files)
+	plan := wizardModel{dir: in.Dir, spec: spec, files: files, wizardMode: wizardMode{planner: in.Plan}}.planFunc()
+	wp, err := plan()
 	if err != nil {
 		return res, err
 	}
-	fmt.Fprintf(a.w, "\n== %d/%d Review\n%s\n", len(screens), len(screens), fileTree(in.Dir, wp))
+	if in.Prune {
+		wp.Prune()
+	}
+	fmt.Fprintf(a.w, "\n== %d/%d Review\n%s\n", len(screens), len(screens), fileTree(in.Dir, wp, in.Edit))
+	fmt.Fprint(a.w, planDiff(wp, in.Prune))
+	if n := wp.Count(scaffold.Stale); n > 0 {
+		prune, err := a.yesNo(fmt.Sprintf("%d stale file(s) kiln wrote earlier and no longer renders. Remove them?", n), false)
+		if err != nil {
+			return res, err
+		}
+		if prune {
+			wp.Prune()
+		}
+	}
 	findings, err := in.Lint(files)
 	if err != nil {
 		return res, fmt.Errorf("lint: %w", err)

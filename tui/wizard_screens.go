@@ -49,19 +49,30 @@ var screenLayout = []struct {
 
 // wizardScreens are the questions of the OKD guide, in the order an author
 // meets them, then the review.
-func wizardScreens() []screenDef {
+func wizardScreens() []screenDef { return screensFor(false) }
+
+// screensFor lays out kiln new's screens, or with edit kiln edit's: only the
+// metadata answers of the field table (scaffold.Field.Metadata), a screen
+// with none left out. A screen's id is its place in the list, the review last.
+func screensFor(edit bool) []screenDef {
 	fields := scaffold.Fields()
 	var out []screenDef
-	for i, l := range screenLayout {
-		sd := screenDef{id: screenID(i), title: string(l.section), short: l.short, intro: l.intro, preview: l.preview}
+	for _, l := range screenLayout {
+		sd := screenDef{id: screenID(len(out)), title: string(l.section), short: l.short, intro: l.intro, preview: l.preview}
 		for _, f := range fields {
-			if f.Section == l.section {
+			if f.Section == l.section && (!edit || f.Metadata) {
 				sd.fields = append(sd.fields, newFieldDef(f))
 			}
 		}
-		out = append(out, sd)
+		if len(sd.fields) > 0 {
+			out = append(out, sd)
+		}
 	}
-	return append(out, screenDef{id: screenReview, title: "Review", short: "Review", intro: "The files kiln will write.", preview: []string{"Dockerfile"}})
+	review := screenDef{id: screenID(len(out)), title: "Review", short: "Review", intro: "The files kiln will write.", preview: []string{"Dockerfile"}}
+	if edit {
+		review.intro = "What the change does to each file; nothing is written before you confirm."
+	}
+	return append(out, review)
 }
 
 // newFieldDef shows a field of the table in the wizard. An answer below

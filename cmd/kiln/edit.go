@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -13,9 +14,7 @@ import (
 	"syscall"
 	"testing/fstest"
 
-	udiff "github.com/aymanbagabas/go-udiff"
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"github.com/kiln-s2i/kiln/scaffold"
 	"github.com/kiln-s2i/kiln/scaffold/dockeredit"
@@ -90,6 +89,7 @@ unless --force; findings that were there before are reported only.`,
 	f.BoolVar(&o.adopt, "adopt", false, "without kiln.yaml: write a kiln.yaml describing the repo, re-rendering nothing")
 	f.BoolVar(&o.write.dryRun, "dry-run", false, "print the diff of every file the edit changes; write nothing")
 	f.BoolVar(&o.write.force, "force", false, "write even over hand-edited files or when the edit adds a lint finding")
+	addPruneFlag(f, &o.write)
 	return cmd
 }
 
@@ -98,21 +98,39 @@ func runEdit(f *factory, o *editOptions) error {
 		if o.adopt || o.file != "" {
 			return usageErrorf("%s has a %s: --adopt and --file are for repos without one", o.dir, scaffold.SpecFile)
 		}
-		if o.empty() && f.isTerminal() {
-			// On a terminal with nothing to change given: the wizard, every
-			// screen pre-filled from the repo's kiln.yaml; its review lists
-			// what changes before anything is written.
-			no := &newOptions{dir: o.dir, write: o.write}
-			no.addAnswerFlags(pflag.NewFlagSet("edit", pflag.ContinueOnError))
-			spec, _, err := no.buildSpec()
-			if err != nil {
-				return err
-			}
-			return f.wizard(no, spec)
+		if o.empty() && f.isTerminal() && !o.write.dryRun {
+			return editWizard(f, o)
 		}
 		return editSpecRepo(f.streams, o)
 	}
 	return editForeignRepo(f.streams, o)
+}
+
+// editWizard is kiln edit on a terminal with nothing to change given: the
+// wizard's metadata screens pre-filled from the repo's kiln.yaml, planned
+// by kiln edit's engine, so the review shows the diff of every file the
+// change touches before anything is written. An answer that adds a lint
+// finding at warning or above shows as the review's error (unless --force).
+func editWizard(f *factory, o *editOptions) error {
+	old, err := scaffold.Load(o.dir)
+	if err != nil {
+		if ve := validationError(err); ve != err {
+			return ve
+		}
+		return usageErrorf("%v", err)
+	}
+	before, err := scaffold.Render(old)
+	if err != nil {
+		return failedErrorf("%v", err)
+	}
+	no := &newOptions{dir: o.dir, write: o.write}
+	no.edit = func(_ *scaffold.Spec, files []scaffold.File) (*scaffold.WritePlan, error) {
+		if err := lintGate(streams{out: io.Discard, err: io.Discard}, mapFS(before), mapFS(files), o.write.force); err != nil {
+			return nil, err
+		}
+		return planSpecEdit(o.dir, old, files, o.write.force)
+	}
+	return f.wizard(no, old.Clone())
 }
 
 // scalar is one single-valued flag and the kiln.yaml field it sets.
@@ -600,10 +618,10 @@ func editForeignRepo(s streams, o *editOptions) error {
 	}
 	if o.write.dryRun {
 		for _, e := range edits {
-			fmt.Fprint(s.out, udiff.Unified("a/"+e.path, "b/"+e.path, string(e.old), string(e.new)))
+			fmt.Fprint(s.out, scaffold.UnifiedDiff("a/"+e.path, "b/"+e.path, e.old, e.new))
 		}
 		if adopted != nil {
-			fmt.Fprint(s.out, udiff.Unified("/dev/null", "b/"+scaffold.SpecFile, "", string(adopted)))
+			fmt.Fprint(s.out, scaffold.UnifiedDiff("/dev/null", "b/"+scaffold.SpecFile, nil, adopted))
 		}
 		return nil
 	}

@@ -9,7 +9,6 @@ import (
 	"reflect"
 	"slices"
 
-	udiff "github.com/aymanbagabas/go-udiff"
 	yamlv3 "go.yaml.in/yaml/v3"
 
 	"github.com/kiln-s2i/kiln/scaffold"
@@ -102,15 +101,29 @@ func writeSpecEdit(s streams, dir string, oldSpec, spec *scaffold.Spec, w writeO
 	if err != nil {
 		return failedErrorf("%v", err)
 	}
+	plan, err := planSpecEdit(dir, oldSpec, files, w.force)
+	if err != nil {
+		return err
+	}
+	if !w.prune {
+		plan.KeepStale()
+	}
+	return applyPlan(s, plan, spec, w)
+}
+
+// planSpecEdit plans writing files, the render of the edited spec, over dir,
+// whose answers were oldSpec: writeSpecEdit's engine, which kiln edit's
+// wizard plans with too.
+func planSpecEdit(dir string, oldSpec *scaffold.Spec, files []scaffold.File, force bool) (*scaffold.WritePlan, error) {
 	specPath := filepath.Join(dir, scaffold.SpecFile)
 	old, err := os.ReadFile(specPath)
 	if err != nil {
-		return failedErrorf("%v", err)
+		return nil, failedErrorf("%v", err)
 	}
 	i := slices.IndexFunc(files, func(f scaffold.File) bool { return f.Path == scaffold.SpecFile })
 	merged, err := mergeSpecYAML(old, files[i].Content)
 	if err != nil {
-		return failedErrorf("%v", err)
+		return nil, failedErrorf("%v", err)
 	}
 	mode := fs.FileMode(0o644)
 	if info, err := os.Stat(specPath); err == nil {
@@ -118,18 +131,18 @@ func writeSpecEdit(s streams, dir string, oldSpec, spec *scaffold.Spec, w writeO
 	}
 	plan, err := scaffold.PlanRender(dir, files, scaffold.File{Path: scaffold.SpecFile, Content: merged, Mode: mode})
 	if err != nil {
-		return failedErrorf("%v", err)
+		return nil, failedErrorf("%v", err)
 	}
-	if i := slices.IndexFunc(plan.Files, func(f scaffold.PlannedFile) bool { return f.Path == "Dockerfile" }); i >= 0 && !w.force && plan.Files[i].Status == scaffold.Conflict {
+	if i := slices.IndexFunc(plan.Files, func(f scaffold.PlannedFile) bool { return f.Path == "Dockerfile" }); i >= 0 && !force && plan.Files[i].Status == scaffold.Conflict {
 		pf := &plan.Files[i]
 		disk, result, err := surgicalDockerfile(dir, oldSpec, pf.Content)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		pf.Status, pf.Result, pf.Marked = scaffold.Merged, result, false
-		pf.Diff = udiff.Unified("a/"+pf.Path, "b/"+pf.Path, string(disk), string(result))
+		pf.Diff = scaffold.UnifiedDiff("a/"+pf.Path, "b/"+pf.Path, disk, result)
 	}
-	return applyPlan(s, plan, spec, w)
+	return plan, nil
 }
 
 // surgicalDockerfile applies to the author's Dockerfile the LABEL, ENV,

@@ -28,6 +28,9 @@ type newOptions struct {
 	answers   []*answerFlag
 	probeType string
 	fromRepo  bool // the answers are DIR's own kiln.yaml
+	// edit, when set, makes the wizard kiln edit's: the metadata screens,
+	// planned by this function (kiln edit's engine) instead of kiln new's.
+	edit func(spec *scaffold.Spec, files []scaffold.File) (*scaffold.WritePlan, error)
 }
 
 func fileExists(p string) bool {
@@ -118,10 +121,11 @@ func (o *newOptions) addAnswerFlags(f *pflag.FlagSet) {
 	})
 }
 
-// writeOptions are shared by kiln new and kiln render.
+// writeOptions are shared by kiln new, kiln edit and kiln update.
 type writeOptions struct {
 	dryRun bool
 	force  bool
+	prune  bool // kiln new, kiln edit: remove the stale files (kiln update always does)
 }
 
 func newNewCmd(fac *factory) *cobra.Command {
@@ -150,6 +154,7 @@ defaults for everything not given.`,
 	f.BoolVarP(&o.yes, "yes", "y", false, "wizard: skip the screens whose answers are complete")
 	f.BoolVar(&o.accessible, "accessible", false, "wizard: plain line-by-line prompts (also TERM=dumb or KILN_ACCESSIBLE=1)")
 	addWriteFlags(f, &o.write)
+	addPruneFlag(f, &o.write)
 	o.addAnswerFlags(f)
 	f.StringVar(&o.probeType, "probe-type", "", "probe type for both probes: http or tcp")
 	return cmd
@@ -158,6 +163,12 @@ defaults for everything not given.`,
 func addWriteFlags(f *pflag.FlagSet, o *writeOptions) {
 	f.BoolVar(&o.dryRun, "dry-run", false, "show each file's status and a diff of changes; write nothing")
 	f.BoolVar(&o.force, "force", false, "write kiln's render over files you edited (conflicts, merges, and edits kiln has no change for)")
+}
+
+// addPruneFlag: kiln new and kiln edit list a file kiln wrote earlier and
+// renders no more (the old preset's test app), and remove it only when asked.
+func addPruneFlag(f *pflag.FlagSet, o *writeOptions) {
+	f.BoolVar(&o.prune, "prune", false, "remove the files kiln wrote earlier and no longer renders, if you did not edit them (listed as stale otherwise)")
 }
 
 func runNew(f *factory, o *newOptions) error {

@@ -100,6 +100,9 @@ func writeSpec(s streams, dir string, spec *scaffold.Spec, w writeOptions) error
 	if err != nil {
 		return failedErrorf("%v", err)
 	}
+	if !w.prune {
+		plan.KeepStale()
+	}
 	if err := applyPlan(s, plan, spec, w); err != nil {
 		return err
 	}
@@ -128,7 +131,7 @@ func applyPlan(s streams, plan *scaffold.WritePlan, spec *scaffold.Spec, w write
 	case err != nil:
 		return failedErrorf("%v", err)
 	}
-	if plan.Count(scaffold.Merged)+plan.Count(scaffold.DeletedByYou)+plan.Count(scaffold.Kept)+plan.Count(scaffold.Removed) > 0 {
+	if plan.Count(scaffold.Merged)+plan.Count(scaffold.DeletedByYou)+plan.Count(scaffold.Kept)+plan.Count(scaffold.Removed)+plan.Count(scaffold.Stale) > 0 {
 		printPlan(s, plan, false)
 	}
 	fmt.Fprintln(s.out, summary(plan, spec, w.force))
@@ -156,6 +159,7 @@ func summary(plan *scaffold.WritePlan, spec *scaffold.Spec, force bool) string {
 		{scaffold.DeletedByYou, "deleted by you"},
 		{scaffold.Removed, "removed"},
 		{scaffold.Kept, "kept (no longer rendered, edited)"},
+		{scaffold.Stale, "stale (no longer rendered; --prune removes)"},
 	} {
 		if n := plan.Count(c.s); n > 0 && !(force && c.s == scaffold.Conflict) {
 			line += fmt.Sprintf(", %d %s", n, c.name)
@@ -175,6 +179,8 @@ func printPlan(s streams, plan *scaffold.WritePlan, diffs bool) {
 			note = "  (markers: <<<<<<< " + scaffold.OursLabel + " / >>>>>>> " + scaffold.TheirsLabel + ")"
 		case f.Status == scaffold.Kept:
 			note = "  (kiln no longer renders it; you edited it, so it stays: delete it if unused)"
+		case f.Status == scaffold.Stale:
+			note = "  (kiln wrote it earlier and no longer renders it; --prune removes it)"
 		}
 		fmt.Fprintf(s.out, "%-14s %s%s\n", f.Status, f.Path, note)
 	}
@@ -182,7 +188,7 @@ func printPlan(s streams, plan *scaffold.WritePlan, diffs bool) {
 		return
 	}
 	for _, f := range plan.Files {
-		if f.Diff != "" {
+		if f.Diff != "" && f.Status != scaffold.Stale {
 			fmt.Fprint(s.out, "\n", strings.TrimSuffix(f.Diff, "\n")+"\n")
 		}
 	}
