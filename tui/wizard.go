@@ -781,6 +781,8 @@ func (m wizardModel) reviewView(width, height int) string {
 	if m.writeErr != nil {
 		b.WriteString(failStyle.Render(truncate("✗ writing failed: "+m.writeErr.Error(), width)) + "\n")
 	}
+	// The choices and the question stay in view; the tree gives way.
+	var c strings.Builder
 	if n := m.conflicts(); n > 0 {
 		choice := "ask"
 		switch {
@@ -789,28 +791,29 @@ func (m wizardModel) reviewView(width, height int) string {
 		case m.skip:
 			choice = "keep them"
 		}
-		b.WriteString(fmt.Sprintf("\n%d file(s) differ from disk: %s (o: overwrite, s: keep)\n", n, selectedStyle.Render(choice)))
+		c.WriteString(fmt.Sprintf("\n\n%d file(s) differ from disk: %s (o: overwrite, s: keep)", n, selectedStyle.Render(choice)))
 	}
 	if n := m.stale(); n > 0 {
 		choice := "keep them"
 		if m.prune {
 			choice = "remove them"
 		}
-		b.WriteString(fmt.Sprintf("\n%d stale file(s) kiln wrote earlier and no longer renders: %s (p: toggle)\n", n, selectedStyle.Render(choice)))
+		c.WriteString(fmt.Sprintf("\n\n%d stale file(s): %s (p: toggle)\n", n, selectedStyle.Render(choice)))
+		c.WriteString(mutedStyle.Render("  kiln wrote them earlier and renders them no more"))
 	}
-	b.WriteString("\nWrite these files? " + yesNoChoice(m.confirm) + "\n")
+	c.WriteString("\n\nWrite these files? " + yesNoChoice(m.confirm))
 	lines := strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
-	for i := range lines {
-		lines[i] = truncate(lines[i], width) // a long path must not widen the screen
+	tail := strings.Split(c.String(), "\n")[1:]
+	all := append(slices.Clone(lines), tail...)
+	if height > 0 && len(all) > height {
+		head := lines[:max(0, height-len(tail)-1)]
+		cut := len(lines) - len(head)
+		all = append(append(slices.Clone(head), mutedStyle.Render(fmt.Sprintf("  … %d more lines (ctrl+p previews each file)", cut))), tail...)
 	}
-	if height > 0 && len(lines) > height {
-		// keep the question in view; the tree gives way
-		tail := lines[len(lines)-3:]
-		cut := len(lines) - height + 1
-		head := lines[:max(0, height-4)]
-		lines = append(append(head, mutedStyle.Render(fmt.Sprintf("  … %d more lines (ctrl+p previews each file)", cut))), tail...)
+	for i := range all {
+		all[i] = truncate(all[i], width) // a long path must not widen the screen
 	}
-	return strings.Join(lines, "\n")
+	return strings.Join(all, "\n")
 }
 
 // answersSummary sums up the main answers on the review, so the author
