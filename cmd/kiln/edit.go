@@ -17,8 +17,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kiln-s2i/kiln/scaffold"
+	"github.com/kiln-s2i/kiln/scaffold/bounded"
 	"github.com/kiln-s2i/kiln/scaffold/dockeredit"
 	"github.com/kiln-s2i/kiln/scaffold/lint"
+	"github.com/kiln-s2i/kiln/scaffold/okdedit"
 )
 
 // editOptions are kiln edit's inputs. List flags are string arrays, not
@@ -384,6 +386,121 @@ func lintGate(s streams, before, after fs.FS, force bool) error {
 	return failedErrorf("the edit would add %d kiln lint finding(s), nothing was written:\n  %s\n  fix the values, or pass --force to write anyway", len(added), strings.Join(added, "\n  "))
 }
 
+// okdFiles are where a builder repo keeps its OKD objects: kiln's
+// openshift/template.yaml and imagestream.yaml, and the layouts of
+// hand-written repos.
+var okdFiles = []string{"openshift/*.yaml", "openshift/*.yml", "openshift/*/*.yaml", "openshift/*/*.yml", "imagestreams/*.yaml", "imagestreams/*.yml"}
+
+// okdEdits carries the change into a foreign repo's OKD Template and
+// ImageStream files (okdedit: through YAML's node tree, so comments and
+// order stay): ports reach the Services and containers, env the
+// containers that set it, description, display name and tags the
+// catalogue's annotations. A file that does not read as YAML is left
+// alone and named on stderr. JSON files are not edited (written back as
+// YAML they would change wholesale).
+func (o *editOptions) okdEdits(s streams) ([]editedFile, error) {
+	type yamlOp func(*okdedit.File)
+	var ops []yamlOp
+	for _, v := range o.addPorts {
+		p, err := scaffold.ParsePort(v)
+		if err != nil {
+			return nil, flagError("add-port", v, err)
+		}
+		ops = append(ops, func(f *okdedit.File) { f.AddPort(p.Number, p.Protocol, p.Name) })
+	}
+	for _, v := range o.removePorts {
+		n, err := scaffold.ParseNumber(v)
+		if err != nil {
+			return nil, flagError("remove-port", v, err)
+		}
+		ops = append(ops, func(f *okdedit.File) { f.RemovePort(n) })
+	}
+	for _, v := range o.setEnv {
+		p, err := pair(v)
+		if err != nil {
+			return nil, flagError("set-env", v, err)
+		}
+		ops = append(ops, func(f *okdedit.File) { f.SetEnv(p.Key, p.Value) })
+	}
+	for _, k := range o.unsetEnv {
+		ops = append(ops, func(f *okdedit.File) { f.UnsetEnv(k) })
+	}
+	scratch, err := scaffold.Defaults("generic")
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range []struct {
+		flag, path, key string
+		tags            bool
+	}{
+		{"description", "description", "description", true},
+		{"display-name", "displayName", "openshift.io/display-name", false},
+		{"tags", "tags", "tags", true},
+	} {
+		if !o.given(a.flag) {
+			continue
+		}
+		field := scaffold.FieldByPath(a.path)
+		v := *o.scalarValue(a.flag)
+		if err := field.Set(scratch, v); err != nil {
+			return nil, flagError(a.flag, v, err)
+		}
+		value := field.Get(scratch)
+		if a.path == "tags" {
+			value = strings.Join(scratch.Tags, ",")
+		}
+		ops = append(ops, func(f *okdedit.File) { f.SetAnnotation(a.key, value, a.tags) })
+	}
+	if len(ops) == 0 {
+		return nil, nil
+	}
+	var out []editedFile
+	seen := map[string]bool{}
+	for _, pat := range okdFiles {
+		matches, _ := filepath.Glob(filepath.Join(o.dir, filepath.FromSlash(pat)))
+		for _, p := range matches {
+			rel, _ := filepath.Rel(o.dir, p)
+			rel = filepath.ToSlash(rel)
+			fi, err := os.Lstat(p)
+			if err != nil || !fi.Mode().IsRegular() || seen[rel] {
+				continue
+			}
+			seen[rel] = true
+			src, err := bounded.ReadFile(p)
+			if err != nil {
+				return nil, failedErrorf("%s: %v", rel, err)
+			}
+			f, err := okdedit.Parse(src)
+			if err != nil {
+				fmt.Fprintf(s.err, "note: %s not edited: %v\n", rel, err)
+				continue
+			}
+			for _, op := range ops {
+				op(f)
+			}
+			if !f.Changed() {
+				continue
+			}
+			b, err := f.Bytes()
+			if err != nil {
+				return nil, failedErrorf("%s: %v", rel, err)
+			}
+			out = append(out, editedFile{path: rel, old: src, new: b, mode: fi.Mode().Perm()})
+		}
+	}
+	return out, nil
+}
+
+// scalarValue is the value of a single-valued flag.
+func (o *editOptions) scalarValue(flag string) *string {
+	for _, s := range o.scalars() {
+		if s.flag == flag {
+			return s.value
+		}
+	}
+	panic("no flag " + flag)
+}
+
 // dockerfiles lists the Dockerfiles a foreign repo's edit applies to.
 func (o *editOptions) dockerfiles() ([]string, error) {
 	if o.file != "" {
@@ -600,6 +717,11 @@ func editForeignRepo(s streams, o *editOptions) error {
 			edits = append(edits, editedFile{path: filepath.ToSlash(name), old: src, new: df.Bytes(), mode: fi.Mode().Perm()})
 		}
 	}
+	okd, err := o.okdEdits(s)
+	if err != nil {
+		return err
+	}
+	edits = append(edits, okd...)
 	var adopted []byte
 	if o.adopt {
 		if adopted, err = adoptSpec(o.dir, first); err != nil {

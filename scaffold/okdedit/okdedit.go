@@ -1,0 +1,351 @@
+// Package okdedit edits the OKD objects of a builder repo kiln did not
+// write — an example Template and the builder's ImageStream — through
+// yaml.v3's node tree, so the author's comments, key order and quoting
+// survive: a new port joins the Service and the container, a removed one
+// leaves them, an env var the template sets follows the image's, and the
+// annotations OKD's catalogue shows follow the image's description,
+// display name and tags (G09, G19, G23, G26).
+package okdedit
+
+import (
+	"bytes"
+	"errors"
+	"strconv"
+	"strings"
+
+	yaml "go.yaml.in/yaml/v3"
+)
+
+// File is one YAML file of OKD objects: a Template, a List, or one object.
+type File struct {
+	doc     yaml.Node
+	src     []byte
+	compact bool // sequences at their key's indentation (- under the key), as kiln and oc write them
+	changed bool
+}
+
+// Parse reads src; it must hold one YAML document.
+func Parse(src []byte) (*File, error) {
+	f := &File{src: src}
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	if err := dec.Decode(&f.doc); err != nil {
+		return nil, err
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		return nil, errors.New("more than one YAML document: kiln edits one object, Template or List per file")
+	}
+	if len(f.doc.Content) != 1 || f.doc.Content[0].Kind != yaml.MappingNode {
+		return nil, errors.New("not a YAML mapping")
+	}
+	// Keep the author's sequence style: the one that writes the file back
+	// unchanged, or closest to it.
+	compact, _ := f.encode(true)
+	loose, _ := f.encode(false)
+	f.compact = bytes.Equal(compact, src) || !bytes.Equal(loose, src) && lineDiff(compact, src) <= lineDiff(loose, src)
+	return f, nil
+}
+
+func lineDiff(a, b []byte) int {
+	as, bs := strings.Split(string(a), "\n"), strings.Split(string(b), "\n")
+	n := 0
+	for i := range max(len(as), len(bs)) {
+		if i >= len(as) || i >= len(bs) || as[i] != bs[i] {
+			n++
+		}
+	}
+	return n
+}
+
+func (f *File) encode(compact bool) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if compact {
+		enc.CompactSeqIndent()
+	}
+	if err := enc.Encode(&f.doc); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), enc.Close()
+}
+
+// Changed reports whether an edit changed the file.
+func (f *File) Changed() bool { return f.changed }
+
+// Bytes is the edited file: the source itself when nothing changed.
+func (f *File) Bytes() ([]byte, error) {
+	if !f.changed {
+		return f.src, nil
+	}
+	return f.encode(f.compact)
+}
+
+// Kind is the top object's kind.
+func (f *File) Kind() string { return scalar(get(f.doc.Content[0], "kind")) }
+
+// objects are the file's objects: a Template's objects, a List's items, or
+// the file's one object.
+func (f *File) objects() []*yaml.Node {
+	root := f.doc.Content[0]
+	for _, key := range []string{"objects", "items"} {
+		if s := get(root, key); s != nil && s.Kind == yaml.SequenceNode && (key == "objects") == (f.Kind() == "Template") {
+			return s.Content
+		}
+	}
+	return []*yaml.Node{root}
+}
+
+func get(m *yaml.Node, key string) *yaml.Node {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
+}
+
+func path(n *yaml.Node, keys ...string) *yaml.Node {
+	for _, k := range keys {
+		n = get(n, k)
+	}
+	return n
+}
+
+func scalar(n *yaml.Node) string {
+	if n == nil || n.Kind != yaml.ScalarNode {
+		return ""
+	}
+	return n.Value
+}
+
+func str(v string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v} }
+func num(v int) *yaml.Node {
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.Itoa(v)}
+}
+func mapping(kv ...*yaml.Node) *yaml.Node {
+	return &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Content: kv}
+}
+
+// setScalar changes a scalar's value in place, keeping its style unless the
+// value needs another (plain text that would read as a number).
+func (f *File) setScalar(n *yaml.Node, v string) {
+	if n.Value == v {
+		return
+	}
+	n.Value, n.Tag = v, "!!str"
+	if n.Style == 0 {
+		var probe any
+		err := yaml.Unmarshal([]byte(v), &probe)
+		if s, ok := probe.(string); err != nil || !ok || s != v {
+			n.Style = yaml.DoubleQuotedStyle
+		}
+	}
+	f.changed = true
+}
+
+var workloads = map[string]bool{"Deployment": true, "DeploymentConfig": true, "StatefulSet": true, "DaemonSet": true}
+
+// containers are the containers of the workloads in the file.
+func (f *File) containers() []*yaml.Node {
+	var out []*yaml.Node
+	for _, o := range f.objects() {
+		if !workloads[scalar(get(o, "kind"))] {
+			continue
+		}
+		if cs := path(o, "spec", "template", "spec", "containers"); cs != nil && cs.Kind == yaml.SequenceNode {
+			out = append(out, cs.Content...)
+		}
+	}
+	return out
+}
+
+func (f *File) services() []*yaml.Node {
+	var out []*yaml.Node
+	for _, o := range f.objects() {
+		if scalar(get(o, "kind")) == "Service" && get(o, "spec") != nil {
+			out = append(out, get(o, "spec"))
+		}
+	}
+	return out
+}
+
+// seq returns m's sequence at key, adding an empty one when missing.
+func seq(m *yaml.Node, key string) *yaml.Node {
+	if s := get(m, key); s != nil && s.Kind == yaml.SequenceNode {
+		return s
+	}
+	s := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
+	m.Content = append(m.Content, str(key), s)
+	return s
+}
+
+func intOf(n *yaml.Node) int {
+	v, _ := strconv.Atoi(scalar(n))
+	return v
+}
+
+// AddPort adds a port to every Service (port and targetPort) and to the
+// containers that list ports (or the only container), unless there.
+func (f *File) AddPort(number int, protocol, name string) {
+	proto := strings.ToUpper(protocol)
+	for _, spec := range f.services() {
+		ports := seq(spec, "ports")
+		if has(ports, "port", number) {
+			continue
+		}
+		var kv []*yaml.Node
+		if name != "" {
+			kv = append(kv, str("name"), quotedLike(ports, "name", name))
+		}
+		kv = append(kv, str("port"), num(number))
+		if proto != "TCP" || hasKey(ports, "protocol") {
+			kv = append(kv, str("protocol"), str(proto))
+		}
+		kv = append(kv, str("targetPort"), num(number))
+		ports.Content = append(ports.Content, mapping(kv...))
+		f.changed = true
+	}
+	cs := f.containers()
+	for _, c := range cs {
+		if get(c, "ports") == nil && len(cs) > 1 {
+			continue
+		}
+		ports := seq(c, "ports")
+		if has(ports, "containerPort", number) {
+			continue
+		}
+		kv := []*yaml.Node{str("containerPort"), num(number)}
+		if proto != "TCP" || hasKey(ports, "protocol") {
+			kv = append(kv, str("protocol"), str(proto))
+		}
+		ports.Content = append(ports.Content, mapping(kv...))
+		f.changed = true
+	}
+}
+
+// quotedLike is a new value quoted as the same key's values around it are.
+func quotedLike(s *yaml.Node, key, v string) *yaml.Node {
+	n := str(v)
+	for _, e := range s.Content {
+		if x := get(e, key); x != nil {
+			n.Style = x.Style
+		}
+	}
+	return n
+}
+
+func has(s *yaml.Node, key string, number int) bool {
+	for _, e := range s.Content {
+		if intOf(get(e, key)) == number {
+			return true
+		}
+	}
+	return false
+}
+
+func hasKey(s *yaml.Node, key string) bool {
+	for _, e := range s.Content {
+		if get(e, key) != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// RemovePort removes a port from the Services and containers.
+func (f *File) RemovePort(number int) {
+	drop := func(s *yaml.Node, key string) {
+		if s == nil || s.Kind != yaml.SequenceNode {
+			return
+		}
+		kept := s.Content[:0]
+		for _, e := range s.Content {
+			if intOf(get(e, key)) == number {
+				f.changed = true
+				continue
+			}
+			kept = append(kept, e)
+		}
+		s.Content = kept
+	}
+	for _, spec := range f.services() {
+		drop(get(spec, "ports"), "port")
+	}
+	for _, c := range f.containers() {
+		drop(get(c, "ports"), "containerPort")
+	}
+}
+
+// SetEnv changes the value of NAME where a container sets it (the image's
+// default changed); a template that does not set it keeps the image's.
+func (f *File) SetEnv(name, value string) {
+	for _, c := range f.containers() {
+		env := get(c, "env")
+		if env == nil {
+			continue
+		}
+		for _, e := range env.Content {
+			if scalar(get(e, "name")) == name {
+				if v := get(e, "value"); v != nil {
+					f.setScalar(v, value)
+				}
+			}
+		}
+	}
+}
+
+// UnsetEnv removes NAME from the containers' env.
+func (f *File) UnsetEnv(name string) {
+	for _, c := range f.containers() {
+		env := get(c, "env")
+		if env == nil || env.Kind != yaml.SequenceNode {
+			continue
+		}
+		kept := env.Content[:0]
+		for _, e := range env.Content {
+			if scalar(get(e, "name")) == name {
+				f.changed = true
+				continue
+			}
+			kept = append(kept, e)
+		}
+		env.Content = kept
+	}
+}
+
+// SetAnnotation sets an annotation OKD's catalogue reads where the file
+// already has it: on the Template or ImageStream itself and, for an
+// ImageStream, on each of its tags (withTags).
+func (f *File) SetAnnotation(key, value string, withTags bool) {
+	root := f.doc.Content[0]
+	var maps []*yaml.Node
+	kind := f.Kind()
+	if kind == "Template" || kind == "ImageStream" {
+		maps = append(maps, path(root, "metadata", "annotations"))
+	}
+	for _, o := range f.objects() {
+		if scalar(get(o, "kind")) != "ImageStream" {
+			continue
+		}
+		if o != root {
+			maps = append(maps, path(o, "metadata", "annotations"))
+		}
+		if !withTags {
+			continue
+		}
+		if tags := path(o, "spec", "tags"); tags != nil {
+			for _, t := range tags.Content {
+				maps = append(maps, path(t, "annotations"))
+			}
+		}
+	}
+	for _, m := range maps {
+		if v := get(m, key); v != nil && v.Kind == yaml.ScalarNode {
+			f.setScalar(v, value)
+		}
+	}
+}
