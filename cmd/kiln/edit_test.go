@@ -85,3 +85,42 @@ func TestNewRoundTrip(t *testing.T) {
 		})
 	}
 }
+
+// kiln lint stays clean after every edit kiln edit makes: on each preset's
+// repo, every change flag in turn (and its undo), each followed by kiln
+// lint of the whole repo at warning level.
+func TestEditKeepsLintClean(t *testing.T) {
+	if testing.Short() {
+		t.Skip("renders and lints every preset about thirty times")
+	}
+	edits := [][]string{
+		{"--set-label", "com.example.team=web"}, {"--unset-label", "com.example.team"},
+		{"--add-port", "8443/tcp:https"}, {"--remove-port", "8443"},
+		{"--add-port", "9000/udp:metrics"},
+		{"--set-env", "JAVA_OPTS=-Xms1g,-Xmx2g"}, {"--unset-env", "JAVA_OPTS"},
+		{"--add-secret", "DB_PASSWORD"}, {"--remove-secret", "DB_PASSWORD"},
+		{"--add-volume", "/var/lib/data"}, {"--remove-volume", "/var/lib/data"},
+		{"--description", "Builds apps: \"quoted\" $HOME"}, {"--display-name", "Mine 2"},
+		{"--tag", "2.0"}, {"--tags", "builder,web"}, {"--min-memory", "512Mi"}, {"--min-cpu", "500m"},
+		{"--uid", "1002"},
+	}
+	for _, p := range scaffold.Presets() {
+		t.Run(p.Name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "b")
+			kiln := func(args ...string) string {
+				t.Helper()
+				var out, errb strings.Builder
+				if code := run(args, strings.NewReader(""), &out, &errb); code != 0 {
+					t.Fatalf("kiln %v: exit %d\n%s%s", args, code, out.String(), errb.String())
+				}
+				return out.String()
+			}
+			kiln("new", dir, "--defaults", "--preset", p.Name)
+			for _, e := range edits {
+				kiln(append([]string{"edit", dir}, e...)...)
+				// exit 0 is the clean verdict: a warning or above exits 1
+				kiln("lint", "--severity", "warning", dir)
+			}
+		})
+	}
+}
