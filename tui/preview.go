@@ -167,9 +167,14 @@ func (p previewModel) view(width, height int) string {
 			if j > 0 {
 				mark = "↪ " // the line goes on
 			}
-			if p.changed[i] {
+			switch {
+			case p.changed[i]:
 				line = changedStyle.Render("▌ " + line + strings.Repeat(" ", max(0, text-2-lipgloss.Width(line))))
-			} else {
+			case p.path == diffTitle && strings.HasPrefix(p.lines[i], "+") && !strings.HasPrefix(p.lines[i], "+++"):
+				line = mark + okStyle.Render(line) // the review's diff: what writing adds
+			case p.path == diffTitle && strings.HasPrefix(p.lines[i], "-") && !strings.HasPrefix(p.lines[i], "---"):
+				line = mark + failStyle.Render(line) // and what it takes away
+			default:
 				line = mark + line
 			}
 			out = append(out, line)

@@ -440,6 +440,9 @@ func (m wizardModel) writeBlocked() string {
 	if m.renderErr != nil {
 		return "Rendering failed: " + m.renderErr.Error()
 	}
+	if m.planErr != nil {
+		return "Nothing can be written: " + m.planErr.Error()
+	}
 	if m.plan == nil {
 		return "Still checking the target directory…"
 	}

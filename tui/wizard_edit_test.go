@@ -270,3 +270,29 @@ func TestReviewStaleFiles(t *testing.T) {
 		})
 	}
 }
+
+// When kiln edit's plan refuses the answers (an added lint finding, a file
+// changed on disk), the review says why and enter writes nothing.
+func TestEditReviewPlanError(t *testing.T) {
+	s := editRepo(t, "python")
+	before := tree(t, "mine")
+	mode := wizardMode{edit: true, planner: func(*scaffold.Spec, []scaffold.File) (*scaffold.WritePlan, error) {
+		return nil, fmt.Errorf("the edit would add 1 kiln lint finding(s), nothing was written")
+	}}
+	m := newWizardModelFor(s, "mine", false, false, mode)
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
+	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(" changed")})
+	for range len(m.screens) - 1 {
+		tm.Send(tea.KeyMsg{Type: tea.KeyPgDown})
+	}
+	waitOutput(t, tm, "would add 1 kiln lint finding")
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	waitOutput(t, tm, "Nothing can be written: the edit would add")
+	if err := tm.Quit(); err != nil {
+		t.Fatal(err)
+	}
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(waitLimit)).(wizardModel)
+	if final.result.Written || fmt.Sprint(tree(t, "mine")) != fmt.Sprint(before) {
+		t.Error("the review wrote files its plan refused")
+	}
+}
