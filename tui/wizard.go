@@ -511,19 +511,23 @@ func (m wizardModel) updateOfferBuild(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 // no longer renders are kept (Stale) until the author confirms.
 func (m wizardModel) planFunc() func() (*scaffold.WritePlan, error) {
 	dir, spec, files, planner := m.dir, m.spec.Clone(), m.files, m.planner
-	return func() (*scaffold.WritePlan, error) {
-		var p *scaffold.WritePlan
-		var err error
-		if planner != nil {
-			p, err = planner(spec, files)
-		} else {
-			p, err = scaffold.Plan(dir, files)
-		}
-		if err == nil {
-			p.KeepStale()
-		}
-		return p, err
+	return func() (*scaffold.WritePlan, error) { return planWith(planner, dir, spec, files) }
+}
+
+// planWith plans writing files, the render of spec, into dir with planner,
+// or kiln new's plan when it is nil; stale files are kept until confirmed.
+func planWith(planner func(*scaffold.Spec, []scaffold.File) (*scaffold.WritePlan, error), dir string, spec *scaffold.Spec, files []scaffold.File) (*scaffold.WritePlan, error) {
+	var p *scaffold.WritePlan
+	var err error
+	if planner != nil {
+		p, err = planner(spec, files)
+	} else {
+		p, err = scaffold.Plan(dir, files)
 	}
+	if err == nil {
+		p.KeepStale()
+	}
+	return p, err
 }
 
 // planCmd compares the rendered files with the target directory and lints them.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -294,5 +295,36 @@ func TestEditReviewPlanError(t *testing.T) {
 	final := tm.FinalModel(t, teatest.WithFinalTimeout(waitLimit)).(wizardModel)
 	if final.result.Written || fmt.Sprint(tree(t, "mine")) != fmt.Sprint(before) {
 		t.Error("the review wrote files its plan refused")
+	}
+}
+
+// The accessible review prints the same diff before asking to write, and
+// asks before removing stale files.
+func TestAccessibleReviewDiffAndStale(t *testing.T) {
+	s := editRepo(t, "python")
+	s.Preset, s.From = "nodejs", "docker.io/library/node:20.18.1-bookworm-slim"
+	s.DisplayName = "Mine Two"
+	var out strings.Builder
+	// --yes: every screen is complete, so the review comes first: keep the
+	// stale files (Enter: no), write (Enter: yes), do not build.
+	res, err := RunWizard(t.Context(), WizardInput{Spec: s, Dir: "mine", Accessible: true, Yes: true, Lint: LintFiles,
+		In: strings.NewReader("\n\nn\n"), Out: &out})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if !regexp.MustCompile(`(?m)^ +app\.py +stale$`).MatchString(out.String()) {
+		t.Errorf("the accessible review does not list app.py as stale:\n%s", out.String())
+	}
+	for _, want := range []string{"+++ b/Dockerfile", "+# An OKD source-to-image builder image: Mine Two.",
+		"3 stale file(s) kiln wrote earlier and no longer renders. Remove them? [y/N]"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the accessible review lacks %q:\n%s", want, out.String())
+		}
+	}
+	if !res.Written {
+		t.Fatal("not written")
+	}
+	if _, err := os.Stat(filepath.Join("mine", "test", "test-app", "app.py")); err != nil {
+		t.Errorf("the stale app.py was removed without a yes: %v", err)
 	}
 }

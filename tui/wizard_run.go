@@ -189,8 +189,7 @@ func runAccessible(ctx context.Context, spec *scaffold.Spec, in WizardInput) (Wi
 	if err != nil {
 		return res, fmt.Errorf("rendering: %w", err)
 	}
-	plan := wizardModel{dir: in.Dir, spec: spec, files: files, wizardMode: wizardMode{planner: in.Plan}}.planFunc()
-	wp, err := plan()
+	wp, err := planWith(in.Plan, in.Dir, spec, files)
 	if err != nil {
 		return res, err
 	}
