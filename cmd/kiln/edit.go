@@ -55,8 +55,18 @@ the Dockerfile (and every Dockerfile.* variant, or the one --file names)
 surgically: only the instructions concerned change, every comment and
 style choice stays. --adopt then writes a kiln.yaml describing the repo.
 
+Without kiln.yaml, the change also reaches the OKD template and imagestream
+(openshift/*.yaml, imagestreams/*.yaml): ports, the env the template sets,
+description, display name and tags, with comments and order kept.
+
+On a terminal with no change flag, kiln edit opens the wizard's metadata
+screens pre-filled from kiln.yaml; its review shows the diff of every file
+the change touches before anything is written, and cancelling writes nothing.
+
 An edit that would add a kiln lint finding at warning or above is refused
-unless --force; findings that were there before are reported only.`,
+unless --force; findings that were there before are reported only. A file
+kiln wrote earlier and renders no more is listed as stale and removed only
+with --prune.`,
 		Example: `  kiln edit --set-label io.k8s.display-name="Python 3.13" --add-port 8443/tcp:https
   kiln edit mybuilder --set-env JAVA_OPTS=-Xms1g,-Xmx2g --dry-run
   kiln edit sclorg-python --file Dockerfile.rhel9 --uid 1001 --adopt`,
