@@ -390,7 +390,7 @@ func (d *dockerfile) checkProcess() {
 				}
 				return true
 			})
-			for _, l := range logFiles(in.program, in.env) {
+			for _, l := range logFiles(walkScript(in.program), in.env) {
 				d.rep.add("KL125", in.line, "%s logs to %s", what, l.target)
 			}
 		}

@@ -3,6 +3,7 @@ package lint
 import (
 	"bytes"
 	"errors"
+	"maps"
 	"path"
 	"slices"
 	"strconv"
@@ -375,11 +376,10 @@ func (d *dockerfile) build(root *parser.Node) {
 }
 
 func cloneVars(v vars) vars {
-	c := make(vars, len(v)+2)
-	for k, x := range v {
-		c[k] = x
+	if v == nil {
+		return vars{}
 	}
-	return c
+	return maps.Clone(v)
 }
 
 func absPath(workdir, p string) string {
@@ -731,8 +731,11 @@ func (d *dockerfile) executableInImage(p string) bool {
 			continue
 		}
 		for _, c := range in.cmds {
+			if c.name() != "chmod" {
+				continue
+			}
 			ops := c.operands()
-			if c.name() != "chmod" || len(ops) < 2 || !modeAddsExec(ops[0]) {
+			if len(ops) < 2 || !modeAddsExec(ops[0]) {
 				continue
 			}
 			for _, t := range ops[1:] {

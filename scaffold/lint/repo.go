@@ -565,12 +565,12 @@ func (r *repo) lintFileScript(p string, role scriptRole, ctx scriptContext, imgP
 			return res.info, nil
 		}
 	}
-	src, err := bounded.ReadFS(r.fsys, p)
+	src, fi, err := bounded.ReadFSInfo(r.fsys, p)
 	if err != nil {
 		return nil, &ParseError{File: p, Err: unwrapPathError(err)}
 	}
 	var mode fs.FileMode
-	if fi, err := fs.Stat(r.fsys, p); err == nil && !r.modesUnknown {
+	if !r.modesUnknown {
 		mode = fi.Mode()
 	}
 	var out []Finding
@@ -611,9 +611,12 @@ var workloadKinds = map[string]bool{"Deployment": true, "DeploymentConfig": true
 // lintTemplates checks the probes of workloads in openshift/*.yaml.
 func (r *repo) lintTemplates(dir string, isBuilder bool) error {
 	var files []string
-	for _, pat := range []string{"openshift/*.yaml", "openshift/*.yml", "openshift/*.json"} {
-		m, _ := fs.Glob(r.fsys, path.Join(dir, pat))
-		files = append(files, m...)
+	entries, _ := fs.ReadDir(r.fsys, path.Join(dir, "openshift"))
+	for _, e := range entries {
+		// what fs.Glob of openshift/*.yaml, *.yml and *.json matched
+		if n := e.Name(); strings.HasSuffix(n, ".yaml") || strings.HasSuffix(n, ".yml") || strings.HasSuffix(n, ".json") {
+			files = append(files, path.Join(dir, "openshift", n))
+		}
 	}
 	if r.run != nil {
 		key := r.prefix + "\x00" + dir
@@ -725,12 +728,9 @@ func (r *repo) checkReadme(runName string, info *scriptInfo, root string) {
 		}
 	}
 	rep := reporter{file: runName, out: &r.findings}
-	src, _ := bounded.ReadFS(r.fsys, runName)
-	dirs, commentLines := scanIgnores(src, &rep.ignores)
+	dirs, commentLines := scanIgnores(info.src, &rep.ignores)
 	if len(dirs) > 0 {
-		if f, err := parseShell(runName, string(src)); err == nil {
-			rep.ignores.bind(dirs, commentLines, stmtRanges(f))
-		}
+		rep.ignores.bind(dirs, commentLines, info.stmtRanges)
 	}
 	for _, u := range info.envUses {
 		if _, ok := defined[u.name]; ok {
