@@ -251,11 +251,13 @@ func lintDockerfileWith(name string, src []byte, out *[]Finding, facts repoFacts
 	}
 	d := &dockerfile{name: name, lex: shell.NewLex(res.EscapeToken), facts: facts, src: src}
 	d.rep = rep
-	var units [][2]int
-	for _, n := range res.AST.Children {
-		units = append(units, [2]int{n.StartLine, n.EndLine})
+	if len(dirs) > 0 {
+		units := make([][2]int, len(res.AST.Children))
+		for i, n := range res.AST.Children {
+			units[i] = [2]int{n.StartLine, n.EndLine}
+		}
+		d.rep.ignores.bind(dirs, commentLines, units)
 	}
-	d.rep.ignores.bind(dirs, commentLines, units)
 	d.build(res.AST)
 	d.check()
 	return d, nil
@@ -276,7 +278,14 @@ func (d *dockerfile) build(root *parser.Node) {
 			k, v, _ := strings.Cut(strings.TrimLeft(f, "-"), "=")
 			in.flags[strings.ToLower(k)] = v
 		}
+		nraw := 0
+		for x := n.Next; x != nil; x = x.Next {
+			nraw++
+		}
 		var raw []string
+		if nraw > 0 {
+			raw = make([]string, 0, nraw)
+		}
 		for x := n.Next; x != nil; x = x.Next {
 			raw = append(raw, x.Value)
 		}
@@ -395,11 +404,63 @@ func (d *dockerfile) expand(word string, env vars) (string, bool) {
 	if !strings.ContainsAny(word, "$\"'\\`") {
 		return word, true
 	}
+	if s, ok := quotedLiteral(word); ok {
+		return s, true
+	}
+	if name, ok := lonePlainVar(word); ok {
+		v, set := env[name]
+		return v, set
+	}
 	s, unmatched, err := d.lex.ProcessWord(word, envGetter(env))
 	if err != nil {
 		return word, false
 	}
 	return s, len(unmatched) == 0
+}
+
+// quotedLiteral reads the two commonest quoted words of LABEL and ENV
+// values, "text" and 'text' with nothing inside that expands or escapes,
+// without buildkit's lexer (which allocates a scanner and a map per word);
+// TestExpandFastPaths holds them equal to it.
+func quotedLiteral(w string) (string, bool) {
+	if len(w) < 2 || (w[0] != '"' && w[0] != '\'') || w[len(w)-1] != w[0] {
+		return "", false
+	}
+	inner := w[1 : len(w)-1]
+	for i := 0; i < len(inner); i++ {
+		switch c := inner[i]; {
+		case c < 0x20 || c == 0x7f || c == w[0]:
+			return "", false
+		case w[0] == '"' && (c == '$' || c == '\\' || c == '`'):
+			return "", false
+		}
+	}
+	if !utf8.ValidString(inner) {
+		return "", false // buildkit's scanner turns bad bytes into U+FFFD
+	}
+	return inner, true
+}
+
+// lonePlainVar reads a word that is only $NAME or ${NAME}, as FROM ${BASE}
+// and WORKDIR ${HOME} are.
+func lonePlainVar(w string) (string, bool) {
+	if len(w) < 2 || w[0] != '$' {
+		return "", false
+	}
+	name := w[1:]
+	if name[0] == '{' {
+		if len(name) < 3 || name[len(name)-1] != '}' {
+			return "", false
+		}
+		name = name[1 : len(name)-1]
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && c >= '0' && c <= '9') {
+			return "", false
+		}
+	}
+	return name, true
 }
 
 func (d *dockerfile) expandAll(words []string, env vars) ([]string, bool) {
@@ -416,7 +477,7 @@ func (d *dockerfile) expandAll(words []string, env vars) ([]string, bool) {
 // kvPairs reads ENV and LABEL arguments: the parser yields key, value,
 // separator triples.
 func (d *dockerfile) kvPairs(raw []string, env vars) []kv {
-	var out []kv
+	out := make([]kv, 0, len(raw)/3)
 	for i := 0; i+1 < len(raw); i += 3 {
 		k, okK := d.expand(raw[i], env)
 		v, okV := d.expand(raw[i+1], env)

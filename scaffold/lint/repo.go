@@ -286,6 +286,21 @@ func (r *repo) exists(name string) bool {
 	return err == nil
 }
 
+// listedFile is isFile for a name in a directory listing: only a symbolic
+// link needs a Stat.
+func (r *repo) listedFile(entries []fs.DirEntry, dir, name string) bool {
+	for _, e := range entries {
+		if e.Name() != name {
+			continue
+		}
+		if e.Type()&fs.ModeSymlink != 0 {
+			return r.isFile(path.Join(dir, name))
+		}
+		return !e.IsDir()
+	}
+	return false
+}
+
 func (r *repo) isFile(name string) bool {
 	fi, err := fs.Stat(r.fsys, name)
 	return err == nil && !fi.IsDir()
@@ -371,6 +386,10 @@ func (r *repo) lintWith(dfName string, src []byte) error {
 					return false
 				}
 			}
+			if dir == binDir {
+				// the directory was listed already: no Stat for what it holds
+				return r.listedFile(bin, dir, "assemble") && r.listedFile(bin, dir, "run")
+			}
 			return r.isFile(path.Join(dir, "assemble")) && r.isFile(path.Join(dir, "run"))
 		}}
 		// an unparsable Dockerfile is one KL000 finding; its scripts are
@@ -444,7 +463,7 @@ func (r *repo) lintWith(dfName string, src []byte) error {
 			}
 		}
 		// and the copied scripts whose names say they start the software
-		for _, src := range r.copiedFiles() {
+		for _, src := range r.copiedFiles(binDir) {
 			if done[src] || strings.HasPrefix(src, binDir+"/") || src == testRun || strings.HasPrefix(src, "test/") || strings.Contains(src, "/test/") ||
 				!wrapperName(src) || !r.isShellScript(src) {
 				continue
@@ -479,15 +498,17 @@ func (r *repo) lintWith(dfName string, src []byte) error {
 const maxCopiedFiles = 500
 
 // copiedFiles lists the build-context files the final image's COPY and ADD
-// take, walking copied directories (but not .git, node_modules or vendor).
-func (r *repo) copiedFiles() []string {
+// take, walking copied directories (but not .git, node_modules or vendor,
+// nor skip: the s2i scripts, linted already).
+func (r *repo) copiedFiles(skip string) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, c := range r.df.copies {
 		for _, s := range c.srcs {
 			s = strings.TrimPrefix(path.Clean(s), "./")
 			// the whole context (COPY . /src) is application source, not wrappers
-			if s == "." || strings.ContainsAny(s, "*?[") || strings.Contains(s, "://") || strings.HasPrefix(s, "..") || strings.HasPrefix(s, "/") {
+			if s == "." || strings.ContainsAny(s, "*?[") || strings.Contains(s, "://") || strings.HasPrefix(s, "..") || strings.HasPrefix(s, "/") ||
+				s == skip || strings.HasPrefix(s, skip+"/") {
 				continue
 			}
 			_ = fs.WalkDir(r.fsys, s, func(p string, e fs.DirEntry, err error) error {
@@ -585,27 +606,6 @@ func (r *repo) lintFileScript(p string, role scriptRole, ctx scriptContext, imgP
 	return info, nil
 }
 
-// workload is what KL131 reads of a Template, Deployment or
-// DeploymentConfig; yaml.Node fields keep their line for the report.
-type workload struct {
-	Kind     string `yaml:"kind"`
-	Metadata struct {
-		Name string `yaml:"name"`
-	} `yaml:"metadata"`
-	Objects []workload `yaml:"objects"`
-	Spec    struct {
-		Template struct {
-			Spec struct {
-				Containers []struct {
-					Name           yaml.Node `yaml:"name"`
-					ReadinessProbe yaml.Node `yaml:"readinessProbe"`
-					LivenessProbe  yaml.Node `yaml:"livenessProbe"`
-				} `yaml:"containers"`
-			} `yaml:"spec"`
-		} `yaml:"template"`
-	} `yaml:"spec"`
-}
-
 var workloadKinds = map[string]bool{"Deployment": true, "DeploymentConfig": true, "StatefulSet": true, "DaemonSet": true}
 
 // lintTemplates checks the probes of workloads in openshift/*.yaml.
@@ -648,10 +648,14 @@ func (r *repo) lintTemplates(dir string, isBuilder bool) error {
 		}
 		dec := yaml.NewDecoder(bytes.NewReader(src))
 		for {
-			var w workload
-			err := dec.Decode(&w)
+			var doc yaml.Node
+			err := dec.Decode(&doc)
 			if errors.Is(err, io.EOF) {
 				break
+			}
+			var w workload
+			if err == nil {
+				w, err = decodeWorkload(&doc)
 			}
 			var te *yaml.TypeError
 			if err != nil && !errors.As(err, &te) {

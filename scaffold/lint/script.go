@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"bytes"
 	"cmp"
 	"errors"
 	"io/fs"
@@ -86,7 +87,7 @@ func lintScript(name string, src []byte, mode fs.FileMode, role scriptRole, ctx 
 	if hasShebang && !isShell(interp) {
 		return info, nil // another language: only the file checks apply
 	}
-	f, err := parseShell(name, string(src))
+	f, err := parseShellFrom(name, bytes.NewReader(src))
 	if err != nil {
 		line, msg := 1, err.Error()
 		var se syntax.ParseError

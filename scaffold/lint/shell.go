@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"io"
 	"path"
 	"strings"
 	"sync"
@@ -14,9 +15,15 @@ var shellParsers = sync.Pool{New: func() any {
 }}
 
 func parseShell(name, src string) (*syntax.File, error) {
+	return parseShellFrom(name, strings.NewReader(src))
+}
+
+// parseShellFrom parses a script's bytes as they were read, with no
+// string copy of the whole file.
+func parseShellFrom(name string, r io.Reader) (*syntax.File, error) {
 	p := shellParsers.Get().(*syntax.Parser)
 	defer shellParsers.Put(p)
-	return p.Parse(strings.NewReader(src), name)
+	return p.Parse(r, name)
 }
 
 // vars resolves $NAME in words; a missing name stays as "$NAME".
