@@ -269,8 +269,18 @@ func (d *dockerfile) build(root *parser.Node) {
 	var st *stage
 	var env vars
 	workdir := "/"
+	// one allocation for all instructions and one for all their words
+	slab := make([]instr, len(root.Children))
+	nwords := 0
 	for _, n := range root.Children {
-		in := &instr{cmd: strings.ToLower(n.Value), line: n.StartLine, end: n.EndLine, node: n, json: n.Attributes["json"]}
+		for x := n.Next; x != nil; x = x.Next {
+			nwords++
+		}
+	}
+	words := make([]string, 0, nwords)
+	for i, n := range root.Children {
+		in := &slab[i]
+		*in = instr{cmd: strings.ToLower(n.Value), line: n.StartLine, end: n.EndLine, node: n, json: n.Attributes["json"]}
 		if len(n.Flags) > 0 {
 			in.flags = make(map[string]string, len(n.Flags))
 		}
@@ -278,16 +288,13 @@ func (d *dockerfile) build(root *parser.Node) {
 			k, v, _ := strings.Cut(strings.TrimLeft(f, "-"), "=")
 			in.flags[strings.ToLower(k)] = v
 		}
-		nraw := 0
+		start := len(words)
 		for x := n.Next; x != nil; x = x.Next {
-			nraw++
+			words = append(words, x.Value)
 		}
 		var raw []string
-		if nraw > 0 {
-			raw = make([]string, 0, nraw)
-		}
-		for x := n.Next; x != nil; x = x.Next {
-			raw = append(raw, x.Value)
+		if len(words) > start {
+			raw = words[start:len(words):len(words)] // full slice: an append copies
 		}
 		if in.cmd == "from" {
 			in.words, in.resolved = d.expandAll(raw, global)
@@ -678,10 +685,20 @@ func (d *dockerfile) collectCopies() {
 }
 
 func modeAddsExec(m string) bool {
-	if n, err := strconv.ParseUint(m, 8, 32); err == nil {
+	if n, ok := octalMode(m); ok {
 		return n&0o111 != 0
 	}
 	return strings.Contains(m, "x")
+}
+
+// octalMode reads a numeric mode (755); symbolic modes (g=u, +x) are not,
+// and are told apart without strconv's error value.
+func octalMode(m string) (uint64, bool) {
+	if m == "" || strings.Trim(m, "01234567") != "" {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(m, 8, 32)
+	return n, err == nil
 }
 
 // imagePaths are the paths in the image a copy may create.

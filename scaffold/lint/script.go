@@ -101,7 +101,7 @@ func lintScript(name string, src []byte, mode fs.FileMode, role scriptRole, ctx 
 		rep.add("KL000", line, "kiln cannot parse this script as shell: %s", msg)
 		return info, nil
 	}
-	nodes := walkScript(f)
+	nodes := walkScript(f, len(src))
 	if len(dirs) > 0 {
 		rep.ignores.bind(dirs, commentLines, nodes.stmtRanges())
 	}

@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"bytes"
 	"io"
 	"path"
 	"strings"
@@ -145,8 +146,10 @@ type scriptNodes struct {
 	mentionsArtifacts bool
 }
 
-func walkScript(f *syntax.File) *scriptNodes {
-	ns := &scriptNodes{}
+func walkScript(f *syntax.File, sizeHint int) *scriptNodes {
+	// a statement or a command every ~30 bytes: few slices need to grow
+	n := sizeHint/30 + 2
+	ns := &scriptNodes{stmts: make([]*syntax.Stmt, 0, n), calls: make([]*syntax.CallExpr, 0, n), args: make([][]string, 0, n)}
 	syntax.Walk(f, func(n syntax.Node) bool {
 		switch n := n.(type) {
 		case *syntax.Stmt:
@@ -230,10 +233,11 @@ func interpreter(src []byte) (name string, ok bool) {
 	if len(src) < 2 || src[0] != '#' || src[1] != '!' {
 		return "", false
 	}
-	line := string(src[2:])
-	if i := strings.IndexByte(line, '\n'); i >= 0 {
-		line = line[:i]
+	first := src[2:]
+	if i := bytes.IndexByte(first, '\n'); i >= 0 {
+		first = first[:i] // the #! line only: no string copy of the script
 	}
+	line := string(first)
 	fields := strings.Fields(line)
 	if len(fields) == 0 {
 		return "", true
@@ -260,8 +264,6 @@ func isShell(interp string) bool {
 	return false
 }
 
-// stmtRanges lists the line span of every statement, for kiln:ignore comments.
-func stmtRanges(f *syntax.File) [][2]int { return walkScript(f).stmtRanges() }
 
 // redirectsStdout reports whether a statement's stdout goes to a file, a
 // pipe target or stderr (and so is not the script's stdout).
