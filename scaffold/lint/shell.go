@@ -264,7 +264,6 @@ func isShell(interp string) bool {
 	return false
 }
 
-
 // redirectsStdout reports whether a statement's stdout goes to a file, a
 // pipe target or stderr (and so is not the script's stdout).
 func redirectsStdout(s *syntax.Stmt) bool {
