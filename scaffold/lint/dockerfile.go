@@ -515,7 +515,7 @@ func (d *dockerfile) parseProgram(in *instr, raw []string, env vars) {
 			src = raw[2]
 		} else {
 			if len(raw) > 0 {
-				in.cmds = []command{{args: raw, line: in.line}}
+				in.cmds = []command{newCommand(raw, nil, in.line)}
 			}
 			return
 		}
@@ -558,13 +558,23 @@ func (d *dockerfile) parseProgram(in *instr, raw []string, env vars) {
 var runCommandsChecked = []string{"yum", "dnf", "apt", "apk", "rm", "chown", "chgrp", "chmod", "fix-permissions", "openssh"}
 
 func mentionsCheckedCommand(src string) bool {
-	for _, c := range runCommandsChecked {
-		if strings.Contains(src, c) {
-			return true
+	// one pass over the text, trying only the names that start with each byte
+	for i := 0; i < len(src); i++ {
+		for _, c := range checkedByFirstByte[src[i]] {
+			if strings.HasPrefix(src[i:], c) {
+				return true
+			}
 		}
 	}
 	return false
 }
+
+var checkedByFirstByte = func() (t [256][]string) {
+	for _, c := range runCommandsChecked {
+		t[c[0]] = append(t[c[0]], c)
+	}
+	return t
+}()
 
 // finalChain lists the instructions of the final image: the last stage and
 // the stages it is built FROM, oldest first.

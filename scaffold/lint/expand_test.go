@@ -2,6 +2,7 @@ package lint
 
 import (
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
@@ -51,5 +52,41 @@ func TestExpandFastPaths(t *testing.T) {
 				t.Errorf("escape %q: expand(%q) = %q, %v; buildkit: %q, %v (err %v)", esc, w, got, gotOK, want, wantOK, err)
 			}
 		}
+	}
+}
+
+// TestMentionsCheckedCommand holds the one-pass search to "any of
+// runCommandsChecked is a substring".
+func TestMentionsCheckedCommand(t *testing.T) {
+	naive := func(src string) bool {
+		for _, c := range runCommandsChecked {
+			if strings.Contains(src, c) {
+				return true
+			}
+		}
+		return false
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	alphabet := []byte("yumdnfaptkrchowgpixsel- \n")
+	srcs := []string{"", "r", "rm", "chmo", "chmod", "fix-permission", "fix-permissions", "microdnf -y install x", "echo openss", "openssh"}
+	for range 20000 {
+		b := make([]byte, r.IntN(12))
+		for i := range b {
+			b[i] = alphabet[r.IntN(len(alphabet))]
+		}
+		srcs = append(srcs, string(b))
+	}
+	hits := 0
+	for _, s := range srcs {
+		got := mentionsCheckedCommand(s)
+		if got != naive(s) {
+			t.Errorf("mentionsCheckedCommand(%q) = %v", s, got)
+		}
+		if got {
+			hits++
+		}
+	}
+	if hits < 100 {
+		t.Fatalf("only %d of %d inputs name a command: the test checks too little", hits, len(srcs))
 	}
 }

@@ -106,7 +106,7 @@ func lintScript(name string, src []byte, mode fs.FileMode, role scriptRole, ctx 
 		rep.ignores.bind(dirs, commentLines, nodes.stmtRanges())
 	}
 	for i, call := range nodes.calls {
-		c := command{args: trimPrefixes(nodes.args[i]), call: call}
+		c := newCommand(trimPrefixes(nodes.args[i]), call, 0)
 		switch c.name() {
 		case "chmod", "chgrp", "chown":
 			for _, op := range c.operands() {

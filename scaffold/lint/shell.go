@@ -82,15 +82,19 @@ type command struct {
 	args []string
 	call *syntax.CallExpr
 	line int
+	prog string // path.Base(args[0]): every check asks for it
+}
+
+func newCommand(args []string, call *syntax.CallExpr, line int) command {
+	c := command{args: args, call: call, line: line}
+	if len(args) > 0 {
+		c.prog = path.Base(args[0])
+	}
+	return c
 }
 
 // name is the command run, past sudo, env and command prefixes.
-func (c command) name() string {
-	if len(c.args) == 0 {
-		return ""
-	}
-	return path.Base(c.args[0])
-}
+func (c command) name() string { return c.prog }
 
 // commands lists the simple commands of a shell program, in order,
 // skipping prefixes such as sudo so args[0] is the real program.
@@ -105,7 +109,7 @@ func commands(f *syntax.File, env vars, lineBase int) []command {
 		if lineBase == 0 {
 			line = int(call.Pos().Line())
 		}
-		out = append(out, command{args: trimPrefixes(renderArgs(call, env)), call: call, line: line})
+		out = append(out, newCommand(trimPrefixes(renderArgs(call, env)), call, line))
 		return true
 	})
 	return out
