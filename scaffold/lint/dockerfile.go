@@ -190,15 +190,26 @@ var knownInstructions = map[string]bool{
 	"stopsignal": true, "healthcheck": true, "shell": true,
 }
 
-// parseDockerfile parses and expands a Dockerfile without checking it; nil
-// when it does not parse.
-func parseDockerfile(name string, src []byte) *dockerfile {
+// parsed is buildkit's parse of a Dockerfile, made once per file: finding
+// the build context and linting read the same tree.
+type parsed struct {
+	res *parser.Result
+	err error
+}
+
+func parseBuildkit(src []byte) parsed {
 	res, err := parser.Parse(bytes.NewReader(src))
-	if err != nil {
+	return parsed{res, err}
+}
+
+// parseDockerfile expands a parsed Dockerfile without checking it; nil
+// when it does not parse.
+func parseDockerfile(name string, src []byte, p parsed) *dockerfile {
+	if p.err != nil {
 		return nil
 	}
-	d := &dockerfile{name: name, lex: shell.NewLex(res.EscapeToken), src: src}
-	d.build(res.AST)
+	d := &dockerfile{name: name, lex: shell.NewLex(p.res.EscapeToken), src: src}
+	d.build(p.res.AST)
 	return d
 }
 
@@ -207,10 +218,14 @@ func lintDockerfile(name string, src []byte, out *[]Finding) (*dockerfile, error
 }
 
 func lintDockerfileWith(name string, src []byte, out *[]Finding, facts repoFacts) (*dockerfile, error) {
+	return lintParsedDockerfile(name, src, parseBuildkit(src), out, facts)
+}
+
+func lintParsedDockerfile(name string, src []byte, p parsed, out *[]Finding, facts repoFacts) (*dockerfile, error) {
 	rep := reporter{file: name, out: out}
 	dirs, commentLines := scanIgnores(src, &rep.ignores)
 	rep.reportUnknown()
-	res, err := parser.Parse(bytes.NewReader(src))
+	res, err := p.res, p.err
 	if err != nil {
 		line := 1
 		var le *parser.LocationError

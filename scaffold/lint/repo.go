@@ -166,13 +166,14 @@ func (run *lintRun) lintDir(fsys fs.FS, dir string, dfs []string) ([]Finding, er
 		if err != nil {
 			return nil, &ParseError{File: df, Err: unwrapPathError(err)}
 		}
-		ctx := buildContext(fsys, df, src)
+		p := parseBuildkit(src)
+		ctx := buildContext(fsys, df, src, p)
 		sub, err := fs.Sub(fsys, ctx)
 		if err != nil {
 			return nil, err
 		}
 		r := &repo{fsys: sub, run: run, prefix: ctx}
-		if err := r.lintWith(relTo(df, ctx), src); err != nil {
+		if err := r.lintWith(relTo(df, ctx), src, p); err != nil {
 			return nil, err
 		}
 		all = append(all, prefixed(r.findings, ctx)...)
@@ -202,11 +203,11 @@ func prefixed(fs []Finding, dir string) []Finding {
 // sources exist (the nearest on a tie). sclorg's python images build from
 // the repository root (COPY 3.12/s2i/bin/ ...), its nodejs images from the
 // version directory (COPY ./s2i/bin/ ...).
-func buildContext(fsys fs.FS, df string, src []byte) string {
+func buildContext(fsys fs.FS, df string, src []byte, p parsed) string {
 	if path.Dir(df) == "." {
 		return "."
 	}
-	srcs := copySources(src)
+	srcs := copySources(src, p)
 	best, bestN := path.Dir(df), -1
 	for dir := path.Dir(df); ; dir = path.Dir(dir) {
 		n := 0
@@ -227,8 +228,8 @@ func buildContext(fsys fs.FS, df string, src []byte) string {
 
 // copySources lists the plain local sources of a Dockerfile's COPY and ADD
 // instructions, with ARG and ENV defaults expanded.
-func copySources(src []byte) []string {
-	d := parseDockerfile("Dockerfile", src)
+func copySources(src []byte, p parsed) []string {
+	d := parseDockerfile("Dockerfile", src, p)
 	if d == nil {
 		return nil
 	}
@@ -361,11 +362,12 @@ func (r *repo) missingScripts(binDir string, names map[string]bool) {
 }
 
 // lint lints a directory's s2i scripts without a Dockerfile.
-func (r *repo) lint() error { return r.lintWith("", nil) }
+func (r *repo) lint() error { return r.lintWith("", nil, parsed{}) }
 
 // lintWith lints the Dockerfile dfName (relative to the build context r.fsys)
-// with the scripts, test/run, templates and README it brings in.
-func (r *repo) lintWith(dfName string, src []byte) error {
+// with the scripts, test/run, templates and README it brings in; p is
+// buildkit's parse of src.
+func (r *repo) lintWith(dfName string, src []byte, p parsed) error {
 	dfDir := "."
 	if dfName != "" {
 		dfDir = path.Dir(dfName)
@@ -394,7 +396,7 @@ func (r *repo) lintWith(dfName string, src []byte) error {
 		}}
 		// an unparsable Dockerfile is one KL000 finding; its scripts are
 		// still linted
-		r.df, _ = lintDockerfileWith(dfName, src, &r.findings, facts)
+		r.df, _ = lintParsedDockerfile(dfName, src, p, &r.findings, facts)
 	}
 	if !hasBin && r.df != nil {
 		// multi-version repositories copy VERSION/s2i/bin
