@@ -82,6 +82,11 @@ func dockerfilesIn(fsys fs.FS, dir string) []string {
 	if err != nil {
 		return nil
 	}
+	return dockerfilesOf(dir, entries)
+}
+
+// dockerfilesOf is dockerfilesIn for a directory listed already.
+func dockerfilesOf(dir string, entries []fs.DirEntry) []string {
 	var out []string
 	for _, e := range entries {
 		if e.Type().IsRegular() || e.Type()&fs.ModeSymlink != 0 {
@@ -103,44 +108,68 @@ func dockerfilesIn(fsys fs.FS, dir string) []string {
 	return out
 }
 
-func isBuilderDir(fsys fs.FS, dir string) bool {
-	if len(dockerfilesIn(fsys, dir)) > 0 {
-		return true
+// builderDir is a directory to lint and the Dockerfiles in it.
+type builderDir struct {
+	dir string
+	dfs []string
+}
+
+// asBuilderDir reports whether a listed directory is a builder directory:
+// it holds a Dockerfile or s2i/bin.
+func asBuilderDir(fsys fs.FS, dir string, entries []fs.DirEntry) (builderDir, bool) {
+	if dfs := dockerfilesOf(dir, entries); len(dfs) > 0 {
+		return builderDir{dir, dfs}, true
 	}
 	fi, err := fs.Stat(fsys, path.Join(dir, "s2i/bin"))
-	return err == nil && fi.IsDir()
+	return builderDir{dir: dir}, err == nil && fi.IsDir()
 }
 
 // maxWalkDepth bounds the search for builder directories below a root.
 const maxWalkDepth = 6
 
-// builderDirs returns "." when the root is a builder directory, else the
-// builder directories below it, skipping version control, dependencies,
-// test applications and the trees a Dockerfile copies (s2i, root).
-func builderDirs(fsys fs.FS) []string {
-	if isBuilderDir(fsys, ".") {
-		return []string{"."}
+// listDir is fs.ReadDir as the search for builders reads it: entries
+// to descend into (what fs.WalkDir would, even after an error), and the
+// listing that counts for Dockerfiles (nothing after an error).
+func listDir(fsys fs.FS, dir string) (entries, listed []fs.DirEntry) {
+	entries, err := fs.ReadDir(fsys, dir)
+	if err != nil {
+		return entries, nil
 	}
-	var out []string
-	_ = fs.WalkDir(fsys, ".", func(p string, e fs.DirEntry, err error) error {
-		if err != nil {
-			return nil
+	return entries, entries
+}
+
+// builderDirs returns "." when the root (listed by listDir) is a builder
+// directory, else the builder directories below it, skipping version
+// control, dependencies, test applications and the trees a Dockerfile
+// copies (s2i, root). Each directory is listed once: the listing that finds
+// its Dockerfiles is the one the walk descends with.
+func builderDirs(fsys fs.FS, rootEntries, rootListed []fs.DirEntry) []builderDir {
+	if bd, ok := asBuilderDir(fsys, ".", rootListed); ok {
+		return []builderDir{bd}
+	}
+	var out []builderDir
+	var walk func(dir string, entries []fs.DirEntry)
+	walk = func(dir string, entries []fs.DirEntry) {
+		for _, e := range entries {
+			if !e.IsDir() {
+				continue
+			}
+			switch e.Name() {
+			case ".git", "node_modules", "vendor", ".venv", "__pycache__", "test-app", "testdata", "s2i", ".s2i", "root":
+				continue
+			}
+			p := path.Join(dir, e.Name())
+			if strings.Count(p, "/")+1 > maxWalkDepth {
+				continue
+			}
+			sub, listed := listDir(fsys, p)
+			if bd, ok := asBuilderDir(fsys, p, listed); ok {
+				out = append(out, bd)
+			}
+			walk(p, sub)
 		}
-		if !e.IsDir() || p == "." {
-			return nil
-		}
-		switch e.Name() {
-		case ".git", "node_modules", "vendor", ".venv", "__pycache__", "test-app", "testdata", "s2i", ".s2i", "root":
-			return fs.SkipDir
-		}
-		if strings.Count(p, "/")+1 > maxWalkDepth {
-			return fs.SkipDir
-		}
-		if isBuilderDir(fsys, p) {
-			out = append(out, p)
-		}
-		return nil
-	})
+	}
+	walk(".", rootEntries)
 	return out
 }
 
