@@ -195,11 +195,14 @@ var knownInstructions = map[string]bool{
 type parsed struct {
 	res *parser.Result
 	err error
+	// built is the expanded tree when the build context search made it
+	// (build reads neither the name nor the repository facts)
+	built *dockerfile
 }
 
 func parseBuildkit(src []byte) parsed {
 	res, err := parser.Parse(bytes.NewReader(src))
-	return parsed{res, err}
+	return parsed{res: res, err: err}
 }
 
 // parseDockerfile expands a parsed Dockerfile without checking it; nil
@@ -264,8 +267,12 @@ func lintParsedDockerfile(name string, src []byte, p parsed, out *[]Finding, fac
 		rep.add("KL006", 1, "no FROM: every Dockerfile starts with FROM and its base image")
 		return nil, nil
 	}
-	d := &dockerfile{name: name, lex: shell.NewLex(res.EscapeToken), facts: facts, src: src}
-	d.rep = rep
+	d := p.built
+	if d == nil {
+		d = &dockerfile{name: name, lex: shell.NewLex(res.EscapeToken), src: src}
+		d.build(res.AST)
+	}
+	d.name, d.facts, d.rep = name, facts, rep
 	if len(dirs) > 0 {
 		units := make([][2]int, len(res.AST.Children))
 		for i, n := range res.AST.Children {
@@ -273,7 +280,6 @@ func lintParsedDockerfile(name string, src []byte, p parsed, out *[]Finding, fac
 		}
 		d.rep.ignores.bind(dirs, commentLines, units)
 	}
-	d.build(res.AST)
 	d.check()
 	return d, nil
 }

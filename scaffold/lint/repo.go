@@ -196,7 +196,7 @@ func (run *lintRun) lintDir(fsys fs.FS, dir string, dfs []string) ([]Finding, er
 			return nil, &ParseError{File: df, Err: unwrapPathError(err)}
 		}
 		p := parseBuildkit(src)
-		ctx := buildContext(fsys, df, src, p)
+		ctx := buildContext(fsys, df, src, &p)
 		sub, err := fs.Sub(fsys, ctx)
 		if err != nil {
 			return nil, err
@@ -232,7 +232,7 @@ func prefixed(fs []Finding, dir string) []Finding {
 // sources exist (the nearest on a tie). sclorg's python images build from
 // the repository root (COPY 3.12/s2i/bin/ ...), its nodejs images from the
 // version directory (COPY ./s2i/bin/ ...).
-func buildContext(fsys fs.FS, df string, src []byte, p parsed) string {
+func buildContext(fsys fs.FS, df string, src []byte, p *parsed) string {
 	if path.Dir(df) == "." {
 		return "."
 	}
@@ -257,11 +257,12 @@ func buildContext(fsys fs.FS, df string, src []byte, p parsed) string {
 
 // copySources lists the plain local sources of a Dockerfile's COPY and ADD
 // instructions, with ARG and ENV defaults expanded.
-func copySources(src []byte, p parsed) []string {
-	d := parseDockerfile("Dockerfile", src, p)
+func copySources(src []byte, p *parsed) []string {
+	d := parseDockerfile("Dockerfile", src, *p)
 	if d == nil {
 		return nil
 	}
+	p.built = d // linting reuses it
 	var srcs []string
 	for _, st := range d.stages {
 		for _, in := range st.instrs {
