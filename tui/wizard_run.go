@@ -68,21 +68,7 @@ func RunWizard(ctx context.Context, in WizardInput) (WizardResult, error) {
 	}
 	HonourNoColor()
 	start := spec.Clone()
-	var draft *scaffold.Spec
-	var kept time.Time
-	if in.Resume {
-		draft, kept, _ = scaffold.LoadDraft(in.Dir) // an unreadable draft is no draft
-	}
-	if draft != nil {
-		*spec = *draft
-	}
-	m := newWizardModel(spec, in.Dir, in.Force, in.Yes)
-	m.lint = in.Lint
-	if draft != nil {
-		m.undo = start
-		m.note = "Resumed the answers you left " + kept.Format("Jan 2 15:04") + " · ctrl+z starts over"
-	}
-	m.setInspector(in.Base)
+	m := newRunModel(in, spec)
 	p := tea.NewProgram(m, tea.WithInput(in.In), tea.WithOutput(in.Out), tea.WithAltScreen(), tea.WithContext(ctx),
 		tea.WithMouseCellMotion()) // the wheel scrolls the preview, a click picks a tab
 	final, err := p.Run()
@@ -103,6 +89,29 @@ func RunWizard(ctx context.Context, in WizardInput) (WizardResult, error) {
 	}
 	keepDraft(in, spec, start)
 	return res, ErrCanceled
+}
+
+// newRunModel is the wizard RunWizard runs: on spec, or on the draft kept
+// for in.Dir when in.Resume (spec then holds the draft's answers, and
+// ctrl+z returns to the ones given).
+func newRunModel(in WizardInput, spec *scaffold.Spec) wizardModel {
+	start := spec.Clone()
+	var draft *scaffold.Spec
+	var kept time.Time
+	if in.Resume {
+		draft, kept, _ = scaffold.LoadDraft(in.Dir) // an unreadable draft is no draft
+	}
+	if draft != nil {
+		*spec = *draft
+	}
+	m := newWizardModel(spec, in.Dir, in.Force, in.Yes)
+	m.lint = in.Lint
+	if draft != nil {
+		m.undo = start
+		m.note = "Resumed the answers you left " + kept.Format("Jan 2 15:04") + " · ctrl+z starts over"
+	}
+	m.setInspector(in.Base)
+	return m
 }
 
 // keepDraft saves answers the author changed and did not write, and says
