@@ -168,7 +168,9 @@ func runNew(f *factory, o *newOptions) error {
 	if o.fromRepo {
 		fmt.Fprintf(f.err, "kiln new: starting from %s (flags override it); to change metadata only, use kiln edit %s\n", o.answersFile, o.dir)
 	}
-	if f.isTerminal() && !o.write.dryRun {
+	// --accessible asks line by line also through a pipe (a screen reader's
+	// or a script's input); the full-screen wizard needs a terminal.
+	if (f.isTerminal() || o.accessible) && !o.write.dryRun {
 		return f.wizard(o, spec)
 	}
 	if len(missing) > 0 {
