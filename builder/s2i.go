@@ -39,6 +39,12 @@ var ErrNoArtifacts = errors.New("save-artifacts wrote no files")
 // save-artifacts) and builds it, or with AsDockerfile writes it out.
 func S2IBuild(ctx context.Context, e *Engine, sink Sink, step string, o S2IOptions) (*S2IResult, error) {
 	r := newReporter(sink)
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
+	if len(o.Volumes) > 0 && e.dialect().daemon {
+		return nil, fmt.Errorf("--volume: %s build cannot mount host directories into its RUN steps; use podman or buildah (--engine)", e.Kind)
+	}
 	if o.AsDockerfile != "" {
 		if err := checkAsDockerfile(&o); err != nil {
 			return nil, err
@@ -49,22 +55,15 @@ func S2IBuild(ctx context.Context, e *Engine, sink Sink, step string, o S2IOptio
 		return nil, err
 	}
 	defer cleanup()
-	img, err := e.InspectImage(ctx, o.Builder)
-	// --pull-policy: always, or when it is not local unless never.
-	if o.PullPolicy == "always" || (err != nil && o.PullPolicy != "never") {
-		r.emit(Event{Kind: StepLog, Step: step, Stream: "stdout", Line: "pulling " + o.Builder})
-		if _, perr := e.Output(ctx, "pull", o.Builder); perr != nil {
-			return nil, fmt.Errorf("builder image %s is not local and pulling it failed (--pull-policy %s): %w", o.Builder, pullPolicy(o.PullPolicy), perr)
-		}
-		img, err = e.InspectImage(ctx, o.Builder)
-	}
+	img, err := pullAndInspect(ctx, e, r, step, o.Builder, o.PullPolicy, "--pull-policy")
 	if err != nil {
-		return nil, fmt.Errorf("builder image: %w (build it first with kiln build)", err)
+		return nil, fmt.Errorf("builder image %s: %w (build it first with kiln build)", o.Builder, err)
 	}
 	plan, err := ResolveS2I(o, img, info)
 	if err != nil {
 		return nil, err
 	}
+	plan.ReadMetadata = o.AsDockerfile == ""
 
 	var dir string
 	if o.AsDockerfile != "" {
@@ -79,7 +78,8 @@ func S2IBuild(ctx context.Context, e *Engine, sink Sink, step string, o S2IOptio
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	if err := writeContext(o.Source, dir, plan, o.Exclude); err != nil {
+	warn := func(msg string) { r.warn(step, msg) }
+	if err := writeContext(o.Source, dir, plan, o.Exclude, o.KeepSymlinks || info.Cloned, warn); err != nil {
 		return nil, err
 	}
 	res := &S2IResult{Plan: plan}
@@ -108,6 +108,9 @@ func S2IBuild(ctx context.Context, e *Engine, sink Sink, step string, o S2IOptio
 	}
 	bo := BuildOptions{ContextDir: dir, Dockerfile: dockerfile, Tags: []string{o.Output}, NoCache: o.NoCache, NoLayers: true,
 		Network: o.Network, AddHosts: o.AddHosts}
+	for _, v := range plan.Volumes {
+		bo.Volumes = append(bo.Volumes, v.String())
+	}
 	if untag := e.dialect().untag; untag != nil {
 		// A tag of the builder unique to this build names its working
 		// container, so a failed build removes exactly its own.
@@ -118,13 +121,19 @@ func S2IBuild(ctx context.Context, e *Engine, sink Sink, step string, o S2IOptio
 		defer e.Output(context.WithoutCancel(ctx), append(untag, img.ID, from)...)
 		bo.From = from
 	}
-	err = e.Build(ctx, sink, step, bo)
+	meta := &metadataSink{next: sink}
+	err = e.Build(ctx, meta, step, bo)
 	if err != nil {
 		var be *BuildError
 		if errors.As(err, &be) && strings.Contains(be.Step, plan.Scripts["assemble"]) {
 			be.Step += " (the assemble script)"
 		}
 		return nil, err
+	}
+	if meta.found {
+		if err := applyMetadata(ctx, e, r, step, dir, o.Output, meta.data.String(), meta.truncated); err != nil {
+			return nil, err
+		}
 	}
 	// --rm: the previous image of an incremental build lost its tag to the
 	// new one; s2i keeps it otherwise.
@@ -136,6 +145,23 @@ func S2IBuild(ctx context.Context, e *Engine, sink Sink, step string, o S2IOptio
 		}
 	}
 	return res, nil
+}
+
+// pullAndInspect inspects ref, pulling it first as policy says: always, or
+// when it is not local unless never.
+func pullAndInspect(ctx context.Context, e *Engine, r *reporter, step, ref, policy, flag string) (*ImageConfig, error) {
+	img, err := e.InspectImage(ctx, ref)
+	if policy == "always" || (err != nil && policy != "never") {
+		r.emit(Event{Kind: StepLog, Step: step, Stream: "stdout", Line: "pulling " + ref})
+		if _, perr := e.Output(ctx, "pull", ref); perr != nil {
+			return nil, fmt.Errorf("not local and pulling it failed (%s %s): %w", flag, pullPolicy(policy), perr)
+		}
+		img, err = e.InspectImage(ctx, ref)
+	}
+	if err != nil && policy == "never" {
+		return nil, fmt.Errorf("not local (%s never): %w", flag, err)
+	}
+	return img, err
 }
 
 func pullPolicy(p string) string {
@@ -205,9 +231,9 @@ func publishDockerfile(dir, dst string) error {
 }
 
 // writeContext copies the source into dir/upload/src (minus .git, the
-// .s2iignore matches and the override scripts) and the override scripts
-// into dir/upload/scripts.
-func writeContext(src, dir string, plan *S2IPlan, exclude *regexp.Regexp) error {
+// .s2iignore matches and the override scripts; links as sourceCopier
+// says) and the override scripts into dir/upload/scripts.
+func writeContext(src, dir string, plan *S2IPlan, exclude *regexp.Regexp, keepLinks bool, warn func(string)) error {
 	if exclude == nil {
 		exclude = DefaultExclude()
 	}
@@ -219,27 +245,8 @@ func writeContext(src, dir string, plan *S2IPlan, exclude *regexp.Regexp) error 
 	for _, s := range plan.Overrides {
 		moved[filepath.Join(".s2i", "bin", s)] = true
 	}
-	dstSrc := filepath.Join(dir, "upload", "src")
-	if err := os.MkdirAll(dstSrc, 0o755); err != nil {
-		return err
-	}
-	err = filepath.Walk(src, func(p string, fi os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if rel == "." {
-			return nil
-		}
-		if (exclude.String() != "" && exclude.MatchString(filepath.ToSlash(rel))) || moved[rel] || ignored(rel, ignore) {
-			if fi.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		return copyEntry(p, filepath.Join(dstSrc, rel), fi)
-	})
-	if err != nil {
+	c := &sourceCopier{Root: src, KeepLinks: keepLinks, Exclude: exclude, Ignore: ignore, Skip: moved, Warn: warn}
+	if err := c.Copy(filepath.Join(dir, "upload", "src")); err != nil {
 		return fmt.Errorf("copying source %s: %w", src, err)
 	}
 	for i, in := range plan.Injections {
@@ -426,8 +433,19 @@ func saveArtifacts(ctx context.Context, e *Engine, r *reporter, step string, o S
 	if !e.CanRun() {
 		return fail(string(e.Kind) + " cannot run the previous image's save-artifacts")
 	}
-	if !e.ImageExists(ctx, o.Output) {
-		return fail("no previous image " + o.Output)
+	switch policy := o.IncrementalPullPolicy; {
+	case policy == "always" || (policy != "never" && !e.ImageExists(ctx, o.Output)):
+		// --incremental-pull-policy: the previous image may live in a
+		// registry; a failed pull means a clean build, as in s2i.
+		r.emit(Event{Kind: StepLog, Step: step, Stream: "stdout", Line: "pulling the previous image " + o.Output})
+		if _, err := e.Output(ctx, "pull", o.Output); err != nil {
+			if !e.ImageExists(ctx, o.Output) {
+				return fail("no previous image " + o.Output + " (pulling it failed, --incremental-pull-policy " + pullPolicy(policy) + ")")
+			}
+			return fail("pulling the previous image " + o.Output + " failed (--incremental-pull-policy " + pullPolicy(policy) + "): " + firstLine(err.Error()))
+		}
+	case !e.ImageExists(ctx, o.Output):
+		return fail("no previous image " + o.Output + " (--incremental-pull-policy never: not pulled)")
 	}
 	f, err := os.Create(tarPath)
 	if err != nil {
@@ -460,6 +478,12 @@ func saveArtifacts(ctx context.Context, e *Engine, r *reporter, step string, o S
 	}
 	r.emit(Event{Kind: StepLog, Step: step, Stream: "stdout", Line: fmt.Sprintf("saved %d artifact entries from %s", n, o.Output)})
 	return nil
+}
+
+// firstLine is s up to its first newline.
+func firstLine(s string) string {
+	l, _, _ := strings.Cut(s, "\n")
+	return l
 }
 
 // checkTar reads the whole archive and counts its entries.
