@@ -55,7 +55,9 @@ func S2IBuild(ctx context.Context, e *Engine, sink Sink, step string, o S2IOptio
 		return nil, err
 	}
 	defer cleanup()
-	img, err := pullAndInspect(ctx, e, r, step, o.Builder, o.PullPolicy, "--pull-policy")
+	// ONBUILD is only checked against --allowed-uids; podman's inspect
+	// drops it and reading it costs another engine call.
+	img, err := pullAndInspect(ctx, e, r, step, o.Builder, o.PullPolicy, "--pull-policy", o.AllowedUIDs != "")
 	if err != nil {
 		return nil, fmt.Errorf("builder image %s: %w (build it first with kiln build)", o.Builder, err)
 	}
@@ -102,7 +104,7 @@ func S2IBuild(ctx context.Context, e *Engine, sink Sink, step string, o S2IOptio
 
 	prevID := ""
 	if o.Incremental && o.RemovePrevious {
-		if prev, err := e.InspectImage(ctx, o.Output); err == nil {
+		if prev, err := e.inspectImage(ctx, o.Output, false); err == nil {
 			prevID = prev.ID
 		}
 	}
@@ -138,7 +140,7 @@ func S2IBuild(ctx context.Context, e *Engine, sink Sink, step string, o S2IOptio
 	// --rm: the previous image of an incremental build lost its tag to the
 	// new one; s2i keeps it otherwise.
 	if prevID != "" {
-		if cur, err := e.InspectImage(ctx, o.Output); err == nil && cur.ID != prevID {
+		if cur, err := e.inspectImage(ctx, o.Output, false); err == nil && cur.ID != prevID {
 			if _, err := e.Output(context.WithoutCancel(ctx), "rmi", prevID); err == nil {
 				r.emit(Event{Kind: Cleanup, Step: step, Message: "previous image " + shortID(prevID)})
 			}
@@ -149,14 +151,14 @@ func S2IBuild(ctx context.Context, e *Engine, sink Sink, step string, o S2IOptio
 
 // pullAndInspect inspects ref, pulling it first as policy says: always, or
 // when it is not local unless never.
-func pullAndInspect(ctx context.Context, e *Engine, r *reporter, step, ref, policy, flag string) (*ImageConfig, error) {
-	img, err := e.InspectImage(ctx, ref)
+func pullAndInspect(ctx context.Context, e *Engine, r *reporter, step, ref, policy, flag string, onBuild bool) (*ImageConfig, error) {
+	img, err := e.inspectImage(ctx, ref, onBuild)
 	if policy == "always" || (err != nil && policy != "never") {
 		r.emit(Event{Kind: StepLog, Step: step, Stream: "stdout", Line: "pulling " + ref})
 		if _, perr := e.Output(ctx, "pull", ref); perr != nil {
 			return nil, fmt.Errorf("not local and pulling it failed (%s %s): %w", flag, pullPolicy(policy), perr)
 		}
-		img, err = e.InspectImage(ctx, ref)
+		img, err = e.inspectImage(ctx, ref, onBuild)
 	}
 	if err != nil && policy == "never" {
 		return nil, fmt.Errorf("not local (%s never): %w", flag, err)

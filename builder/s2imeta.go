@@ -108,7 +108,7 @@ func ParseImageMetadata(data []byte) (map[string]string, error) {
 // this build made, is then removed. A bad file fails the build, and the
 // build's image is removed (s2i fails before it commits).
 func applyMetadata(ctx context.Context, e *Engine, r *reporter, step, dir, out, data string, truncated bool) error {
-	img, err := e.InspectImage(ctx, out)
+	img, err := e.inspectImage(ctx, out, false)
 	if err != nil {
 		return err
 	}
