@@ -2,7 +2,6 @@ package builder
 
 import (
 	"archive/tar"
-	"bufio"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -17,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kiln-s2i/kiln/scaffold/bounded"
 	"github.com/kiln-s2i/kiln/scaffold/okd"
 )
 
@@ -296,18 +296,17 @@ type ignoreRule struct {
 }
 
 func readS2IIgnore(src string) ([]ignoreRule, error) {
-	f, err := os.Open(filepath.Join(src, ".s2iignore"))
+	file := filepath.Join(src, ".s2iignore")
+	data, err := bounded.ReadFile(file)
 	if os.IsNotExist(err) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", file, err)
 	}
-	defer f.Close()
 	var rules []ignoreRule
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		l := strings.TrimSpace(sc.Text())
+	for n, l := range strings.Split(string(data), "\n") {
+		l = strings.TrimSpace(l)
 		if l == "" || strings.HasPrefix(l, "#") {
 			continue
 		}
@@ -317,12 +316,12 @@ func readS2IIgnore(src string) ([]ignoreRule, error) {
 		}
 		l = strings.TrimPrefix(filepath.Clean(l), "/")
 		if _, err := filepath.Match(l, ""); err != nil {
-			return nil, fmt.Errorf("%s: bad pattern %q: %v", filepath.Join(src, ".s2iignore"), l, err)
+			return nil, fmt.Errorf("%s:%d: bad pattern %q: %v", file, n+1, okd.Cap(l), err)
 		}
 		r.pattern = l
 		rules = append(rules, r)
 	}
-	return rules, sc.Err()
+	return rules, nil
 }
 
 // ignored applies .s2iignore as s2i does: each line is a glob relative to
