@@ -133,6 +133,13 @@ func (e *Engine) Build(ctx context.Context, sink Sink, step string, o BuildOptio
 	if err == nil {
 		return nil
 	}
+	if o.NoLayers {
+		// One working container, committed once at the end: a failed
+		// build committed nothing, and its container is o.From's. A
+		// "--> <id>" line can only be the RUN's own output (an assemble
+		// script naming another image), so none is taken for ours.
+		committed, layers = nil, nil
+	}
 	e.removeLeftovers(context.WithoutCancel(ctx), r, step, o, committed, layers)
 	if IsCanceled(err) && o.From == "" && !e.dialect().daemon {
 		r.warn(step, "the build was interrupted before its base image was local: podman may keep the working container of its first stage (named after the base image, see podman ps --external); kiln cannot tell it from another build's, so it is left alone")
