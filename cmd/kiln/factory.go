@@ -103,6 +103,9 @@ func detectEngine(flag, specEngine string) (*builder.Engine, error) {
 	}
 	e, err := builder.DetectEngine(name)
 	if err != nil {
+		if flag != "" || os.Getenv("KILN_ENGINE") != "" {
+			return nil, usageErrorf("%v", err) // the user named an engine kiln cannot use
+		}
 		return nil, failedErrorf("%v", err)
 	}
 	return e, nil
