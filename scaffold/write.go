@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	udiff "github.com/aymanbagabas/go-udiff"
 )
@@ -234,9 +235,9 @@ func plan(dir string, files []File, spec *File) (*WritePlan, error) {
 		pf := &p.Files[i]
 		switch {
 		case pf.Result != nil && pf.Status != Create:
-			pf.Diff = udiff.Unified("a/"+pf.Path, "b/"+pf.Path, string(pf.ours), string(pf.Result))
+			pf.Diff = Unified("a/"+pf.Path, "b/"+pf.Path, pf.ours, pf.Result)
 		case pf.Status == Conflict:
-			pf.Diff = udiff.Unified("a/"+pf.Path, "b/"+pf.Path, string(pf.ours), string(pf.Content))
+			pf.Diff = Unified("a/"+pf.Path, "b/"+pf.Path, pf.ours, pf.Content)
 		}
 	}
 	// Files kiln rendered last time and renders no more.
@@ -258,7 +259,7 @@ func plan(dir string, files []File, spec *File) (*WritePlan, error) {
 		pf := PlannedFile{File: File{Path: path}, ours: ours}
 		if sha256Hex(ours) == manifest[path] {
 			pf.Status = Removed
-			pf.Diff = udiff.Unified("a/"+path, "/dev/null", string(ours), "")
+			pf.Diff = Unified("a/"+path, "/dev/null", ours, nil)
 		} else {
 			pf.Status = Kept
 		}
@@ -304,6 +305,19 @@ func mergeAll(files []PlannedFile, idx []int) error {
 		return fmt.Errorf("merging %s: %w", strings.Join(needGit, ", "), ErrNoMerger)
 	}
 	return errors.Join(errs...)
+}
+
+// Unified is the unified diff from old to new, or, when either is not
+// UTF-8 text (a test app's wheel or jar), git's one line for binary files:
+// go-udiff works on text, and exits the process on a binary file.
+func Unified(oldLabel, newLabel string, old, new []byte) string {
+	if !utf8.Valid(old) || !utf8.Valid(new) {
+		if bytes.Equal(old, new) {
+			return ""
+		}
+		return fmt.Sprintf("Binary files %s and %s differ\n", oldLabel, newLabel)
+	}
+	return udiff.Unified(oldLabel, newLabel, string(old), string(new))
 }
 
 // localPath keeps a manifest entry from naming a file outside the repo.

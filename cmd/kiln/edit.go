@@ -12,7 +12,6 @@ import (
 	"strings"
 	"testing/fstest"
 
-	udiff "github.com/aymanbagabas/go-udiff"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -606,10 +605,10 @@ func editForeignRepo(s streams, o *editOptions) error {
 	}
 	if o.write.dryRun {
 		for _, e := range edits {
-			fmt.Fprint(s.out, udiff.Unified("a/"+e.path, "b/"+e.path, string(e.old), string(e.new)))
+			fmt.Fprint(s.out, scaffold.Unified("a/"+e.path, "b/"+e.path, e.old, e.new))
 		}
 		if adopted != nil {
-			fmt.Fprint(s.out, udiff.Unified("/dev/null", "b/"+scaffold.SpecFile, "", string(adopted)))
+			fmt.Fprint(s.out, scaffold.Unified("/dev/null", "b/"+scaffold.SpecFile, nil, adopted))
 		}
 		return nil
 	}

@@ -69,8 +69,9 @@ func repoFiles(t *testing.T, dir string) map[string]string {
 // TestConcurrentNewForce runs two kiln new --force with different answers
 // on one directory at once, round after round (issue 10: 3 of 60 rounds
 // left a mix of both runs, with a manifest matching neither). Each round
-// leaves exactly one run's files, every one recorded in the manifest with
-// its SHA-256, and no lock, journal or temporary file.
+// leaves exactly what the two runs leave one after the other (the last
+// run's files), every one recorded in the manifest with its SHA-256, and no
+// lock, journal or temporary file.
 func TestConcurrentNewForce(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts two processes per round")
@@ -79,15 +80,22 @@ func TestConcurrentNewForce(t *testing.T) {
 		{"--defaults", "--preset", "python", "--description", "Run A of two", "--port", "8080/tcp:http", "--env", "RUN=a"},
 		{"--defaults", "--preset", "nodejs", "--description", "Run B of two", "--port", "9090/tcp:http", "--env", "RUN=b"},
 	}
-	// What each run writes on its own.
-	var alone [2]map[string]string
-	for i, a := range answers {
+	// What the two runs write one after the other, in either order: kiln
+	// new starts from the kiln.yaml it finds, so the second keeps the
+	// first's answers its flags do not override.
+	var seq [2]map[string]string
+	for i := range seq {
 		dir := filepath.Join(t.TempDir(), "repo")
-		var out, errb bytes.Buffer
-		if code := run(append([]string{"new", dir}, a...), strings.NewReader(""), &out, &errb); code != 0 {
-			t.Fatalf("kiln new: exit %d\n%s", code, errb.String())
+		for _, a := range [][]string{answers[i], answers[1-i]} {
+			var out, errb bytes.Buffer
+			if code := run(append([]string{"new", dir, "--force"}, a...), strings.NewReader(""), &out, &errb); code != 0 {
+				t.Fatalf("kiln new: exit %d\n%s", code, errb.String())
+			}
 		}
-		alone[i] = repoFiles(t, dir)
+		seq[i] = repoFiles(t, dir)
+	}
+	if equalFiles(seq[0], seq[1]) {
+		t.Fatal("the two orders give the same repo: the test cannot tell a mix")
 	}
 	rounds := 30
 	for round := range rounds {
@@ -109,9 +117,9 @@ func TestConcurrentNewForce(t *testing.T) {
 			}
 		}
 		got := repoFiles(t, dir)
-		if !equalFiles(got, alone[0]) && !equalFiles(got, alone[1]) {
+		if !equalFiles(got, seq[0]) && !equalFiles(got, seq[1]) {
 			for p, v := range got {
-				if v != alone[0][p] && v != alone[1][p] {
+				if v != seq[0][p] && v != seq[1][p] {
 					t.Errorf("round %d: %s is from neither run", round, p)
 				}
 			}
@@ -163,7 +171,6 @@ func TestLockHeldByLiveKiln(t *testing.T) {
 		t.Fatalf("kiln new: exit %d\n%s", code, errb.String())
 	}
 	replaceIn(t, filepath.Join(dir, scaffold.SpecFile), "tag: \"1.0\"", "tag: \"2.0\"")
-	before := repoFiles(t, dir)
 
 	holder := exec.Command(os.Args[0], "-test.run=^TestKilnHelper$")
 	holder.Env = append(os.Environ(), "KILN_HELPER_HOLD="+dir)
@@ -182,6 +189,7 @@ func TestLockHeldByLiveKiln(t *testing.T) {
 	if line, _ := bufio.NewReader(stdout).ReadString('\n'); line != "locked\n" {
 		t.Fatalf("the holder says %q", line)
 	}
+	before := repoFiles(t, dir)
 
 	out.Reset()
 	errb.Reset()

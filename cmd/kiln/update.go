@@ -108,7 +108,8 @@ func lockRepo(s streams, dir string) (*scaffold.RepoLock, error) {
 	return l, nil
 }
 
-// writeSpec renders spec into dir (kiln new), honouring dry-run and force.
+// writeSpec renders spec into dir (kiln new), honouring dry-run and force;
+// the caller holds dir's lock to write.
 func writeSpec(s streams, dir string, spec *scaffold.Spec, w writeOptions) error {
 	if err := spec.Validate(); err != nil {
 		return validationError(err)
@@ -116,13 +117,6 @@ func writeSpec(s streams, dir string, spec *scaffold.Spec, w writeOptions) error
 	files, err := scaffold.Render(spec)
 	if err != nil {
 		return err
-	}
-	if !w.dryRun {
-		lock, err := lockRepo(s, dir)
-		if err != nil {
-			return err
-		}
-		defer lock.Unlock()
 	}
 	plan, err := scaffold.Plan(dir, files)
 	if err != nil {
