@@ -9,6 +9,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strings"
 )
 
 // JournalFile records a write in progress (issue 10: a kill -9 during a
@@ -327,7 +328,7 @@ func recoverJournal(dir string) (string, error) {
 				if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 					return "", err
 				}
-			case s.Temp != "" && path.Base(s.Temp) == s.Temp && isStaleTemp(s.Temp):
+			case s.Temp != "" && path.Base(s.Temp) == s.Temp && isStaleTemp(s.Temp) && strings.HasPrefix(s.Temp, "."+path.Base(s.Path)+".kiln-"):
 				tmp := filepath.Join(filepath.Dir(p), s.Temp)
 				err := os.Rename(tmp, p)
 				if err == nil || !errors.Is(err, fs.ErrNotExist) {
