@@ -489,6 +489,12 @@ func (m wizardModel) planCmd() tea.Cmd {
 func (m wizardModel) writeCmd() tea.Cmd {
 	dir, files, overwrite, skip := m.dir, m.files, m.overwrite, m.skip
 	return func() tea.Msg {
+		// Under the repository's lock from reading to writing (issue 10).
+		lock, err := scaffold.Lock(dir)
+		if err != nil {
+			return writtenMsg{err: err}
+		}
+		defer lock.Unlock()
 		p, err := scaffold.Plan(dir, files)
 		if err == nil {
 			if skip {

@@ -9,7 +9,6 @@ import (
 	"reflect"
 	"slices"
 
-	udiff "github.com/aymanbagabas/go-udiff"
 	yamlv3 "go.yaml.in/yaml/v3"
 
 	"github.com/kiln-s2i/kiln/scaffold"
@@ -127,7 +126,7 @@ func writeSpecEdit(s streams, dir string, oldSpec, spec *scaffold.Spec, w writeO
 			return err
 		}
 		pf.Status, pf.Result, pf.Marked = scaffold.Merged, result, false
-		pf.Diff = udiff.Unified("a/"+pf.Path, "b/"+pf.Path, string(disk), string(result))
+		pf.Diff = scaffold.Unified("a/"+pf.Path, "b/"+pf.Path, disk, result)
 	}
 	return applyPlan(s, plan, spec, w)
 }

@@ -7,17 +7,32 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	v1 "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/rogpeppe/go-internal/testscript"
 
 	it "github.com/kiln-s2i/kiln/builder/image/imagetest"
+	"github.com/kiln-s2i/kiln/scaffold"
 )
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"kiln": func() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
+		"kiln": func() {
+			// KILN_TEST_KILL_AT=STEP kills kiln (SIGKILL) at that step of a
+			// write, e.g. "rename Dockerfile" (see scaffold.SetTestHookStep).
+			if at := os.Getenv("KILN_TEST_KILL_AT"); at != "" {
+				scaffold.SetTestHookStep(func(step string) error {
+					if step == at {
+						_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
+						select {}
+					}
+					return nil
+				})
+			}
+			os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+		},
 	})
 }
 

@@ -161,6 +161,14 @@ func addWriteFlags(f *pflag.FlagSet, o *writeOptions) {
 }
 
 func runNew(f *factory, o *newOptions) error {
+	if !o.write.dryRun && !f.isTerminal() {
+		// From reading DIR's kiln.yaml to writing (the wizard locks only to write).
+		lock, err := lockRepo(f.streams, o.dir)
+		if err != nil {
+			return err
+		}
+		defer lock.Unlock()
+	}
 	spec, missing, err := o.buildSpec()
 	if err != nil {
 		return err
