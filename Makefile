@@ -43,6 +43,8 @@ fuzz:
 	$(GO) test -tags $(TAGS) -run '^$$' -fuzz FuzzParseValidate -fuzztime 60s ./scaffold
 	$(GO) test -tags $(TAGS) -run '^$$' -fuzz FuzzLint -fuzztime 60s ./scaffold/lint
 	$(GO) test -tags $(TAGS) -run '^$$' -fuzz FuzzUpdateKeepsAuthorLines -fuzztime 1500x ./scaffold
+	$(GO) test -tags $(TAGS) -run '^$$' -fuzz FuzzParseEnvFile -fuzztime 60s ./builder
+	$(GO) test -tags $(TAGS) -run '^$$' -fuzz FuzzSourceCopy -fuzztime 60s ./builder
 
 clean:
 	rm -rf bin

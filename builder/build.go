@@ -30,6 +30,9 @@ type BuildOptions struct {
 	// Network and AddHosts go to the engine's --network and --add-host.
 	Network  string
 	AddHosts []string
+	// Volumes are HOST:DEST[:ro] bind mounts of the RUN steps (podman and
+	// buildah --volume).
+	Volumes []string
 }
 
 // BuildError is a failed build; Step names the Dockerfile instruction that
@@ -67,6 +70,9 @@ func (e *Engine) buildArgs(o BuildOptions) []string {
 	}
 	for _, h := range o.AddHosts {
 		args = append(args, "--add-host", h)
+	}
+	for _, v := range o.Volumes {
+		args = append(args, "--volume", v)
 	}
 	if o.Dockerfile != "" {
 		args = append(args, "-f", o.Dockerfile)
@@ -126,6 +132,13 @@ func (e *Engine) Build(ctx context.Context, sink Sink, step string, o BuildOptio
 	p.Finish(err)
 	if err == nil {
 		return nil
+	}
+	if o.NoLayers {
+		// One working container, committed once at the end: a failed
+		// build committed nothing, and its container is o.From's. A
+		// "--> <id>" line can only be the RUN's own output (an assemble
+		// script naming another image), so none is taken for ours.
+		committed, layers = nil, nil
 	}
 	e.removeLeftovers(context.WithoutCancel(ctx), r, step, o, committed, layers)
 	if IsCanceled(err) && o.From == "" && !e.dialect().daemon {

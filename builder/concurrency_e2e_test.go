@@ -8,6 +8,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -108,9 +110,18 @@ func TestE2EConcurrentS2IBuildsOneCancelled(t *testing.T) {
 	if e2etest.ImageExists(outA) {
 		t.Errorf("the cancelled build made %s", outA)
 	}
-	// No working container of any of the three is left (the leak check
-	// sees only labelled ones; this sees the kiln-s2i- names too).
-	if out := e2etest.Podman(t, "ps", "-a", "--external", "--format", "{{.Names}}"); strings.Contains(out, "kiln-s2i-") {
-		t.Errorf("working containers left:\n%s", out)
+	// No working container of the two kiln builds is left (the leak check
+	// sees only labelled ones; this sees their kiln-s2i- names too). Only
+	// their own names are looked for: other builds on the host (other
+	// developers' kiln test runs) have kiln-s2i- containers of their own.
+	out := e2etest.Podman(t, "ps", "-a", "--external", "--format", "{{.Names}}")
+	for _, rec := range []*recorder{recA, recB} {
+		m := regexp.MustCompile(`FROM localhost/(kiln-s2i-[0-9a-f]+):from`).FindStringSubmatch(rec.text())
+		if m == nil {
+			t.Fatalf("no unique --from name in the build's events:\n%s", rec.text())
+		}
+		if name := m[1] + "-working-container"; slices.Contains(strings.Fields(out), name) {
+			t.Errorf("working container %s left:\n%s", name, out)
+		}
 	}
 }

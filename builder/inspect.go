@@ -26,12 +26,19 @@ type ImageConfig struct {
 // docker's daemon), so kiln sees exactly the image the engine will build
 // FROM, and kiln needs neither cgo nor the storage drivers compiled in.
 func (e *Engine) InspectImage(ctx context.Context, ref string) (*ImageConfig, error) {
+	return e.inspectImage(ctx, ref, true)
+}
+
+// inspectImage is InspectImage; without onBuild, OnBuild may be left empty
+// where the engine's inspect drops it (podman), which saves the second
+// engine call that reads it.
+func (e *Engine) inspectImage(ctx context.Context, ref string, onBuild bool) (*ImageConfig, error) {
 	out, err := e.Output(ctx, append(e.dialect().inspectImage, ref)...)
 	if err != nil {
 		return nil, fmt.Errorf("image %s: %w", ref, err)
 	}
 	img, err := parseInspect(e.dialect(), out)
-	if err == nil && len(img.OnBuild) == 0 && e.dialect().onBuild != nil {
+	if err == nil && onBuild && len(img.OnBuild) == 0 && e.dialect().onBuild != nil {
 		img.OnBuild = e.dialect().onBuild(ctx, e, ref, out)
 	}
 	return img, err

@@ -2,7 +2,6 @@ package builder
 
 import (
 	"archive/tar"
-	"bufio"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -17,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kiln-s2i/kiln/scaffold/bounded"
 	"github.com/kiln-s2i/kiln/scaffold/okd"
 )
 
@@ -39,6 +39,12 @@ var ErrNoArtifacts = errors.New("save-artifacts wrote no files")
 // save-artifacts) and builds it, or with AsDockerfile writes it out.
 func S2IBuild(ctx context.Context, e *Engine, sink Sink, step string, o S2IOptions) (*S2IResult, error) {
 	r := newReporter(sink)
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
+	if len(o.Volumes) > 0 && e.dialect().daemon {
+		return nil, fmt.Errorf("--volume: %s build cannot mount host directories into its RUN steps; use podman or buildah (--engine)", e.Kind)
+	}
 	if o.AsDockerfile != "" {
 		if err := checkAsDockerfile(&o); err != nil {
 			return nil, err
@@ -49,22 +55,17 @@ func S2IBuild(ctx context.Context, e *Engine, sink Sink, step string, o S2IOptio
 		return nil, err
 	}
 	defer cleanup()
-	img, err := e.InspectImage(ctx, o.Builder)
-	// --pull-policy: always, or when it is not local unless never.
-	if o.PullPolicy == "always" || (err != nil && o.PullPolicy != "never") {
-		r.emit(Event{Kind: StepLog, Step: step, Stream: "stdout", Line: "pulling " + o.Builder})
-		if _, perr := e.Output(ctx, "pull", o.Builder); perr != nil {
-			return nil, fmt.Errorf("builder image %s is not local and pulling it failed (--pull-policy %s): %w", o.Builder, pullPolicy(o.PullPolicy), perr)
-		}
-		img, err = e.InspectImage(ctx, o.Builder)
-	}
+	// ONBUILD is only checked against --allowed-uids; podman's inspect
+	// drops it and reading it costs another engine call.
+	img, err := pullAndInspect(ctx, e, r, step, o.Builder, o.PullPolicy, "--pull-policy", o.AllowedUIDs != "")
 	if err != nil {
-		return nil, fmt.Errorf("builder image: %w (build it first with kiln build)", err)
+		return nil, fmt.Errorf("builder image %s: %w (build it first with kiln build)", o.Builder, err)
 	}
 	plan, err := ResolveS2I(o, img, info)
 	if err != nil {
 		return nil, err
 	}
+	plan.ReadMetadata = o.AsDockerfile == ""
 
 	var dir string
 	if o.AsDockerfile != "" {
@@ -79,7 +80,8 @@ func S2IBuild(ctx context.Context, e *Engine, sink Sink, step string, o S2IOptio
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	if err := writeContext(o.Source, dir, plan, o.Exclude); err != nil {
+	warn := func(msg string) { r.warn(step, msg) }
+	if err := writeContext(o.Source, dir, plan, o.Exclude, o.KeepSymlinks || info.Cloned, warn); err != nil {
 		return nil, err
 	}
 	res := &S2IResult{Plan: plan}
@@ -102,12 +104,15 @@ func S2IBuild(ctx context.Context, e *Engine, sink Sink, step string, o S2IOptio
 
 	prevID := ""
 	if o.Incremental && o.RemovePrevious {
-		if prev, err := e.InspectImage(ctx, o.Output); err == nil {
+		if prev, err := e.inspectImage(ctx, o.Output, false); err == nil {
 			prevID = prev.ID
 		}
 	}
 	bo := BuildOptions{ContextDir: dir, Dockerfile: dockerfile, Tags: []string{o.Output}, NoCache: o.NoCache, NoLayers: true,
 		Network: o.Network, AddHosts: o.AddHosts}
+	for _, v := range plan.Volumes {
+		bo.Volumes = append(bo.Volumes, v.String())
+	}
 	if untag := e.dialect().untag; untag != nil {
 		// A tag of the builder unique to this build names its working
 		// container, so a failed build removes exactly its own.
@@ -118,7 +123,8 @@ func S2IBuild(ctx context.Context, e *Engine, sink Sink, step string, o S2IOptio
 		defer e.Output(context.WithoutCancel(ctx), append(untag, img.ID, from)...)
 		bo.From = from
 	}
-	err = e.Build(ctx, sink, step, bo)
+	meta := &metadataSink{next: sink}
+	err = e.Build(ctx, meta, step, bo)
 	if err != nil {
 		var be *BuildError
 		if errors.As(err, &be) && strings.Contains(be.Step, plan.Scripts["assemble"]) {
@@ -126,16 +132,38 @@ func S2IBuild(ctx context.Context, e *Engine, sink Sink, step string, o S2IOptio
 		}
 		return nil, err
 	}
+	if meta.found {
+		if err := applyMetadata(ctx, e, r, step, dir, o.Output, meta.data.String(), meta.truncated); err != nil {
+			return nil, err
+		}
+	}
 	// --rm: the previous image of an incremental build lost its tag to the
 	// new one; s2i keeps it otherwise.
 	if prevID != "" {
-		if cur, err := e.InspectImage(ctx, o.Output); err == nil && cur.ID != prevID {
+		if cur, err := e.inspectImage(ctx, o.Output, false); err == nil && cur.ID != prevID {
 			if _, err := e.Output(context.WithoutCancel(ctx), "rmi", prevID); err == nil {
 				r.emit(Event{Kind: Cleanup, Step: step, Message: "previous image " + shortID(prevID)})
 			}
 		}
 	}
 	return res, nil
+}
+
+// pullAndInspect inspects ref, pulling it first as policy says: always, or
+// when it is not local unless never.
+func pullAndInspect(ctx context.Context, e *Engine, r *reporter, step, ref, policy, flag string, onBuild bool) (*ImageConfig, error) {
+	img, err := e.inspectImage(ctx, ref, onBuild)
+	if policy == "always" || (err != nil && policy != "never") {
+		r.emit(Event{Kind: StepLog, Step: step, Stream: "stdout", Line: "pulling " + ref})
+		if _, perr := e.Output(ctx, "pull", ref); perr != nil {
+			return nil, fmt.Errorf("not local and pulling it failed (%s %s): %w", flag, pullPolicy(policy), perr)
+		}
+		img, err = e.inspectImage(ctx, ref, onBuild)
+	}
+	if err != nil && policy == "never" {
+		return nil, fmt.Errorf("not local (%s never): %w", flag, err)
+	}
+	return img, err
 }
 
 func pullPolicy(p string) string {
@@ -205,9 +233,9 @@ func publishDockerfile(dir, dst string) error {
 }
 
 // writeContext copies the source into dir/upload/src (minus .git, the
-// .s2iignore matches and the override scripts) and the override scripts
-// into dir/upload/scripts.
-func writeContext(src, dir string, plan *S2IPlan, exclude *regexp.Regexp) error {
+// .s2iignore matches and the override scripts; links as sourceCopier
+// says) and the override scripts into dir/upload/scripts.
+func writeContext(src, dir string, plan *S2IPlan, exclude *regexp.Regexp, keepLinks bool, warn func(string)) error {
 	if exclude == nil {
 		exclude = DefaultExclude()
 	}
@@ -219,27 +247,8 @@ func writeContext(src, dir string, plan *S2IPlan, exclude *regexp.Regexp) error 
 	for _, s := range plan.Overrides {
 		moved[filepath.Join(".s2i", "bin", s)] = true
 	}
-	dstSrc := filepath.Join(dir, "upload", "src")
-	if err := os.MkdirAll(dstSrc, 0o755); err != nil {
-		return err
-	}
-	err = filepath.Walk(src, func(p string, fi os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if rel == "." {
-			return nil
-		}
-		if (exclude.String() != "" && exclude.MatchString(filepath.ToSlash(rel))) || moved[rel] || ignored(rel, ignore) {
-			if fi.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		return copyEntry(p, filepath.Join(dstSrc, rel), fi)
-	})
-	if err != nil {
+	c := &sourceCopier{Root: src, KeepLinks: keepLinks, Exclude: exclude, Ignore: ignore, Skip: moved, Warn: warn}
+	if err := c.Copy(filepath.Join(dir, "upload", "src")); err != nil {
 		return fmt.Errorf("copying source %s: %w", src, err)
 	}
 	for i, in := range plan.Injections {
@@ -287,18 +296,17 @@ type ignoreRule struct {
 }
 
 func readS2IIgnore(src string) ([]ignoreRule, error) {
-	f, err := os.Open(filepath.Join(src, ".s2iignore"))
+	file := filepath.Join(src, ".s2iignore")
+	data, err := bounded.ReadFile(file)
 	if os.IsNotExist(err) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", file, err)
 	}
-	defer f.Close()
 	var rules []ignoreRule
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		l := strings.TrimSpace(sc.Text())
+	for n, l := range strings.Split(string(data), "\n") {
+		l = strings.TrimSpace(l)
 		if l == "" || strings.HasPrefix(l, "#") {
 			continue
 		}
@@ -308,12 +316,12 @@ func readS2IIgnore(src string) ([]ignoreRule, error) {
 		}
 		l = strings.TrimPrefix(filepath.Clean(l), "/")
 		if _, err := filepath.Match(l, ""); err != nil {
-			return nil, fmt.Errorf("%s: bad pattern %q: %v", filepath.Join(src, ".s2iignore"), l, err)
+			return nil, fmt.Errorf("%s:%d: bad pattern %q: %v", file, n+1, okd.Cap(l), err)
 		}
 		r.pattern = l
 		rules = append(rules, r)
 	}
-	return rules, sc.Err()
+	return rules, nil
 }
 
 // ignored applies .s2iignore as s2i does: each line is a glob relative to
@@ -426,8 +434,19 @@ func saveArtifacts(ctx context.Context, e *Engine, r *reporter, step string, o S
 	if !e.CanRun() {
 		return fail(string(e.Kind) + " cannot run the previous image's save-artifacts")
 	}
-	if !e.ImageExists(ctx, o.Output) {
-		return fail("no previous image " + o.Output)
+	switch policy := o.IncrementalPullPolicy; {
+	case policy == "always" || (policy != "never" && !e.ImageExists(ctx, o.Output)):
+		// --incremental-pull-policy: the previous image may live in a
+		// registry; a failed pull means a clean build, as in s2i.
+		r.emit(Event{Kind: StepLog, Step: step, Stream: "stdout", Line: "pulling the previous image " + o.Output})
+		if _, err := e.Output(ctx, "pull", o.Output); err != nil {
+			if !e.ImageExists(ctx, o.Output) {
+				return fail("no previous image " + o.Output + " (pulling it failed, --incremental-pull-policy " + pullPolicy(policy) + ")")
+			}
+			return fail("pulling the previous image " + o.Output + " failed (--incremental-pull-policy " + pullPolicy(policy) + "): " + firstLine(err.Error()))
+		}
+	case !e.ImageExists(ctx, o.Output):
+		return fail("no previous image " + o.Output + " (--incremental-pull-policy never: not pulled)")
 	}
 	f, err := os.Create(tarPath)
 	if err != nil {
@@ -460,6 +479,12 @@ func saveArtifacts(ctx context.Context, e *Engine, r *reporter, step string, o S
 	}
 	r.emit(Event{Kind: StepLog, Step: step, Stream: "stdout", Line: fmt.Sprintf("saved %d artifact entries from %s", n, o.Output)})
 	return nil
+}
+
+// firstLine is s up to its first newline.
+func firstLine(s string) string {
+	l, _, _ := strings.Cut(s, "\n")
+	return l
 }
 
 // checkTar reads the whole archive and counts its entries.

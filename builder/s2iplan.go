@@ -1,7 +1,7 @@
 package builder
 
 import (
-	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -18,8 +18,10 @@ import (
 	"sync"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/kiln-s2i/kiln/scaffold"
+	"github.com/kiln-s2i/kiln/scaffold/bounded"
 	"github.com/kiln-s2i/kiln/scaffold/okd"
 )
 
@@ -40,7 +42,11 @@ const (
 	LabelSourceLocation   = "io.openshift.s2i.build.source-location"
 	LabelSourceContextDir = "io.openshift.s2i.build.source-context-dir"
 
-	DefaultScriptsDir  = "/usr/libexec/s2i"
+	DefaultScriptsDir = "/usr/libexec/s2i"
+	// MetadataFile is where assemble may write labels for the output
+	// image, as s2i reads them: {"labels": [{"key": "value"}, ...]}.
+	MetadataDir        = "/tmp/.s2i"
+	MetadataFile       = MetadataDir + "/image_metadata.json"
 	DefaultDestination = "/tmp"
 )
 
@@ -78,14 +84,30 @@ type S2IOptions struct {
 	AddHosts   []string // --add-host host:IP
 	// PullPolicy says when the builder is pulled: "always", "never", or
 	// "if-not-present" (the default, also for "").
-	PullPolicy string // --as-dockerfile PATH: write Dockerfile and context, do not build
-	NoCache    bool
+	PullPolicy string
+	// IncrementalPullPolicy (--incremental-pull-policy) says the same of
+	// the previous image of an incremental build; a failed pull means a
+	// clean build, as in s2i.
+	IncrementalPullPolicy string
+	// Volumes (-v/--volume HOST:DEST[:ro]) are bind-mounted into the
+	// assemble run only: what assemble writes there stays on the host and
+	// out of the image (s2i's docker Binds).
+	Volumes []Volume
+	// KeepSymlinks (--keep-symlinks) copies the symbolic links of a
+	// directory source as links. Without it, as s2i's --copy, a link is
+	// followed and its target's content copied, but only when the target
+	// is inside the source; a link leading out of it (or into a loop) is
+	// kept as a link, never followed. A cloned git source keeps its links,
+	// as git checked them out.
+	KeepSymlinks bool
+	NoCache      bool
 }
 
 // SourceInfo is what the build records about its source (git metadata).
 type SourceInfo struct {
 	Location                                                     string // the source's location: its git remote, else its path
 	ContextDir                                                   string // --context-dir, when given
+	Cloned                                                       bool   // the source is a git clone: its links stay links, as git checked them out
 	Git                                                          bool
 	CommitID, CommitRef, CommitAuthor, CommitDate, CommitMessage string
 }
@@ -101,6 +123,174 @@ func ParseInjection(v string) (Injection, error) {
 		return Injection{}, fmt.Errorf("--inject %q is not SOURCE:DESTINATION", v)
 	}
 	return Injection{Source: src, Dest: dest}, nil
+}
+
+// Volume is one -v/--volume: a host directory or file bind-mounted at Dest
+// while assemble runs.
+type Volume struct {
+	Host, Dest string
+	ReadOnly   bool
+}
+
+// String is the engine's --volume value.
+func (v Volume) String() string {
+	if v.ReadOnly {
+		return v.Host + ":" + v.Dest + ":ro"
+	}
+	return v.Host + ":" + v.Dest
+}
+
+// ParseVolume reads -v/--volume HOST:DEST[:ro|rw] as s2i passes it to the
+// engine, and refuses what would be unsafe or mean something else: a named
+// volume (HOST must be a path), a HOST that does not exist or is a socket
+// or device (a container engine's socket would hand assemble the host), the
+// host's root or system directories (/etc, /usr, /proc, /var/lib ...), a
+// DEST that is not a clean absolute path or is a system directory of the
+// image, and mount options other than ro and rw (z, Z and U relabel or
+// chown the host's files).
+func ParseVolume(v string) (Volume, error) {
+	bad := func(why string) error {
+		return fmt.Errorf("--volume %q: %s", okd.ShowValue(v), why)
+	}
+	if r := controlChar(v); r >= 0 {
+		return Volume{}, bad(fmt.Sprintf("holds the control character %q", r))
+	}
+	parts := strings.Split(v, ":")
+	var vol Volume
+	switch {
+	case len(parts) == 3 && (parts[2] == "ro" || parts[2] == "rw"):
+		vol.ReadOnly = parts[2] == "ro"
+	case len(parts) == 3:
+		return Volume{}, bad(fmt.Sprintf("option %q is not ro or rw (kiln refuses z, Z, U and the others: they relabel or chown the host's files)", okd.Cap(parts[2])))
+	case len(parts) != 2:
+		return Volume{}, bad("is not HOST:DEST or HOST:DEST:ro (HOST and DEST cannot hold a colon)")
+	}
+	host, dest := parts[0], parts[1]
+	if host == "" || dest == "" {
+		return Volume{}, bad("is not HOST:DEST or HOST:DEST:ro")
+	}
+	if !strings.ContainsAny(host, "/.") {
+		return Volume{}, bad(fmt.Sprintf("%q is not a path: kiln mounts host directories, not named volumes (write ./%s for a directory here)", okd.Cap(host), okd.Cap(host)))
+	}
+	abs, err := filepath.Abs(host)
+	if err != nil {
+		return Volume{}, bad(err.Error())
+	}
+	real, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		return Volume{}, bad(fmt.Sprintf("the host path %s does not exist: create it first", okd.Cap(abs)))
+	}
+	fi, err := os.Stat(real)
+	if err != nil {
+		return Volume{}, bad(err.Error())
+	}
+	if !fi.IsDir() && !fi.Mode().IsRegular() {
+		return Volume{}, bad(fmt.Sprintf("the host path %s is a %s, not a directory or file: kiln never hands a build a socket or device (an engine's socket would give assemble the host)", okd.Cap(real), fileKind(fi.Mode())))
+	}
+	if okd.SystemDir(real) {
+		return Volume{}, bad(fmt.Sprintf("the host path %s is (inside) a system directory of the host: mount a directory of your own", okd.Cap(real)))
+	}
+	if !path.IsAbs(dest) || path.Clean(dest) != dest || !safePath().MatchString(dest) {
+		return Volume{}, bad(fmt.Sprintf("the destination %q must be a clean absolute path of letters, digits and ._+@=,-/", okd.Cap(dest)))
+	}
+	if okd.SystemDir(dest) {
+		return Volume{}, bad(fmt.Sprintf("the destination %s is a system directory of the image: a mount would hide what the builder installed there", dest))
+	}
+	if len(real) > okd.MaxDirLen || len(dest) > okd.MaxDirLen {
+		return Volume{}, bad(fmt.Sprintf("a path is longer than %d bytes", okd.MaxDirLen))
+	}
+	if strings.ContainsAny(real, ":,") {
+		return Volume{}, bad(fmt.Sprintf("the host path %s holds a colon or comma, which the engine's --volume cannot take", okd.Cap(real)))
+	}
+	vol.Host, vol.Dest = real, dest
+	return vol, nil
+}
+
+func fileKind(m os.FileMode) string {
+	switch {
+	case m&os.ModeSocket != 0:
+		return "socket"
+	case m&os.ModeDevice != 0:
+		return "device"
+	case m&os.ModeNamedPipe != 0:
+		return "named pipe"
+	}
+	return "special file"
+}
+
+// PullPolicies are the values of --pull-policy and --incremental-pull-policy.
+var PullPolicies = []string{"always", "never", "if-not-present"}
+
+// Validate checks what can be checked before any engine runs: the flags'
+// syntax, the source's existence and the image names. kiln s2i build turns
+// its error into a usage error (exit 2).
+func (o S2IOptions) Validate() error {
+	if !isGitURL(o.Source) {
+		if fi, err := os.Stat(o.Source); err != nil || !fi.IsDir() {
+			return fmt.Errorf("source %q is not a directory or a git URL", okd.Cap(o.Source))
+		}
+	}
+	for _, ref := range []struct{ what, v string }{{"BUILDER", o.Builder}, {"OUT", o.Output}} {
+		if err := okd.ParseImage(ref.v); err != nil {
+			return fmt.Errorf("%s %q is not an image name ([registry/]name[:tag], lower case): %v", ref.what, okd.Cap(ref.v), err)
+		}
+	}
+	if o.AssembleUser != "" {
+		if n, err := strconv.Atoi(o.AssembleUser); err != nil || n < 0 {
+			return fmt.Errorf("--assemble-user %q is not a numeric UID: kiln checks the assemble user against --allowed-uids, which only a number allows (e.g. --assemble-user 1001)", okd.Cap(o.AssembleUser))
+		}
+	}
+	if _, err := ParseAllowedUIDs(o.AllowedUIDs); err != nil {
+		return err
+	}
+	if o.ScriptsURL != "" {
+		if err := checkScriptsURL(o.ScriptsURL, "--scripts-url"); err != nil {
+			return err
+		}
+	}
+	if _, err := loadEnvFlags(nil, o.Env); err != nil {
+		return err
+	}
+	if o.EnvFile != "" {
+		if _, err := readEnvFile(o.EnvFile, false); err != nil {
+			return fmt.Errorf("--environment-file: %w", err)
+		}
+	}
+	for _, p := range []struct{ flag, v string }{{"--pull-policy", o.PullPolicy}, {"--incremental-pull-policy", o.IncrementalPullPolicy}} {
+		if p.v != "" && !slices.Contains(PullPolicies, p.v) {
+			return fmt.Errorf("%s %q is not always, never or if-not-present", p.flag, okd.Cap(p.v))
+		}
+	}
+	if len(o.Volumes) > 0 && o.AsDockerfile != "" {
+		return errors.New("--volume cannot be written into a Dockerfile (a Dockerfile cannot bind-mount a host directory): build without --as-dockerfile, or drop --volume")
+	}
+	return nil
+}
+
+// checkScriptsURL checks a scripts URL's form: image:///path, file:///path
+// or http(s)://host/path.
+func checkScriptsURL(url, from string) error {
+	if strings.HasPrefix(url, "image://") {
+		_, err := imageScriptsDir(url, from)
+		return err
+	}
+	u, err := neturl.Parse(url)
+	if err != nil {
+		return fmt.Errorf("scripts URL %q (from %s): %v", okd.ShowValue(url), from, err)
+	}
+	switch u.Scheme {
+	case "file":
+		if u.Path == "" {
+			return fmt.Errorf("scripts URL %q (from %s) names no directory: write file:///path/to/scripts", okd.ShowValue(url), from)
+		}
+	case "http", "https":
+		if u.Host == "" {
+			return fmt.Errorf("scripts URL %q (from %s) names no host: write %s://host/path", okd.ShowValue(url), from, u.Scheme)
+		}
+	default:
+		return fmt.Errorf("scripts URL %q (from %s) is not image://, file:// or http(s)://", okd.ShowValue(url), from)
+	}
+	return nil
 }
 
 // EnvVar is one environment variable of the built image.
@@ -125,10 +315,16 @@ type S2IPlan struct {
 	Downloads map[string][]byte
 	// Injections are --inject's, with absolute destinations; their sources
 	// go to the context's upload/injections/N.
-	Injections  []Injection
+	Injections []Injection
+	// Volumes are bind-mounted into the assemble run (the engine's
+	// --volume), never into the image.
+	Volumes     []Volume
 	Env         []EnvVar
 	Labels      map[string]string
 	Incremental bool // the context holds upload/artifacts.tar to restore
+	// ReadMetadata makes the assemble RUN print the metadata file assemble
+	// wrote (MetadataFile) between kiln's markers, for its labels.
+	ReadMetadata bool
 }
 
 // SourceDir, ScriptsDir and ArtifactsDir are where the plan puts things in the image.
@@ -458,6 +654,22 @@ func ResolveS2I(o S2IOptions, img *ImageConfig, src SourceInfo) (*S2IPlan, error
 		p.Injections = append(p.Injections, Injection{Source: in.Source, Dest: path.Clean(dest)})
 	}
 
+	// A volume must hide nothing the build puts into the image: the
+	// destination's source, scripts and artifacts, an injection, or the
+	// metadata file assemble writes.
+	for _, v := range o.Volumes {
+		hidden := []string{p.SourceDir(), p.ScriptsDir(), p.ArtifactsDir(), MetadataDir}
+		for _, in := range p.Injections {
+			hidden = append(hidden, in.Dest)
+		}
+		for _, h := range hidden {
+			if within(h, v.Dest) || within(v.Dest, h) {
+				return nil, fmt.Errorf("--volume %s: the destination %s overlaps %s, where the build puts the source, the scripts, the artifacts, an injection or assemble's image metadata: mount it elsewhere", v, v.Dest, h)
+			}
+		}
+		p.Volumes = append(p.Volumes, v)
+	}
+
 	if p.Env, err = loadEnv(o); err != nil {
 		return nil, err
 	}
@@ -489,6 +701,11 @@ func ResolveS2I(o S2IOptions, img *ImageConfig, src SourceInfo) (*S2IPlan, error
 	return p, nil
 }
 
+// within reports whether p is dir or below it (slash paths).
+func within(p, dir string) bool {
+	return p == dir || dir == "/" || strings.HasPrefix(p, strings.TrimSuffix(dir, "/")+"/")
+}
+
 // insideSource refuses a file of the source's .s2i that is (or lies under)
 // a symbolic link leading out of the source: kiln would read a host file
 // into the build (a script, or an ENV value). A missing file is fine.
@@ -513,82 +730,131 @@ func insideSource(src, file string) error {
 
 var envNameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`) })
 
-// loadEnv reads SRC/.s2i/environment (KEY=VALUE lines, # comments) and then
-// --env; a later value for the same name replaces the earlier one in place.
-func loadEnv(o S2IOptions) ([]EnvVar, error) {
+// MaxEnvVar bounds one NAME=VALUE: Linux refuses to exec a program whose
+// environment holds a longer string (MAX_ARG_STRLEN, 128 KiB with its NUL),
+// so every command of the image would fail with "argument list too long".
+const MaxEnvVar = 128<<10 - 1
+
+// setEnv sets name to value in env, a later value replacing an earlier one
+// in place; from names where it comes from (file:line, --env).
+func setEnv(env []EnvVar, name, value, from string) ([]EnvVar, error) {
+	if !envNameRE().MatchString(name) {
+		return nil, fmt.Errorf("%s: %q is not a valid environment variable name (letters, digits and _, not starting with a digit)", from, okd.Cap(name))
+	}
+	if strings.ContainsAny(value, "\n\r\x00") {
+		return nil, fmt.Errorf("%s: the value of %s contains a newline or NUL, which an image's environment cannot hold", from, name)
+	}
+	if !utf8.ValidString(value) {
+		return nil, fmt.Errorf("%s: the value of %s is not valid UTF-8 (byte %d): save the file as UTF-8", from, name, invalidUTF8At(value))
+	}
+	if n := len(name) + 1 + len(value); n > MaxEnvVar {
+		return nil, fmt.Errorf("%s: %s=... is %d bytes, over the %d bytes Linux allows one environment variable (MAX_ARG_STRLEN): every command in the image would fail; keep large data in a file of the source", from, name, n, MaxEnvVar)
+	}
+	for i := range env {
+		if env[i].Name == name {
+			env[i].Value = value
+			return env, nil
+		}
+	}
+	return append(env, EnvVar{name, value}), nil
+}
+
+// invalidUTF8At is the offset of the first byte of s that is not UTF-8.
+func invalidUTF8At(s string) int {
+	for i, r := range s {
+		if r == utf8.RuneError {
+			if _, n := utf8.DecodeRuneInString(s[i:]); n <= 1 {
+				return i
+			}
+		}
+	}
+	return len(s)
+}
+
+// ParseEnvFile reads s2i's environment file format (.s2i/environment,
+// -E): KEY=VALUE lines, blank lines and # comments, a CR before the newline
+// dropped. The value is everything after the first '=', verbatim. name is
+// the file's name for messages, which say file:line and repeat a value only
+// escaped and capped (okd.ShowValue and %q): the file may hold secrets and
+// control characters.
+func ParseEnvFile(name string, data []byte) ([]EnvVar, error) {
 	var env []EnvVar
-	set := func(name, value, from string) error {
-		if !envNameRE().MatchString(name) {
-			return fmt.Errorf("%s: %q is not a valid environment variable name (letters, digits and _, not starting with a digit)", from, okd.Cap(name))
+	for n, line := range strings.Split(string(data), "\n") {
+		from := fmt.Sprintf("%s:%d", name, n+1)
+		line = strings.TrimSuffix(line, "\r")
+		if !utf8.ValidString(line) {
+			return nil, fmt.Errorf("%s: not valid UTF-8 (byte %d of the line): save the file as UTF-8", from, invalidUTF8At(line)+1)
 		}
-		if strings.ContainsAny(value, "\n\r\x00") {
-			return fmt.Errorf("%s: the value of %s contains a newline or NUL, which an image's environment cannot hold", from, name)
+		if t := strings.TrimSpace(line); t == "" || strings.HasPrefix(t, "#") {
+			continue
 		}
-		for i := range env {
-			if env[i].Name == name {
-				env[i].Value = value
-				return nil
-			}
+		if len(line) > MaxEnvVar {
+			return nil, fmt.Errorf("%s: the line is %d bytes, over the %d bytes Linux allows one environment variable (MAX_ARG_STRLEN): keep large data in a file of the source", from, len(line), MaxEnvVar)
 		}
-		env = append(env, EnvVar{name, value})
-		return nil
-	}
-	envFile := filepath.Join(o.Source, ".s2i", "environment")
-	if err := insideSource(o.Source, envFile); err != nil {
-		return nil, err
-	}
-	// A missing .s2i/environment is fine; a missing -E file is not.
-	readFile := func(file string, optional bool) error {
-		f, err := os.Open(file)
-		if optional && os.IsNotExist(err) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		sc := bufio.NewScanner(f)
-		n := 0
-		for sc.Scan() {
-			n++
-			line := strings.TrimRight(sc.Text(), "\r")
-			if t := strings.TrimSpace(line); t == "" || strings.HasPrefix(t, "#") {
-				continue
-			}
-			name, value, ok := strings.Cut(line, "=")
-			name = strings.TrimSpace(name)
-			from := fmt.Sprintf("%s:%d", file, n)
-			if !ok {
-				return fmt.Errorf("%s: %q is not KEY=VALUE", from, okd.ShowValue(line))
-			}
-			if err := set(name, value, from); err != nil {
-				return err
-			}
-		}
-		if err := sc.Err(); err != nil {
-			return fmt.Errorf("reading %s: %w", file, err)
-		}
-		return nil
-	}
-	if err := readFile(envFile, true); err != nil {
-		return nil, err
-	}
-	// then -E/--environment-file, then --env: the later wins, as in s2i
-	if o.EnvFile != "" {
-		if err := readFile(o.EnvFile, false); err != nil {
-			return nil, fmt.Errorf("--environment-file: %w", err)
-		}
-	}
-	for _, kv := range o.Env {
-		name, value, ok := strings.Cut(kv, "=")
+		k, value, ok := strings.Cut(line, "=")
 		if !ok {
-			return nil, fmt.Errorf("--env %q is not KEY=VALUE", okd.ShowValue(kv))
+			return nil, fmt.Errorf("%s: %q is not KEY=VALUE", from, okd.ShowValue(line))
 		}
-		if err := set(name, value, "--env"); err != nil {
+		var err error
+		if env, err = setEnv(env, strings.TrimSpace(k), value, from); err != nil {
 			return nil, err
 		}
 	}
 	return env, nil
+}
+
+// readEnvFile reads an environment file (a regular file, at most
+// bounded.MaxSize); a missing optional one is empty.
+func readEnvFile(file string, optional bool) ([]EnvVar, error) {
+	data, err := bounded.ReadFile(file)
+	if optional && os.IsNotExist(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	return ParseEnvFile(file, data)
+}
+
+// loadEnvFlags applies --env KEY=VALUE flags to env.
+func loadEnvFlags(env []EnvVar, flags []string) ([]EnvVar, error) {
+	for _, kv := range flags {
+		name, value, ok := strings.Cut(kv, "=")
+		if !ok {
+			return nil, fmt.Errorf("--env %q is not KEY=VALUE", okd.ShowValue(kv))
+		}
+		var err error
+		if env, err = setEnv(env, name, value, "--env"); err != nil {
+			return nil, err
+		}
+	}
+	return env, nil
+}
+
+// loadEnv reads SRC/.s2i/environment, then -E/--environment-file, then
+// --env: a later value for the same name replaces the earlier one in place,
+// as in s2i.
+func loadEnv(o S2IOptions) ([]EnvVar, error) {
+	envFile := filepath.Join(o.Source, ".s2i", "environment")
+	if err := insideSource(o.Source, envFile); err != nil {
+		return nil, err
+	}
+	env, err := readEnvFile(envFile, true)
+	if err != nil {
+		return nil, err
+	}
+	if o.EnvFile != "" {
+		more, err := readEnvFile(o.EnvFile, false)
+		if err != nil {
+			return nil, fmt.Errorf("--environment-file: %w", err)
+		}
+		for _, v := range more {
+			if env, err = setEnv(env, v.Name, v.Value, o.EnvFile); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return loadEnvFlags(env, o.Env)
 }
 
 // jsonArgs renders an exec-form instruction argument list.
@@ -662,6 +928,10 @@ func (p *S2IPlan) Dockerfile() string {
 			dests[i] = in.Dest
 		}
 		assemble += " && find " + strings.Join(dests, " ") + " -type f -exec sh -c 'for f; do : > \"$f\"; done' sh {} +"
+	}
+	if p.ReadMetadata {
+		// s2i applies the labels assemble wrote there to the image.
+		assemble += fmt.Sprintf(" && if [ -f %[1]s ]; then echo '%[2]s' && cat %[1]s && echo && echo '%[3]s'; fi", MetadataFile, metadataBegin, metadataEnd)
 	}
 	if p.Incremental {
 		a := p.ArtifactsDir()

@@ -60,6 +60,7 @@ func TestS2IDockerfileGolden(t *testing.T) {
 		files map[string]string
 		src   SourceInfo
 		incr  bool
+		meta  bool
 	}{
 		{name: "defaults", img: img("1001", nil)},
 		{name: "user-with-group", img: img("1001:0", nil)},
@@ -80,6 +81,7 @@ func TestS2IDockerfileGolden(t *testing.T) {
 		{name: "git-labels", img: img("1001", nil), src: git},
 		{name: "name-and-description", opts: S2IOptions{DisplayName: "My App", Description: `It's "the" app, $5`}, img: img("1001", nil)},
 		{name: "incremental", img: img("1001", map[string]string{LabelDestination: "/opt/s2i-dest"}), incr: true},
+		{name: "image-metadata", img: img("1001", nil), meta: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -90,7 +92,7 @@ func TestS2IDockerfileGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			p.Incremental = tt.incr
+			p.Incremental, p.ReadMetadata = tt.incr, tt.meta
 			df := p.Dockerfile()
 			golden.RequireEqual(t, []byte(df)) // go test -update refreshes testdata/TestS2IDockerfileGolden/
 			checkParses(t, df, p)
@@ -237,7 +239,7 @@ func TestWriteContextExcludes(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	if err := writeContext(src, dir, p, nil); err != nil {
+	if err := writeContext(src, dir, p, nil, false, nil); err != nil {
 		t.Fatal(err)
 	}
 	var got []string
@@ -493,7 +495,7 @@ func TestWriteContextExcludeFlag(t *testing.T) {
 		`\.py$|^\.git`: "upload/src/tmp/cache.bin",
 	} {
 		dir := t.TempDir()
-		if err := writeContext(src, dir, p, regexp.MustCompile(expr)); err != nil {
+		if err := writeContext(src, dir, p, regexp.MustCompile(expr), false, nil); err != nil {
 			t.Fatal(err)
 		}
 		var got []string
@@ -596,7 +598,7 @@ func TestS2IScriptsURLs(t *testing.T) {
 				t.Errorf("downloaded %q, want %q", got, tt.downloads)
 			}
 			dir := t.TempDir()
-			if err := writeContext(src, dir, p, nil); err != nil {
+			if err := writeContext(src, dir, p, nil, false, nil); err != nil {
 				t.Fatal(err)
 			}
 			for name := range p.Downloads {

@@ -84,6 +84,7 @@ func fetchSource(ctx context.Context, r *reporter, step string, o *S2IOptions) (
 				info.Location = root
 			}
 		}
+		info.Cloned = true
 		root = dir
 	}
 	if o.ContextDir != "" {

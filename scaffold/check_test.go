@@ -77,6 +77,7 @@ func checkRepo(t *testing.T, s *scaffold.Spec, r repo, sc *shellcheckBatch) {
 	checkTemplate(t, s, r.content(t, "openshift/template.yaml"))
 	checkImageStreamFile(t, s, r.content(t, "openshift/imagestream.yaml"))
 	checkSpecFile(t, s, r.content(t, scaffold.SpecFile))
+	checkReadme(t, s, r.content(t, "README.md"))
 }
 
 func checkFileSet(t *testing.T, s *scaffold.Spec, r repo) {

@@ -22,7 +22,7 @@ func TestUnifiedDiff(t *testing.T) {
 		{"binary both", "\xff\x01\n", "\xff\x02\n", []string{"Binary files"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := scaffold.UnifiedDiff("a/f", "b/f", []byte(tc.old), []byte(tc.new))
+			got := scaffold.Unified("a/f", "b/f", []byte(tc.old), []byte(tc.new))
 			if tc.want == nil && got != "" {
 				t.Errorf("diff of equal files = %q", got)
 			}

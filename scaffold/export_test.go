@@ -1,5 +1,6 @@
 package scaffold
 
-// SetTestHookAfterWrite sets the hook Apply calls after each file it renames
-// into place or removes.
-func SetTestHookAfterWrite(f func(path string)) { testHookAfterWrite = f }
+import "time"
+
+// SetLockWait sets how long Lock waits for another kiln.
+func SetLockWait(d time.Duration) { lockWait = d }

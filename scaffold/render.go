@@ -372,7 +372,8 @@ func markdownCode(s string) string {
 		return "(empty)"
 	}
 	fence := strings.Repeat("`", longest+1)
-	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
+	// One blank inside each end is dropped when both ends have one (CommonMark).
+	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") || strings.HasPrefix(s, " ") && strings.HasSuffix(s, " ") && strings.Trim(s, " ") != "" {
 		s = " " + s + " "
 	}
 	return fence + markdownCell(s) + fence
@@ -383,11 +384,40 @@ func markdownCell(s string) string {
 	return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
 }
 
+// markdownEscaper backslash-escapes the ASCII punctuation that is Markdown
+// or HTML syntax inside a line (CommonMark: any of it may be escaped, and
+// reads back as itself), so a display name, description, maintainer or
+// label value in README.md stays text: no raw HTML such as <script> or
+// <img onerror=…>, no entity, link, image, emphasis or code span (issue 10).
+var markdownEscaper = strings.NewReplacer(
+	`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "<", `\<`, ">", `\>`,
+	"&", `\&`, "|", `\|`, "~", `\~`, "#", `\#`, "!", `\!`,
+	"\r\n", " ", "\n", " ", "\r", " ",
+)
+
+// markdownText renders free text as Markdown inline text in a paragraph,
+// a heading or a table cell (see markdownEscaper). At the start of a line
+// a list marker or indentation would open a block: escaped too.
+func markdownText(s string) string {
+	s = markdownEscaper.Replace(s)
+	trimmed := strings.TrimLeft(s, " \t")
+	if lead := len(s) - len(trimmed); lead >= 4 || strings.Contains(s[:lead], "\t") {
+		s = trimmed // an indented code block otherwise; Markdown drops leading blanks anyway
+	}
+	switch i := strings.IndexFunc(s, func(r rune) bool { return r < '0' || r > '9' }); {
+	case strings.HasPrefix(s, "-"), strings.HasPrefix(s, "+"):
+		s = `\` + s // a list item, or a rule ("---")
+	case i > 0 && (s[i] == '.' || s[i] == ')') && (i+1 == len(s) || s[i+1] == ' ' || s[i+1] == '\t'):
+		s = s[:i] + `\` + s[i:] // "1. " opens an ordered list
+	}
+	return s
+}
+
 var funcs = template.FuncMap{
 	"dq":      DockerfileQuote,
 	"sq":      shellQuote,
 	"yq":      yamlQuote,
-	"md":      markdownCell,
+	"md":      markdownText,
 	"code":    markdownCode,
 	"comment": func(s string) string { return strings.NewReplacer("\n", " ", "\r", " ").Replace(s) },
 	"jq": func(s string) string {

@@ -16,13 +16,19 @@ import (
 	"github.com/kiln-s2i/kiln/templates"
 )
 
-// reRender re-renders dir from s with tm, as kiln update does, and applies it.
+// reRender re-renders dir from s with tm, as kiln update does (under the
+// repository's lock, taken before reading), and applies it.
 func reRender(t *testing.T, dir string, tm *scaffold.Templates, s *scaffold.Spec) (*scaffold.WritePlan, error) {
 	t.Helper()
 	files, err := tm.Render(s)
 	if err != nil {
 		t.Fatal(err)
 	}
+	lock, err := scaffold.Lock(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Unlock()
 	plan, err := scaffold.Plan(dir, files)
 	if err != nil {
 		t.Fatal(err)

@@ -15,6 +15,9 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
+
+	udiff "github.com/aymanbagabas/go-udiff"
 )
 
 // Status says what writing a file does.
@@ -176,6 +179,14 @@ func plan(dir string, files []File, spec *File) (*WritePlan, error) {
 	if err := checkConfined(dir, paths); err != nil {
 		return nil, err
 	}
+	if _, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(JournalFile))); err == nil && !holding(dir) {
+		// Only a kiln holding the lock may finish it (Lock does).
+		return nil, fmt.Errorf("%s has a write a killed kiln left unfinished (%s): run kiln update %s to finish it", dir, JournalFile, dir)
+	}
+	// kiln's record must be writable, or nothing is (issue 10).
+	if _, err := readTarget(filepath.Join(dir, filepath.FromSlash(ManifestFile))); err != nil {
+		return nil, err
+	}
 	manifest := readManifest(dir)
 	rendered := map[string]bool{}
 	var toMerge []int // indexes in p.Files of the edited files kiln changed
@@ -225,9 +236,9 @@ func plan(dir string, files []File, spec *File) (*WritePlan, error) {
 		pf := &p.Files[i]
 		switch {
 		case pf.Result != nil && pf.Status != Create:
-			pf.Diff = UnifiedDiff("a/"+pf.Path, "b/"+pf.Path, pf.ours, pf.Result)
+			pf.Diff = Unified("a/"+pf.Path, "b/"+pf.Path, pf.ours, pf.Result)
 		case pf.Status == Conflict:
-			pf.Diff = UnifiedDiff("a/"+pf.Path, "b/"+pf.Path, pf.ours, pf.Content)
+			pf.Diff = Unified("a/"+pf.Path, "b/"+pf.Path, pf.ours, pf.Content)
 		}
 	}
 	// Files kiln rendered last time and renders no more.
@@ -249,7 +260,7 @@ func plan(dir string, files []File, spec *File) (*WritePlan, error) {
 		pf := PlannedFile{File: File{Path: path}, ours: ours}
 		if sha256Hex(ours) == manifest[path] {
 			pf.Status = Removed
-			pf.Diff = UnifiedDiff("a/"+path, "/dev/null", ours, nil)
+			pf.Diff = Unified("a/"+path, "/dev/null", ours, nil)
 		} else {
 			pf.Status = Kept
 		}
@@ -295,6 +306,19 @@ func mergeAll(files []PlannedFile, idx []int) error {
 		return fmt.Errorf("merging %s: %w", strings.Join(needGit, ", "), ErrNoMerger)
 	}
 	return errors.Join(errs...)
+}
+
+// Unified is the unified diff from old to new, or, when either is not
+// UTF-8 text (a test app's wheel or jar), git's one line for binary files:
+// go-udiff works on text, and exits the process on a binary file.
+func Unified(oldLabel, newLabel string, old, new []byte) string {
+	if !utf8.Valid(old) || !utf8.Valid(new) {
+		if bytes.Equal(old, new) {
+			return ""
+		}
+		return fmt.Sprintf("Binary files %s and %s differ\n", oldLabel, newLabel)
+	}
+	return udiff.Unified(oldLabel, newLabel, string(old), string(new))
 }
 
 // localPath keeps a manifest entry from naming a file outside the repo.
@@ -373,8 +397,7 @@ func (e *ConflictError) Error() string {
 
 // ChangedError says a file changed on disk between planning and writing.
 type ChangedError struct {
-	Path    string
-	Written []string // files already written when the change was seen
+	Path string
 }
 
 // KeepStale marks the files kiln would remove (it renders them no more and
@@ -411,37 +434,31 @@ func (p *WritePlan) WithoutConflicts() *WritePlan {
 }
 
 func (e *ChangedError) Error() string {
-	msg := fmt.Sprintf("%s changed on disk while kiln was merging, so kiln stopped", e.Path)
-	if len(e.Written) == 0 {
-		return msg + " before writing anything: run it again"
-	}
-	return fmt.Sprintf("%s after writing %v: run it again to finish", msg, e.Written)
+	return fmt.Sprintf("%s changed on disk while kiln was merging, so kiln stopped and wrote nothing: run it again", e.Path)
 }
-
-// testHookAfterWrite is called after each file is renamed into place or
-// removed; tests kill the process there.
-var testHookAfterWrite func(path string)
 
 // Apply writes the plan. A conflict with no base stops it before anything
 // is written, unless force, which writes kiln's render instead. Conflicts
-// with markers are written, then reported in a *ConflictError. Every file is
-// written to a temporary file first, then renamed into place, so each file
-// is either old or new whenever the process stops; the files come first, the
-// record of kiln's render (BaseDir, ManifestFile) last. A file that changed
-// on disk since Plan stops it with a *ChangedError.
+// with markers are written, then reported in a *ConflictError. It holds
+// the repository's lock (LockFile) unless the caller does, and writes as one
+// transaction (JournalFile): every file to a temporary file first, then
+// each renamed into place, the files first and the record of kiln's render
+// (BaseDir, ManifestFile) last; a kiln killed meanwhile leaves a journal
+// the next one finishes. A file that changed on disk since Plan stops it
+// with a *ChangedError, with nothing written.
 func (p *WritePlan) Apply(force bool) error {
 	if c := p.unmerged(); len(c) > 0 && !force {
 		return &ConflictError{Paths: c}
 	}
-	type op struct {
-		f      PlannedFile
-		tmp    string // "" to remove the file
-		target string
+	release, err := lockFor(p.Dir)
+	if err != nil {
+		return err
 	}
-	var ops, records []op
-	w := &writer{}
+	defer release()
+	t := &txn{dir: p.Dir}
 	manifest := readManifest(p.Dir)
 	newManifest := map[string]string{}
+	var records []PlannedFile
 	for _, f := range p.Files {
 		target := filepath.Join(p.Dir, filepath.FromSlash(f.Path))
 		content := f.Result
@@ -450,7 +467,7 @@ func (p *WritePlan) Apply(force bool) error {
 		}
 		switch f.Status {
 		case Removed:
-			ops = append(ops, op{f: f, target: target})
+			t.remove(f.Path, true, f.ours)
 			continue
 		case Kept, Stale:
 			newManifest[f.Path] = manifest[f.Path] // listed again next time, until the author deletes it
@@ -458,95 +475,38 @@ func (p *WritePlan) Apply(force bool) error {
 		case Identical:
 			if info, err := os.Stat(target); err == nil && f.Mode != 0 && info.Mode().Perm() != keptMode(info.Mode(), f.Mode) {
 				if err := os.Chmod(target, keptMode(info.Mode(), f.Mode)); err != nil {
-					w.cleanup()
 					return err
 				}
 			}
 		}
 		newManifest[f.Path] = sha256Hex(f.Content)
 		if !f.baseOnDisk || !bytes.Equal(f.base, f.Content) {
-			records = append(records, op{f: f, target: filepath.Join(p.Dir, filepath.FromSlash(BaseDir), filepath.FromSlash(f.Path))})
+			records = append(records, f)
 		}
-		if content == nil {
-			continue
+		if content != nil {
+			t.put(f.Path, content, f.Mode, true, f.ours)
 		}
-		tmp, err := w.temp(target, content, f.Mode)
-		if err != nil {
-			return err
-		}
-		ops = append(ops, op{f: f, tmp: tmp, target: target})
 	}
-	for i, r := range records {
-		tmp, err := w.temp(r.target, r.f.Content, 0o644)
-		if err != nil {
-			return err
-		}
-		records[i].tmp = tmp
+	for _, f := range records {
+		t.put(BaseDir+"/"+f.Path, f.Content, 0o644, false, nil)
 	}
 	var m strings.Builder
 	for _, path := range slices.Sorted(maps.Keys(newManifest)) {
 		fmt.Fprintf(&m, "%s  %s\n", newManifest[path], path)
 	}
-	manifestTarget := filepath.Join(p.Dir, filepath.FromSlash(ManifestFile))
-	manifestTmp, err := w.temp(manifestTarget, []byte(m.String()), 0o644)
-	if err != nil {
+	t.put(ManifestFile, []byte(m.String()), 0o644, false, nil)
+	// Base copies of files kiln no longer records go after the manifest
+	// that stops naming them.
+	for _, path := range slices.Sorted(maps.Keys(manifest)) {
+		if _, ok := newManifest[path]; !ok && localPath(path) {
+			if _, err := os.Lstat(filepath.Join(p.Dir, filepath.FromSlash(BaseDir), filepath.FromSlash(path))); err == nil {
+				t.remove(BaseDir+"/"+path, false, nil)
+			}
+		}
+	}
+	if err := t.commit(); err != nil {
 		return err
 	}
-	// Nothing is replaced if any file changed since Plan read it.
-	for _, o := range ops {
-		if err := p.unchanged(o.f); err != nil {
-			w.cleanup()
-			return err
-		}
-	}
-	var written []string
-	for _, o := range ops {
-		// The last look before the file is replaced: an editor may have saved it meanwhile.
-		if err := p.unchanged(o.f); err != nil {
-			w.removeTemps()
-			err.(*ChangedError).Written = written
-			return err
-		}
-		if o.tmp == "" {
-			if err := os.Remove(o.target); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				w.removeTemps()
-				return err
-			}
-		} else if err := os.Rename(o.tmp, o.target); err != nil {
-			w.removeTemps()
-			return fmt.Errorf("writing %s: %w", o.target, err)
-		}
-		written = append(written, o.f.Path)
-		if testHookAfterWrite != nil {
-			testHookAfterWrite(o.f.Path)
-		}
-	}
-	for _, r := range records {
-		if err := os.Rename(r.tmp, r.target); err != nil {
-			w.removeTemps()
-			return fmt.Errorf("writing %s: %w", r.target, err)
-		}
-	}
-	if err := os.Rename(manifestTmp, manifestTarget); err != nil {
-		w.removeTemps()
-		return fmt.Errorf("writing %s: %w", manifestTarget, err)
-	}
-	for path := range manifest {
-		if _, ok := newManifest[path]; !ok && localPath(path) {
-			os.Remove(filepath.Join(p.Dir, filepath.FromSlash(BaseDir), filepath.FromSlash(path)))
-		}
-	}
-	if testHookAfterWrite != nil {
-		testHookAfterWrite(ManifestFile)
-	}
-	dirs := map[string]bool{filepath.Dir(manifestTarget): true}
-	for _, f := range p.Files {
-		dirs[filepath.Dir(filepath.Join(p.Dir, filepath.FromSlash(f.Path)))] = true
-	}
-	for _, r := range records {
-		dirs[filepath.Dir(r.target)] = true
-	}
-	removeStaleTemps(dirs)
 	if !force {
 		var marked []string
 		for _, f := range p.Files {
@@ -588,18 +548,6 @@ func removeStaleTemps(dirs map[string]bool) {
 			}
 		}
 	}
-}
-
-// unchanged checks that f's file on disk is still what Plan read.
-func (p *WritePlan) unchanged(f PlannedFile) error {
-	now, err := readTarget(filepath.Join(p.Dir, filepath.FromSlash(f.Path)))
-	if err != nil {
-		return err
-	}
-	if (now == nil) != (f.ours == nil) || !bytes.Equal(now, f.ours) {
-		return &ChangedError{Path: f.Path}
-	}
-	return nil
 }
 
 // writer writes temporary files next to their targets and removes them,

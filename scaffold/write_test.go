@@ -401,3 +401,23 @@ func TestReRenderUpdatesUneditedFilesOnly(t *testing.T) {
 		t.Error("a refused apply changed the directory")
 	}
 }
+
+// TestUnifiedBinary: a file that is not UTF-8 text (a test app's wheel)
+// gets git's one line, where go-udiff would exit the process (kiln new
+// --force from the python preset to another one did).
+func TestUnifiedBinary(t *testing.T) {
+	wheel := []byte("PK\x03\x04\x14\x00\x00\x00\x08\x00\xb7\x8c\xff\xfe\n")
+	for _, c := range []struct {
+		old, new []byte
+		want     string
+	}{
+		{wheel, nil, "Binary files a/w.whl and b/w.whl differ\n"},
+		{nil, wheel, "Binary files a/w.whl and b/w.whl differ\n"},
+		{wheel, wheel, ""},
+		{[]byte("a\n"), []byte("b\n"), "--- a/w.whl\n+++ b/w.whl\n@@ -1 +1 @@\n-a\n+b\n"},
+	} {
+		if got := scaffold.Unified("a/w.whl", "b/w.whl", c.old, c.new); got != c.want {
+			t.Errorf("Unified(%q, %q) = %q, want %q", c.old, c.new, got, c.want)
+		}
+	}
+}

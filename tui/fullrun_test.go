@@ -198,7 +198,7 @@ func TestAccessibleWizardInputEndsWritesNothing(t *testing.T) {
 	spec, _ := startingSpec(dir)
 	var out bytes.Buffer
 	_, err := RunWizard(context.Background(), WizardInput{Spec: spec, Dir: dir, Accessible: true, Lint: LintFiles, In: strings.NewReader("\n\n"), Out: &out})
-	if err == nil || !strings.Contains(err.Error(), "nothing written") {
+	if !errors.Is(err, ErrInputEnded) {
 		t.Fatalf("err = %v", err)
 	}
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
@@ -241,7 +241,7 @@ func TestAccessibleBackClearAndReask(t *testing.T) {
 	var out bytes.Buffer
 	_, err := RunWizard(context.Background(), WizardInput{Spec: spec, Dir: dir, Accessible: true,
 		In: strings.NewReader(strings.Join(answers, "\n") + "\n"), Out: &out})
-	if !errors.Is(err, errInputEnded) {
+	if !errors.Is(err, ErrInputEnded) {
 		t.Fatalf("err = %v\n%s", err, out.String())
 	}
 	if spec.Tag != "3.0" || len(spec.Packages) != 0 || spec.Ports[0].Number != 8080 {

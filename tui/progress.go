@@ -389,7 +389,11 @@ func (m progressModel) stepsView() string {
 	var lines []string
 	nameWidth := 12
 	for _, st := range steps {
-		nameWidth = max(nameWidth, lipgloss.Width(st.name))
+		w := lipgloss.Width(st.name)
+		if st.parent != "" {
+			w += 2 // its indent under the parent
+		}
+		nameWidth = max(nameWidth, w)
 	}
 	nameWidth = min(nameWidth, max(12, m.width-30)) // names use the width; the detail keeps 30 columns
 	for i := first; i < len(steps) && len(lines) < rows; i++ {

@@ -572,3 +572,31 @@ func TestProgressWheelScrollsLog(t *testing.T) {
 		t.Fatalf("the wheel did not return to the tail:\n%s", m.View())
 	}
 }
+
+// TestProgressStepNamesUseTheWidth: a long Dockerfile step is named whole
+// when the terminal has room (at 120 columns the names were cut at about
+// 40), and cut with … to fit a narrow one.
+func TestProgressStepNamesUseTheWidth(t *testing.T) {
+	long := "RUN microdnf -y install --setopt=install_weak_deps=0 python3.12 python3.12-pip"
+	evs := eventsMsg{
+		{Kind: builder.StepStarted, Step: "build", Index: 1, Total: 1},
+		{Kind: builder.StepStarted, Step: long, Parent: "build", Index: 3, Total: 9},
+		{Kind: builder.StepFinished, Step: long, Parent: "build", Index: 3, Total: 9, Duration: time.Second},
+	}
+	for _, tc := range []struct {
+		width int
+		whole bool
+	}{{120, true}, {60, false}} {
+		m := sized(newProgressModel("kiln test", 0, nil), tc.width, 30)
+		m, _ = send(t, m, evs)
+		view := m.View()
+		if got := strings.Contains(view, long); got != tc.whole {
+			t.Errorf("at %d columns the step is named whole: %v, want %v\n%s", tc.width, got, tc.whole, view)
+		}
+		for _, l := range strings.Split(view, "\n") {
+			if lipgloss.Width(l) > tc.width {
+				t.Errorf("at %d columns a line is %d wide: %q", tc.width, lipgloss.Width(l), l)
+			}
+		}
+	}
+}

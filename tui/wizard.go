@@ -74,7 +74,7 @@ type wizardModel struct {
 	help          help.Model
 	keys          wizardKeys
 	width, height int
-	previewOnly   bool // narrow terminals: the preview replaces the form
+	previewOnly   bool // ctrl+o: the preview replaces the form
 
 	inspector BaseInspector // looks the base image up, in commands
 	base      baseState
@@ -213,7 +213,7 @@ func (m wizardModel) updateKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		if m.state == stateEditing && !m.quitAsked && !reflect.DeepEqual(m.spec, m.initial) {
 			// answers typed and not written: ask once before dropping them
 			m.quitAsked = true
-			m.flash = "Quit without writing? The answers you changed are lost: ctrl+c again quits, any other key goes on."
+			m.flash = "Quit without writing? ctrl+c again quits (your answers are kept for the next kiln new of this directory); any other key goes on."
 			return m, nil
 		}
 		m.state = stateDone
@@ -319,9 +319,10 @@ func (m *wizardModel) reloadExcept(skip *fieldModel) {
 	}
 }
 
-// previewShownAlone reports whether the preview fills the body (ctrl+o
-// below 120 columns): keys then scroll it and never reach the hidden form.
-func (m wizardModel) previewShownAlone() bool { return m.previewOnly && m.width < wideLayout }
+// previewShownAlone reports whether the preview fills the body (ctrl+o, at
+// any width: beside the form its long lines are cut): keys then scroll it
+// and never reach the hidden form.
+func (m wizardModel) previewShownAlone() bool { return m.previewOnly }
 
 // typing reports whether keys go to a text field, so ? is a character there.
 func (m wizardModel) typing() bool {
@@ -545,8 +546,14 @@ func (m wizardModel) planCmd() tea.Cmd {
 
 // writeCmd writes the files; it plans again so nothing changed underneath.
 func (m wizardModel) writeCmd() tea.Cmd {
-	overwrite, skip, prune, plan := m.overwrite, m.skip, m.prune, m.planFunc()
+	dir, overwrite, skip, prune, plan := m.dir, m.overwrite, m.skip, m.prune, m.planFunc()
 	return func() tea.Msg {
+		// Under the repository's lock from reading to writing (issue 10).
+		lock, err := scaffold.Lock(dir)
+		if err != nil {
+			return writtenMsg{err: err}
+		}
+		defer lock.Unlock()
 		p, err := plan()
 		if err == nil {
 			if skip {
@@ -588,13 +595,13 @@ func (m wizardModel) View() string {
 	status := m.statusView()
 	bodyHeight := m.bodyHeight()
 	var body string
-	if m.width >= wideLayout {
+	if m.previewShownAlone() {
+		body = m.preview.view(m.width, bodyHeight)
+	} else if m.width >= wideLayout {
 		formWidth := m.formWidth()
 		form := lipgloss.NewStyle().Width(formWidth + 1).Height(bodyHeight).MaxHeight(bodyHeight).Render(m.formView(formWidth, bodyHeight))
 		pv := m.preview.view(m.width-formWidth-1, bodyHeight)
 		body = lipgloss.JoinHorizontal(lipgloss.Top, form, pv)
-	} else if m.previewShownAlone() {
-		body = m.preview.view(m.width, bodyHeight)
 	} else {
 		body = lipgloss.NewStyle().Height(bodyHeight).MaxHeight(bodyHeight).Render(m.formView(m.width, bodyHeight))
 	}
@@ -617,7 +624,7 @@ func (m wizardModel) bodyHeight() int {
 
 func (m wizardModel) helpKeys() wizardHelp {
 	h := wizardHelp{keys: m.keys, review: m.current == m.review() || m.state == stateOfferBuild,
-		narrow: m.width < wideLayout, preview: m.previewShownAlone(), helpAlt: !m.typing(), width: m.width}
+		preview: m.previewShownAlone(), helpAlt: !m.typing(), width: m.width}
 	if f := m.screens[m.current].focused(); f != nil {
 		h.choiceField = f.def.kind != kindText
 	}

@@ -54,7 +54,6 @@ func newWizardKeys() wizardKeys {
 type wizardHelp struct {
 	keys        wizardKeys
 	review      bool
-	narrow      bool
 	preview     bool // the full-screen preview has the keys
 	helpAlt     bool // ? opens the help (not in a text field)
 	choiceField bool
@@ -78,11 +77,9 @@ func (h wizardHelp) ShortHelp() []key.Binding {
 	case h.review:
 		b = []key.Binding{h.keys.Next, h.keys.Confirm, h.keys.PrevScreen}
 	default:
-		b = []key.Binding{h.keys.Next, h.keys.NextField}
-		if h.narrow {
-			b = append(b, h.keys.PreviewToggle) // the only way to see the files below 120 columns
-		}
-		b = append(b, h.keys.PrevScreen)
+		// ctrl+o: the only way to see the files below 120 columns, and
+		// their long lines above
+		b = []key.Binding{h.keys.Next, h.keys.NextField, h.keys.PreviewToggle, h.keys.PrevScreen}
 		if h.choiceField {
 			b = append(b, h.keys.Change)
 		}

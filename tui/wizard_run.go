@@ -14,6 +14,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/term"
 	"github.com/muesli/termenv"
 
 	"github.com/kiln-s2i/kiln/scaffold"
@@ -76,21 +77,7 @@ func RunWizard(ctx context.Context, in WizardInput) (WizardResult, error) {
 	}
 	HonourNoColor()
 	start := spec.Clone()
-	var draft *scaffold.Spec
-	var kept time.Time
-	if in.Resume {
-		draft, kept, _ = scaffold.LoadDraft(in.Dir) // an unreadable draft is no draft
-	}
-	if draft != nil {
-		*spec = *draft
-	}
-	m := newWizardModelFor(spec, in.Dir, in.Force, in.Yes, wizardMode{edit: in.Edit, planner: in.Plan, prune: in.Prune})
-	m.lint = in.Lint
-	if draft != nil {
-		m.undo = start
-		m.note = "Resumed the answers you left " + kept.Format("Jan 2 15:04") + " · ctrl+z starts over"
-	}
-	m.setInspector(in.Base)
+	m := newRunModel(in, spec)
 	p := tea.NewProgram(m, tea.WithInput(in.In), tea.WithOutput(in.Out), tea.WithAltScreen(), tea.WithContext(ctx),
 		tea.WithMouseCellMotion()) // the wheel scrolls the preview, a click picks a tab
 	final, err := p.Run()
@@ -111,6 +98,29 @@ func RunWizard(ctx context.Context, in WizardInput) (WizardResult, error) {
 	}
 	keepDraft(in, spec, start)
 	return res, ErrCanceled
+}
+
+// newRunModel is the wizard RunWizard runs: on spec, or on the draft kept
+// for in.Dir when in.Resume (spec then holds the draft's answers, and
+// ctrl+z returns to the ones given).
+func newRunModel(in WizardInput, spec *scaffold.Spec) wizardModel {
+	start := spec.Clone()
+	var draft *scaffold.Spec
+	var kept time.Time
+	if in.Resume {
+		draft, kept, _ = scaffold.LoadDraft(in.Dir) // an unreadable draft is no draft
+	}
+	if draft != nil {
+		*spec = *draft
+	}
+	m := newWizardModelFor(spec, in.Dir, in.Force, in.Yes, wizardMode{edit: in.Edit, planner: in.Plan, prune: in.Prune})
+	m.lint = in.Lint
+	if draft != nil {
+		m.undo = start
+		m.note = "Resumed the answers you left " + kept.Format("Jan 2 15:04") + " · ctrl+z starts over"
+	}
+	m.setInspector(in.Base)
+	return m
 }
 
 // keepDraft saves answers the author changed and did not write, and says
@@ -254,6 +264,9 @@ type accessible struct {
 	ctx   context.Context
 	lines chan lineRead
 	w     io.Writer
+	// echo writes each answer after its prompt when the input is not a
+	// terminal (a pipe, a file): the transcript then reads as a session.
+	echo bool
 }
 
 type lineRead struct {
@@ -264,7 +277,8 @@ type lineRead struct {
 // newAccessible reads answers in the background, so an interrupt (ctx)
 // ends a prompt that waits for a line.
 func newAccessible(ctx context.Context, r io.Reader, w io.Writer) *accessible {
-	a := &accessible{ctx: ctx, lines: make(chan lineRead), w: w}
+	f, isFile := r.(*os.File)
+	a := &accessible{ctx: ctx, lines: make(chan lineRead), w: w, echo: !isFile || !term.IsTerminal(f.Fd())}
 	go func() {
 		defer close(a.lines)
 		br := bufio.NewReader(r)
@@ -283,8 +297,9 @@ func newAccessible(ctx context.Context, r io.Reader, w io.Writer) *accessible {
 	return a
 }
 
-// errInputEnded is returned when the answers stop before the questions do.
-var errInputEnded = errors.New("input ended before the wizard finished; nothing written")
+// ErrInputEnded is returned when the answers stop before the questions do;
+// WizardResult.Written says whether the files were written before.
+var ErrInputEnded = errors.New("input ended before the last question")
 
 // errBack is an answer of <: the previous question again.
 var errBack = errors.New("back")
@@ -296,9 +311,14 @@ func (a *accessible) readLine() (string, error) {
 		return "", ErrCanceled
 	case r, ok := <-a.lines:
 		if !ok || (r.err != nil && (r.line == "" || !errors.Is(r.err, io.EOF))) {
-			return "", errInputEnded
+			fmt.Fprintln(a.w) // the error that follows starts its own line
+			return "", ErrInputEnded
 		}
-		return strings.TrimRight(r.line, "\r\n"), nil
+		line := strings.TrimRight(r.line, "\r\n")
+		if a.echo {
+			fmt.Fprintln(a.w, line)
+		}
+		return line, nil
 	}
 }
 

@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing/fstest"
 
 	"github.com/spf13/cobra"
@@ -106,6 +105,13 @@ with --prune.`,
 }
 
 func runEdit(f *factory, o *editOptions) error {
+	if !o.write.dryRun && !(o.empty() && !o.adopt && f.isTerminal()) {
+		lock, err := lockRepo(f.streams, o.dir)
+		if err != nil {
+			return err
+		}
+		defer lock.Unlock()
+	}
 	if _, err := os.Stat(filepath.Join(o.dir, scaffold.SpecFile)); err == nil {
 		if o.adopt || o.file != "" {
 			return usageErrorf("%s has a %s: --adopt and --file are for repos without one", o.dir, scaffold.SpecFile)
@@ -750,10 +756,10 @@ func editForeignRepo(s streams, o *editOptions) error {
 	}
 	if o.write.dryRun {
 		for _, e := range edits {
-			fmt.Fprint(s.out, scaffold.UnifiedDiff("a/"+e.path, "b/"+e.path, e.old, e.new))
+			fmt.Fprint(s.out, scaffold.Unified("a/"+e.path, "b/"+e.path, e.old, e.new))
 		}
 		if adopted != nil {
-			fmt.Fprint(s.out, scaffold.UnifiedDiff("/dev/null", "b/"+scaffold.SpecFile, nil, adopted))
+			fmt.Fprint(s.out, scaffold.Unified("/dev/null", "b/"+scaffold.SpecFile, nil, adopted))
 		}
 		return nil
 	}
@@ -772,54 +778,23 @@ func editForeignRepo(s streams, o *editOptions) error {
 	return nil
 }
 
-// writeEdits writes each file atomically (a temporary file renamed over
-// it), after checking that none changed on disk since it was read.
+// writeEdits writes the files as one transaction (scaffold.WriteFiles):
+// if any changed on disk since kiln read it, nothing is written, and a kiln
+// killed meanwhile leaves a journal the next kiln finishes.
 func writeEdits(dir string, edits []editedFile) error {
+	var changes []scaffold.Change
 	for _, e := range edits {
-		cur, err := os.ReadFile(filepath.Join(dir, e.path))
-		switch {
-		case e.old == nil && err == nil:
-			return failedErrorf("%s appeared on disk while kiln was working; nothing was written", e.path)
-		case e.old != nil && (err != nil || !bytes.Equal(cur, e.old)):
-			return failedErrorf("%s changed on disk since kiln read it; nothing was written: run kiln edit again", e.path)
-		}
+		changes = append(changes, scaffold.Change{Path: e.path, Old: e.old, New: e.new, Mode: e.mode})
 	}
-	killAfter, _ := strconv.Atoi(os.Getenv("KILN_TEST_KILL_AFTER_WRITES"))
-	for i, e := range edits {
-		if err := writeAtomic(filepath.Join(dir, e.path), e.new, e.mode); err != nil {
-			return failedErrorf("%v", err)
-		}
-		if i+1 == killAfter {
-			// Test hook: die the hardest way between two files, so a test
-			// proves each file is whole, old or new.
-			_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
-		}
+	err := scaffold.WriteFiles(dir, changes)
+	var ce *scaffold.ChangedError
+	switch {
+	case errors.As(err, &ce):
+		return failedErrorf("%s changed on disk since kiln read it; nothing was written: run kiln edit again", ce.Path)
+	case err != nil:
+		return failedErrorf("%v", err)
 	}
 	return nil
-}
-
-func writeAtomic(path string, data []byte, mode fs.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".kiln-edit-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(mode); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 // adoptSpec describes a foreign repo as a kiln.yaml from what its

@@ -140,7 +140,7 @@ func planSpecEdit(dir string, oldSpec *scaffold.Spec, files []scaffold.File, for
 			return nil, err
 		}
 		pf.Status, pf.Result, pf.Marked = scaffold.Merged, result, false
-		pf.Diff = scaffold.UnifiedDiff("a/"+pf.Path, "b/"+pf.Path, disk, result)
+		pf.Diff = scaffold.Unified("a/"+pf.Path, "b/"+pf.Path, disk, result)
 	}
 	return plan, nil
 }

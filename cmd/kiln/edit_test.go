@@ -38,7 +38,7 @@ func TestWriteEditsChangedOnDisk(t *testing.T) {
 	if got, _ := os.ReadFile(filepath.Join(dir, "Dockerfile.rhel9")); string(got) != "FROM b\nUSER 1001\n" {
 		t.Errorf("not written: %q", got)
 	}
-	if m, _ := filepath.Glob(filepath.Join(dir, ".kiln-edit-*")); len(m) > 0 {
+	if m, _ := filepath.Glob(filepath.Join(dir, ".*.kiln-*")); len(m) > 0 {
 		t.Errorf("temporary files left: %v", m)
 	}
 }

@@ -73,11 +73,18 @@ func (f *factory) tuiWizard(o *newOptions, spec *scaffold.Spec) error {
 		Out:        f.out,
 		Base:       baseInspector(),
 	})
-	if errors.Is(err, tui.ErrCanceled) {
-		if res.Written {
-			return &exitError{code: exitCanceled, err: fmt.Errorf("cancelled: the files are written in %s; nothing was built", o.dir)}
+	if stopped := errors.Is(err, tui.ErrCanceled); stopped || errors.Is(err, tui.ErrInputEnded) {
+		// say what is on disk: the files are written before "Build and test now?"
+		ee := &exitError{code: exitCanceled, err: errors.New("cancelled")}
+		if !stopped {
+			ee = &exitError{code: exitFailed, err: err}
 		}
-		return &exitError{code: exitCanceled, err: errors.New("cancelled: nothing was written")}
+		if res.Written {
+			ee.err = fmt.Errorf("%v: the files are written in %s; nothing was built", ee.err, o.dir)
+		} else {
+			ee.err = fmt.Errorf("%v: nothing was written", ee.err)
+		}
+		return ee
 	}
 	if err != nil {
 		return failedErrorf("%v", err)
@@ -99,6 +106,9 @@ func detectEngine(flag, specEngine string) (*builder.Engine, error) {
 	}
 	e, err := builder.DetectEngine(name)
 	if err != nil {
+		if flag != "" || os.Getenv("KILN_ENGINE") != "" {
+			return nil, usageErrorf("%v", err) // the user named an engine kiln cannot use
+		}
 		return nil, failedErrorf("%v", err)
 	}
 	return e, nil

@@ -1,20 +1,38 @@
 package main
 
 import (
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	v1 "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/rogpeppe/go-internal/testscript"
 
 	it "github.com/kiln-s2i/kiln/builder/image/imagetest"
+	"github.com/kiln-s2i/kiln/scaffold"
 )
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"kiln": func() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
+		"kiln": func() {
+			// KILN_TEST_KILL_AT=STEP kills kiln (SIGKILL) at that step of a
+			// write, e.g. "rename Dockerfile" (see scaffold.SetTestHookStep).
+			if at := os.Getenv("KILN_TEST_KILL_AT"); at != "" {
+				scaffold.SetTestHookStep(func(step string) error {
+					if step == at {
+						_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
+						select {}
+					}
+					return nil
+				})
+			}
+			os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+		},
 	})
 }
 
@@ -26,13 +44,37 @@ func TestScript(t *testing.T) {
 		RequireExplicitExec: true,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"replace": replaceCmd,
+			"status":  statusCmd,
 			"mkimage": mkimageCmd,
 		},
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("NO_COLOR", "1")
+			env.Setenv("NL", "\n") // a newline inside one argument: A=b${NL}c
 			return nil
 		},
 	})
+}
+
+// statusCmd runs a program and checks its exit code: status CODE PROG ARGS...
+// (testscript's exec only tells zero from non-zero; kiln promises 2 for
+// every usage error).
+func statusCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: status CODE PROG [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	got := 0
+	if err := ts.Exec(args[1], args[2:]...); err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			ts.Fatalf("%s: %v", args[1], err)
+		}
+		got = ee.ExitCode()
+	}
+	if got != want {
+		ts.Fatalf("%s exited %d, want %d", args[1], got, want)
+	}
 }
 
 // replaceCmd edits a file in place: replace OLD NEW FILE. OLD must occur.

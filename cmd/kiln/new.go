@@ -172,6 +172,14 @@ func addPruneFlag(f *pflag.FlagSet, o *writeOptions) {
 }
 
 func runNew(f *factory, o *newOptions) error {
+	if !o.write.dryRun && !f.isTerminal() {
+		// From reading DIR's kiln.yaml to writing (the wizard locks only to write).
+		lock, err := lockRepo(f.streams, o.dir)
+		if err != nil {
+			return err
+		}
+		defer lock.Unlock()
+	}
 	spec, missing, err := o.buildSpec()
 	if err != nil {
 		return err
@@ -179,7 +187,9 @@ func runNew(f *factory, o *newOptions) error {
 	if o.fromRepo {
 		fmt.Fprintf(f.err, "kiln new: starting from %s (flags override it); to change metadata only, use kiln edit %s\n", o.answersFile, o.dir)
 	}
-	if f.isTerminal() && !o.write.dryRun {
+	// --accessible asks line by line also through a pipe (a screen reader's
+	// or a script's input); the full-screen wizard needs a terminal.
+	if (f.isTerminal() || o.accessible) && !o.write.dryRun {
 		return f.wizard(o, spec)
 	}
 	if len(missing) > 0 {

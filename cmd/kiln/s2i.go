@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kiln-s2i/kiln/builder"
+	"github.com/kiln-s2i/kiln/scaffold/okd"
 )
 
 type s2iBuildOptions struct {
@@ -19,6 +20,7 @@ type s2iBuildOptions struct {
 	quiet    bool
 	exclude  string
 	inject   []string
+	volumes  []string
 }
 
 func newS2ICmd(f *factory) *cobra.Command {
@@ -71,6 +73,9 @@ URLs are image:///path, file:///path or http(s)://host/path.`,
 	fl.StringVar(&o.opts.Network, "network", "", "the network mode of the build's RUN steps (the engine's --network: host, none, ...)")
 	fl.StringArrayVar(&o.opts.AddHosts, "add-host", nil, "an extra host:IP line in the build's /etc/hosts (repeatable)")
 	fl.StringVar(&o.opts.PullPolicy, "pull-policy", "if-not-present", "when to pull BUILDER: always, never or if-not-present")
+	fl.StringVar(&o.opts.IncrementalPullPolicy, "incremental-pull-policy", "if-not-present", "with --incremental, when to pull the previous OUT: always, never or if-not-present (a failed pull means a clean build)")
+	fl.StringArrayVarP(&o.volumes, "volume", "v", nil, "HOST:DEST[:ro]: bind-mount a host directory or file into the assemble run only, e.g. a dependency cache (repeatable; not with --as-dockerfile)")
+	fl.BoolVar(&o.opts.KeepSymlinks, "keep-symlinks", false, "copy a directory source's symbolic links as links; by default, as s2i, a link is followed and its target copied, unless it leads out of the source (then it stays a link)")
 	fl.IntVar(&o.logLevel, "loglevel", 0, "accepted for s2i compatibility; kiln's output is its events (see --plain, --json)")
 	fl.BoolVarP(&o.quiet, "quiet", "q", false, "accepted for s2i compatibility; kiln's output is its events (see --plain, --json)")
 	addRunOutputFlags(cmd, &o.out)
@@ -93,15 +98,20 @@ func runS2IBuild(f *factory, o *s2iBuildOptions) error {
 		}
 		o.opts.Injections = append(o.opts.Injections, in)
 	}
-	switch o.opts.PullPolicy {
-	case "always", "never", "if-not-present":
-	default:
-		return usageErrorf("--pull-policy %q is not always, never or if-not-present", o.opts.PullPolicy)
+	for _, v := range o.volumes {
+		vol, err := builder.ParseVolume(v)
+		if err != nil {
+			return usageErrorf("%v", err)
+		}
+		o.opts.Volumes = append(o.opts.Volumes, vol)
 	}
 	for _, h := range o.opts.AddHosts {
 		if name, ip, ok := strings.Cut(h, ":"); !ok || name == "" || ip == "" {
-			return usageErrorf("--add-host %q is not host:IP", h)
+			return usageErrorf("--add-host %q is not host:IP", okd.ShowValue(h))
 		}
+	}
+	if err := o.opts.Validate(); err != nil {
+		return usageErrorf("%v", err)
 	}
 	e, err := f.engine(o.out.engine, "")
 	if err != nil {

@@ -49,6 +49,13 @@ kiln.yaml schema is migrated; --dry-run shows every file's status and diff.`,
 }
 
 func runUpdate(s streams, o *updateOptions) error {
+	if !o.write.dryRun {
+		lock, err := lockRepo(s, o.dir)
+		if err != nil {
+			return err
+		}
+		defer lock.Unlock()
+	}
 	path := filepath.Join(o.dir, scaffold.SpecFile)
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -87,7 +94,22 @@ func runUpdate(s streams, o *updateOptions) error {
 	return applyPlan(s, plan, spec, o.write)
 }
 
-// writeSpec renders spec into dir (kiln new), honouring dry-run and force.
+// lockRepo takes dir's lock for a command that writes into it, before it
+// reads anything there (issue 10: concurrent writers), and says what taking
+// it repaired. Another live kiln holding it is a failure (exit 1).
+func lockRepo(s streams, dir string) (*scaffold.RepoLock, error) {
+	l, err := scaffold.Lock(dir)
+	if err != nil {
+		return nil, failedErrorf("%v", err)
+	}
+	for _, n := range l.Notices {
+		fmt.Fprintln(s.err, "kiln:", n)
+	}
+	return l, nil
+}
+
+// writeSpec renders spec into dir (kiln new), honouring dry-run and force;
+// the caller holds dir's lock to write.
 func writeSpec(s streams, dir string, spec *scaffold.Spec, w writeOptions) error {
 	if err := spec.Validate(); err != nil {
 		return validationError(err)

@@ -26,42 +26,71 @@ func (e *Error) Error() string { return e.Why }
 
 // ReadFile reads a regular file of at most MaxSize bytes.
 func ReadFile(name string) ([]byte, error) {
-	return read(name, os.Stat, func(n string) (fs.File, error) { return os.Open(n) })
+	data, _, err := read(name, os.Stat, func(n string) (fs.File, error) { return os.Open(n) })
+	return data, err
 }
 
 // ReadFS is ReadFile for a file of fsys.
 func ReadFS(fsys fs.FS, name string) ([]byte, error) {
+	data, _, err := ReadFSInfo(fsys, name)
+	return data, err
+}
+
+// ReadFSInfo is ReadFS that also returns the file's FileInfo (its mode),
+// so a caller needs no second Stat.
+func ReadFSInfo(fsys fs.FS, name string) ([]byte, fs.FileInfo, error) {
 	return read(name, func(n string) (fs.FileInfo, error) { return fs.Stat(fsys, n) }, fsys.Open)
 }
 
-func read(name string, stat func(string) (fs.FileInfo, error), open func(string) (fs.File, error)) ([]byte, error) {
+func read(name string, stat func(string) (fs.FileInfo, error), open func(string) (fs.File, error)) ([]byte, fs.FileInfo, error) {
 	// Stat before opening: opening a FIFO for reading blocks until a writer comes.
 	fi, err := stat(name)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := check(name, fi); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	f, err := open(name)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer f.Close()
 	if fi, err = f.Stat(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := check(name, fi); err != nil { // replaced between stat and open
-		return nil, err
+		return nil, nil, err
 	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxSize+1))
+	data, err := readAll(io.LimitReader(f, MaxSize+1), fi.Size())
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(data) > MaxSize {
-		return nil, tooBig(name)
+		return nil, nil, tooBig(name)
 	}
-	return data, nil
+	return data, fi, nil
+}
+
+// readAll is io.ReadAll with a buffer sized from the file's size (which
+// check caps at MaxSize): one allocation instead of a doubling series. The
+// extra byte leaves room for the read that reports EOF; a file that grew
+// since its Stat still reads in full.
+func readAll(r io.Reader, size int64) ([]byte, error) {
+	b := make([]byte, 0, max(size, 0)+1)
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			if err == io.EOF {
+				err = nil
+			}
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // grow
+		}
+	}
 }
 
 func check(name string, fi fs.FileInfo) error {

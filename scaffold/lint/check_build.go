@@ -377,9 +377,13 @@ func oftenChanging(c, run *instr) bool {
 // the app could replace system binaries, libraries or trusted certificates.
 func (d *dockerfile) checkSystemDirPerms(in *instr) {
 	for _, c := range in.cmds {
+		name := c.name()
+		if name != "chmod" && name != "fix-permissions" {
+			continue
+		}
 		ops := c.operands()
 		var targets []string
-		switch c.name() {
+		switch name {
 		case "chmod":
 			if len(ops) >= 2 && groupWritableMode(ops[0]) {
 				targets = ops[1:]

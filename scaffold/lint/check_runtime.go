@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"path"
 	"slices"
-	"strconv"
 	"strings"
 
 	"mvdan.cc/sh/v3/syntax"
@@ -164,7 +163,7 @@ func (d *dockerfile) checkUser() {
 // groupWritableMode reports whether a chmod mode gives the group write
 // access (g=u, g+w, 775...).
 func groupWritableMode(m string) bool {
-	if n, err := strconv.ParseUint(m, 8, 32); err == nil {
+	if n, ok := octalMode(m); ok {
 		return (n>>3)&2 != 0
 	}
 	for _, clause := range strings.Split(m, ",") {
@@ -231,6 +230,11 @@ func (d *dockerfile) checkWritableDirs() {
 			}
 		case "run":
 			for _, c := range in.cmds {
+				switch c.name() {
+				case "chgrp", "chown", "chmod", "fix-permissions":
+				default:
+					continue // changes no owner or mode
+				}
 				ops := c.operands()
 				if len(ops) < 2 && !(c.name() == "fix-permissions" && len(ops) == 1) {
 					continue
@@ -390,7 +394,7 @@ func (d *dockerfile) checkProcess() {
 				}
 				return true
 			})
-			for _, l := range logFiles(in.program, in.env) {
+			for _, l := range logFiles(walkScript(in.program, 0), in.env) {
 				d.rep.add("KL125", in.line, "%s logs to %s", what, l.target)
 			}
 		}

@@ -3,6 +3,7 @@ package lint
 import (
 	"bytes"
 	"errors"
+	"maps"
 	"path"
 	"slices"
 	"strconv"
@@ -189,15 +190,29 @@ var knownInstructions = map[string]bool{
 	"stopsignal": true, "healthcheck": true, "shell": true,
 }
 
-// parseDockerfile parses and expands a Dockerfile without checking it; nil
-// when it does not parse.
-func parseDockerfile(name string, src []byte) *dockerfile {
+// parsed is buildkit's parse of a Dockerfile, made once per file: finding
+// the build context and linting read the same tree.
+type parsed struct {
+	res *parser.Result
+	err error
+	// built is the expanded tree when the build context search made it
+	// (build reads neither the name nor the repository facts)
+	built *dockerfile
+}
+
+func parseBuildkit(src []byte) parsed {
 	res, err := parser.Parse(bytes.NewReader(src))
-	if err != nil {
+	return parsed{res: res, err: err}
+}
+
+// parseDockerfile expands a parsed Dockerfile without checking it; nil
+// when it does not parse.
+func parseDockerfile(name string, src []byte, p parsed) *dockerfile {
+	if p.err != nil {
 		return nil
 	}
-	d := &dockerfile{name: name, lex: shell.NewLex(res.EscapeToken), src: src}
-	d.build(res.AST)
+	d := &dockerfile{name: name, lex: shell.NewLex(p.res.EscapeToken), src: src}
+	d.build(p.res.AST)
 	return d
 }
 
@@ -206,10 +221,14 @@ func lintDockerfile(name string, src []byte, out *[]Finding) (*dockerfile, error
 }
 
 func lintDockerfileWith(name string, src []byte, out *[]Finding, facts repoFacts) (*dockerfile, error) {
+	return lintParsedDockerfile(name, src, parseBuildkit(src), out, facts)
+}
+
+func lintParsedDockerfile(name string, src []byte, p parsed, out *[]Finding, facts repoFacts) (*dockerfile, error) {
 	rep := reporter{file: name, out: out}
 	dirs, commentLines := scanIgnores(src, &rep.ignores)
 	rep.reportUnknown()
-	res, err := parser.Parse(bytes.NewReader(src))
+	res, err := p.res, p.err
 	if err != nil {
 		line := 1
 		var le *parser.LocationError
@@ -248,14 +267,19 @@ func lintDockerfileWith(name string, src []byte, out *[]Finding, facts repoFacts
 		rep.add("KL006", 1, "no FROM: every Dockerfile starts with FROM and its base image")
 		return nil, nil
 	}
-	d := &dockerfile{name: name, lex: shell.NewLex(res.EscapeToken), facts: facts, src: src}
-	d.rep = rep
-	var units [][2]int
-	for _, n := range res.AST.Children {
-		units = append(units, [2]int{n.StartLine, n.EndLine})
+	d := p.built
+	if d == nil {
+		d = &dockerfile{name: name, lex: shell.NewLex(res.EscapeToken), src: src}
+		d.build(res.AST)
 	}
-	d.rep.ignores.bind(dirs, commentLines, units)
-	d.build(res.AST)
+	d.name, d.facts, d.rep = name, facts, rep
+	if len(dirs) > 0 {
+		units := make([][2]int, len(res.AST.Children))
+		for i, n := range res.AST.Children {
+			units[i] = [2]int{n.StartLine, n.EndLine}
+		}
+		d.rep.ignores.bind(dirs, commentLines, units)
+	}
 	d.check()
 	return d, nil
 }
@@ -266,8 +290,18 @@ func (d *dockerfile) build(root *parser.Node) {
 	var st *stage
 	var env vars
 	workdir := "/"
+	// one allocation for all instructions and one for all their words
+	slab := make([]instr, len(root.Children))
+	nwords := 0
 	for _, n := range root.Children {
-		in := &instr{cmd: strings.ToLower(n.Value), line: n.StartLine, end: n.EndLine, node: n, json: n.Attributes["json"]}
+		for x := n.Next; x != nil; x = x.Next {
+			nwords++
+		}
+	}
+	words := make([]string, 0, nwords)
+	for i, n := range root.Children {
+		in := &slab[i]
+		*in = instr{cmd: strings.ToLower(n.Value), line: n.StartLine, end: n.EndLine, node: n, json: n.Attributes["json"]}
 		if len(n.Flags) > 0 {
 			in.flags = make(map[string]string, len(n.Flags))
 		}
@@ -275,9 +309,13 @@ func (d *dockerfile) build(root *parser.Node) {
 			k, v, _ := strings.Cut(strings.TrimLeft(f, "-"), "=")
 			in.flags[strings.ToLower(k)] = v
 		}
-		var raw []string
+		start := len(words)
 		for x := n.Next; x != nil; x = x.Next {
-			raw = append(raw, x.Value)
+			words = append(words, x.Value)
+		}
+		var raw []string
+		if len(words) > start {
+			raw = words[start:len(words):len(words)] // full slice: an append copies
 		}
 		if in.cmd == "from" {
 			in.words, in.resolved = d.expandAll(raw, global)
@@ -375,11 +413,10 @@ func (d *dockerfile) build(root *parser.Node) {
 }
 
 func cloneVars(v vars) vars {
-	c := make(vars, len(v)+2)
-	for k, x := range v {
-		c[k] = x
+	if v == nil {
+		return vars{}
 	}
-	return c
+	return maps.Clone(v)
 }
 
 func absPath(workdir, p string) string {
@@ -395,11 +432,63 @@ func (d *dockerfile) expand(word string, env vars) (string, bool) {
 	if !strings.ContainsAny(word, "$\"'\\`") {
 		return word, true
 	}
+	if s, ok := quotedLiteral(word); ok {
+		return s, true
+	}
+	if name, ok := lonePlainVar(word); ok {
+		v, set := env[name]
+		return v, set
+	}
 	s, unmatched, err := d.lex.ProcessWord(word, envGetter(env))
 	if err != nil {
 		return word, false
 	}
 	return s, len(unmatched) == 0
+}
+
+// quotedLiteral reads the two commonest quoted words of LABEL and ENV
+// values, "text" and 'text' with nothing inside that expands or escapes,
+// without buildkit's lexer (which allocates a scanner and a map per word);
+// TestExpandFastPaths holds them equal to it.
+func quotedLiteral(w string) (string, bool) {
+	if len(w) < 2 || (w[0] != '"' && w[0] != '\'') || w[len(w)-1] != w[0] {
+		return "", false
+	}
+	inner := w[1 : len(w)-1]
+	for i := 0; i < len(inner); i++ {
+		switch c := inner[i]; {
+		case c < 0x20 || c == 0x7f || c == w[0]:
+			return "", false
+		case w[0] == '"' && (c == '$' || c == '\\' || c == '`'):
+			return "", false
+		}
+	}
+	if !utf8.ValidString(inner) {
+		return "", false // buildkit's scanner turns bad bytes into U+FFFD
+	}
+	return inner, true
+}
+
+// lonePlainVar reads a word that is only $NAME or ${NAME}, as FROM ${BASE}
+// and WORKDIR ${HOME} are.
+func lonePlainVar(w string) (string, bool) {
+	if len(w) < 2 || w[0] != '$' {
+		return "", false
+	}
+	name := w[1:]
+	if name[0] == '{' {
+		if len(name) < 3 || name[len(name)-1] != '}' {
+			return "", false
+		}
+		name = name[1 : len(name)-1]
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && c >= '0' && c <= '9') {
+			return "", false
+		}
+	}
+	return name, true
 }
 
 func (d *dockerfile) expandAll(words []string, env vars) ([]string, bool) {
@@ -416,7 +505,7 @@ func (d *dockerfile) expandAll(words []string, env vars) ([]string, bool) {
 // kvPairs reads ENV and LABEL arguments: the parser yields key, value,
 // separator triples.
 func (d *dockerfile) kvPairs(raw []string, env vars) []kv {
-	var out []kv
+	out := make([]kv, 0, len(raw)/3)
 	for i := 0; i+1 < len(raw); i += 3 {
 		k, okK := d.expand(raw[i], env)
 		v, okV := d.expand(raw[i+1], env)
@@ -447,7 +536,7 @@ func (d *dockerfile) parseProgram(in *instr, raw []string, env vars) {
 			src = raw[2]
 		} else {
 			if len(raw) > 0 {
-				in.cmds = []command{{args: raw, line: in.line}}
+				in.cmds = []command{newCommand(raw, nil, in.line)}
 			}
 			return
 		}
@@ -490,13 +579,23 @@ func (d *dockerfile) parseProgram(in *instr, raw []string, env vars) {
 var runCommandsChecked = []string{"yum", "dnf", "apt", "apk", "rm", "chown", "chgrp", "chmod", "fix-permissions", "openssh"}
 
 func mentionsCheckedCommand(src string) bool {
-	for _, c := range runCommandsChecked {
-		if strings.Contains(src, c) {
-			return true
+	// one pass over the text, trying only the names that start with each byte
+	for i := 0; i < len(src); i++ {
+		for _, c := range checkedByFirstByte[src[i]] {
+			if strings.HasPrefix(src[i:], c) {
+				return true
+			}
 		}
 	}
 	return false
 }
+
+var checkedByFirstByte = func() (t [256][]string) {
+	for _, c := range runCommandsChecked {
+		t[c[0]] = append(t[c[0]], c)
+	}
+	return t
+}()
 
 // finalChain lists the instructions of the final image: the last stage and
 // the stages it is built FROM, oldest first.
@@ -617,10 +716,20 @@ func (d *dockerfile) collectCopies() {
 }
 
 func modeAddsExec(m string) bool {
-	if n, err := strconv.ParseUint(m, 8, 32); err == nil {
+	if n, ok := octalMode(m); ok {
 		return n&0o111 != 0
 	}
 	return strings.Contains(m, "x")
+}
+
+// octalMode reads a numeric mode (755); symbolic modes (g=u, +x) are not,
+// and are told apart without strconv's error value.
+func octalMode(m string) (uint64, bool) {
+	if m == "" || strings.Trim(m, "01234567") != "" {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(m, 8, 32)
+	return n, err == nil
 }
 
 // imagePaths are the paths in the image a copy may create.
@@ -731,8 +840,11 @@ func (d *dockerfile) executableInImage(p string) bool {
 			continue
 		}
 		for _, c := range in.cmds {
+			if c.name() != "chmod" {
+				continue
+			}
 			ops := c.operands()
-			if c.name() != "chmod" || len(ops) < 2 || !modeAddsExec(ops[0]) {
+			if len(ops) < 2 || !modeAddsExec(ops[0]) {
 				continue
 			}
 			for _, t := range ops[1:] {

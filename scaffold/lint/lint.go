@@ -136,10 +136,10 @@ func FS(fsys fs.FS, opts Options) ([]Finding, error) {
 	if err != nil {
 		return nil, err
 	}
-	rootDFs := dockerfilesIn(fsys, ".")
-	dirs := []string{"."}
-	if len(rootDFs) == 0 {
-		dirs = builderDirs(fsys)
+	rootEntries, rootListed := listDir(fsys, ".")
+	dirs := []builderDir{{".", dockerfilesOf(".", rootListed)}}
+	if len(dirs[0].dfs) == 0 {
+		dirs = builderDirs(fsys, rootEntries, rootListed)
 	}
 	if len(dirs) == 0 {
 		return nil, &ParseError{File: ".", Err: errors.New("no Dockerfile, Containerfile or s2i/bin here or below: not a builder repository (pass the directory of a Dockerfile, or the Dockerfile itself)")}
@@ -147,11 +147,7 @@ func FS(fsys fs.FS, opts Options) ([]Finding, error) {
 	run := &lintRun{scripts: map[scriptKey]scriptResult{}, done: map[string]bool{}}
 	var all []Finding
 	for _, dir := range dirs {
-		dfs := rootDFs
-		if dir != "." {
-			dfs = dockerfilesIn(fsys, dir)
-		}
-		fs, err := run.lintDir(fsys, dir, dfs)
+		fs, err := run.lintDir(fsys, dir.dir, dir.dfs)
 		if err != nil {
 			return nil, err
 		}

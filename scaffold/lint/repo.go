@@ -82,6 +82,11 @@ func dockerfilesIn(fsys fs.FS, dir string) []string {
 	if err != nil {
 		return nil
 	}
+	return dockerfilesOf(dir, entries)
+}
+
+// dockerfilesOf is dockerfilesIn for a directory listed already.
+func dockerfilesOf(dir string, entries []fs.DirEntry) []string {
 	var out []string
 	for _, e := range entries {
 		if e.Type().IsRegular() || e.Type()&fs.ModeSymlink != 0 {
@@ -103,44 +108,68 @@ func dockerfilesIn(fsys fs.FS, dir string) []string {
 	return out
 }
 
-func isBuilderDir(fsys fs.FS, dir string) bool {
-	if len(dockerfilesIn(fsys, dir)) > 0 {
-		return true
+// builderDir is a directory to lint and the Dockerfiles in it.
+type builderDir struct {
+	dir string
+	dfs []string
+}
+
+// asBuilderDir reports whether a listed directory is a builder directory:
+// it holds a Dockerfile or s2i/bin.
+func asBuilderDir(fsys fs.FS, dir string, entries []fs.DirEntry) (builderDir, bool) {
+	if dfs := dockerfilesOf(dir, entries); len(dfs) > 0 {
+		return builderDir{dir, dfs}, true
 	}
 	fi, err := fs.Stat(fsys, path.Join(dir, "s2i/bin"))
-	return err == nil && fi.IsDir()
+	return builderDir{dir: dir}, err == nil && fi.IsDir()
 }
 
 // maxWalkDepth bounds the search for builder directories below a root.
 const maxWalkDepth = 6
 
-// builderDirs returns "." when the root is a builder directory, else the
-// builder directories below it, skipping version control, dependencies,
-// test applications and the trees a Dockerfile copies (s2i, root).
-func builderDirs(fsys fs.FS) []string {
-	if isBuilderDir(fsys, ".") {
-		return []string{"."}
+// listDir is fs.ReadDir as the search for builders reads it: entries
+// to descend into (what fs.WalkDir would, even after an error), and the
+// listing that counts for Dockerfiles (nothing after an error).
+func listDir(fsys fs.FS, dir string) (entries, listed []fs.DirEntry) {
+	entries, err := fs.ReadDir(fsys, dir)
+	if err != nil {
+		return entries, nil
 	}
-	var out []string
-	_ = fs.WalkDir(fsys, ".", func(p string, e fs.DirEntry, err error) error {
-		if err != nil {
-			return nil
+	return entries, entries
+}
+
+// builderDirs returns "." when the root (listed by listDir) is a builder
+// directory, else the builder directories below it, skipping version
+// control, dependencies, test applications and the trees a Dockerfile
+// copies (s2i, root). Each directory is listed once: the listing that finds
+// its Dockerfiles is the one the walk descends with.
+func builderDirs(fsys fs.FS, rootEntries, rootListed []fs.DirEntry) []builderDir {
+	if bd, ok := asBuilderDir(fsys, ".", rootListed); ok {
+		return []builderDir{bd}
+	}
+	var out []builderDir
+	var walk func(dir string, entries []fs.DirEntry)
+	walk = func(dir string, entries []fs.DirEntry) {
+		for _, e := range entries {
+			if !e.IsDir() {
+				continue
+			}
+			switch e.Name() {
+			case ".git", "node_modules", "vendor", ".venv", "__pycache__", "test-app", "testdata", "s2i", ".s2i", "root":
+				continue
+			}
+			p := path.Join(dir, e.Name())
+			if strings.Count(p, "/")+1 > maxWalkDepth {
+				continue
+			}
+			sub, listed := listDir(fsys, p)
+			if bd, ok := asBuilderDir(fsys, p, listed); ok {
+				out = append(out, bd)
+			}
+			walk(p, sub)
 		}
-		if !e.IsDir() || p == "." {
-			return nil
-		}
-		switch e.Name() {
-		case ".git", "node_modules", "vendor", ".venv", "__pycache__", "test-app", "testdata", "s2i", ".s2i", "root":
-			return fs.SkipDir
-		}
-		if strings.Count(p, "/")+1 > maxWalkDepth {
-			return fs.SkipDir
-		}
-		if isBuilderDir(fsys, p) {
-			out = append(out, p)
-		}
-		return nil
-	})
+	}
+	walk(".", rootEntries)
 	return out
 }
 
@@ -166,13 +195,14 @@ func (run *lintRun) lintDir(fsys fs.FS, dir string, dfs []string) ([]Finding, er
 		if err != nil {
 			return nil, &ParseError{File: df, Err: unwrapPathError(err)}
 		}
-		ctx := buildContext(fsys, df, src)
+		p := parseBuildkit(src)
+		ctx := buildContext(fsys, df, src, &p)
 		sub, err := fs.Sub(fsys, ctx)
 		if err != nil {
 			return nil, err
 		}
 		r := &repo{fsys: sub, run: run, prefix: ctx}
-		if err := r.lintWith(relTo(df, ctx), src); err != nil {
+		if err := r.lintWith(relTo(df, ctx), src, p); err != nil {
 			return nil, err
 		}
 		all = append(all, prefixed(r.findings, ctx)...)
@@ -202,11 +232,11 @@ func prefixed(fs []Finding, dir string) []Finding {
 // sources exist (the nearest on a tie). sclorg's python images build from
 // the repository root (COPY 3.12/s2i/bin/ ...), its nodejs images from the
 // version directory (COPY ./s2i/bin/ ...).
-func buildContext(fsys fs.FS, df string, src []byte) string {
+func buildContext(fsys fs.FS, df string, src []byte, p *parsed) string {
 	if path.Dir(df) == "." {
 		return "."
 	}
-	srcs := copySources(src)
+	srcs := copySources(src, p)
 	best, bestN := path.Dir(df), -1
 	for dir := path.Dir(df); ; dir = path.Dir(dir) {
 		n := 0
@@ -227,11 +257,12 @@ func buildContext(fsys fs.FS, df string, src []byte) string {
 
 // copySources lists the plain local sources of a Dockerfile's COPY and ADD
 // instructions, with ARG and ENV defaults expanded.
-func copySources(src []byte) []string {
-	d := parseDockerfile("Dockerfile", src)
+func copySources(src []byte, p *parsed) []string {
+	d := parseDockerfile("Dockerfile", src, *p)
 	if d == nil {
 		return nil
 	}
+	p.built = d // linting reuses it
 	var srcs []string
 	for _, st := range d.stages {
 		for _, in := range st.instrs {
@@ -284,6 +315,21 @@ func (r *repo) config(opts Options) (map[string]bool, error) {
 func (r *repo) exists(name string) bool {
 	_, err := fs.Stat(r.fsys, name)
 	return err == nil
+}
+
+// listedFile is isFile for a name in a directory listing: only a symbolic
+// link needs a Stat.
+func (r *repo) listedFile(entries []fs.DirEntry, dir, name string) bool {
+	for _, e := range entries {
+		if e.Name() != name {
+			continue
+		}
+		if e.Type()&fs.ModeSymlink != 0 {
+			return r.isFile(path.Join(dir, name))
+		}
+		return !e.IsDir()
+	}
+	return false
 }
 
 func (r *repo) isFile(name string) bool {
@@ -346,11 +392,12 @@ func (r *repo) missingScripts(binDir string, names map[string]bool) {
 }
 
 // lint lints a directory's s2i scripts without a Dockerfile.
-func (r *repo) lint() error { return r.lintWith("", nil) }
+func (r *repo) lint() error { return r.lintWith("", nil, parsed{}) }
 
 // lintWith lints the Dockerfile dfName (relative to the build context r.fsys)
-// with the scripts, test/run, templates and README it brings in.
-func (r *repo) lintWith(dfName string, src []byte) error {
+// with the scripts, test/run, templates and README it brings in; p is
+// buildkit's parse of src.
+func (r *repo) lintWith(dfName string, src []byte, p parsed) error {
 	dfDir := "."
 	if dfName != "" {
 		dfDir = path.Dir(dfName)
@@ -371,11 +418,15 @@ func (r *repo) lintWith(dfName string, src []byte) error {
 					return false
 				}
 			}
+			if dir == binDir {
+				// the directory was listed already: no Stat for what it holds
+				return r.listedFile(bin, dir, "assemble") && r.listedFile(bin, dir, "run")
+			}
 			return r.isFile(path.Join(dir, "assemble")) && r.isFile(path.Join(dir, "run"))
 		}}
 		// an unparsable Dockerfile is one KL000 finding; its scripts are
 		// still linted
-		r.df, _ = lintDockerfileWith(dfName, src, &r.findings, facts)
+		r.df, _ = lintParsedDockerfile(dfName, src, p, &r.findings, facts)
 	}
 	if !hasBin && r.df != nil {
 		// multi-version repositories copy VERSION/s2i/bin
@@ -444,7 +495,7 @@ func (r *repo) lintWith(dfName string, src []byte) error {
 			}
 		}
 		// and the copied scripts whose names say they start the software
-		for _, src := range r.copiedFiles() {
+		for _, src := range r.copiedFiles(binDir) {
 			if done[src] || strings.HasPrefix(src, binDir+"/") || src == testRun || strings.HasPrefix(src, "test/") || strings.Contains(src, "/test/") ||
 				!wrapperName(src) || !r.isShellScript(src) {
 				continue
@@ -479,15 +530,17 @@ func (r *repo) lintWith(dfName string, src []byte) error {
 const maxCopiedFiles = 500
 
 // copiedFiles lists the build-context files the final image's COPY and ADD
-// take, walking copied directories (but not .git, node_modules or vendor).
-func (r *repo) copiedFiles() []string {
+// take, walking copied directories (but not .git, node_modules or vendor,
+// nor skip: the s2i scripts, linted already).
+func (r *repo) copiedFiles(skip string) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, c := range r.df.copies {
 		for _, s := range c.srcs {
 			s = strings.TrimPrefix(path.Clean(s), "./")
 			// the whole context (COPY . /src) is application source, not wrappers
-			if s == "." || strings.ContainsAny(s, "*?[") || strings.Contains(s, "://") || strings.HasPrefix(s, "..") || strings.HasPrefix(s, "/") {
+			if s == "." || strings.ContainsAny(s, "*?[") || strings.Contains(s, "://") || strings.HasPrefix(s, "..") || strings.HasPrefix(s, "/") ||
+				s == skip || strings.HasPrefix(s, skip+"/") {
 				continue
 			}
 			_ = fs.WalkDir(r.fsys, s, func(p string, e fs.DirEntry, err error) error {
@@ -565,12 +618,12 @@ func (r *repo) lintFileScript(p string, role scriptRole, ctx scriptContext, imgP
 			return res.info, nil
 		}
 	}
-	src, err := bounded.ReadFS(r.fsys, p)
+	src, fi, err := bounded.ReadFSInfo(r.fsys, p)
 	if err != nil {
 		return nil, &ParseError{File: p, Err: unwrapPathError(err)}
 	}
 	var mode fs.FileMode
-	if fi, err := fs.Stat(r.fsys, p); err == nil && !r.modesUnknown {
+	if !r.modesUnknown {
 		mode = fi.Mode()
 	}
 	var out []Finding
@@ -585,35 +638,17 @@ func (r *repo) lintFileScript(p string, role scriptRole, ctx scriptContext, imgP
 	return info, nil
 }
 
-// workload is what KL131 reads of a Template, Deployment or
-// DeploymentConfig; yaml.Node fields keep their line for the report.
-type workload struct {
-	Kind     string `yaml:"kind"`
-	Metadata struct {
-		Name string `yaml:"name"`
-	} `yaml:"metadata"`
-	Objects []workload `yaml:"objects"`
-	Spec    struct {
-		Template struct {
-			Spec struct {
-				Containers []struct {
-					Name           yaml.Node `yaml:"name"`
-					ReadinessProbe yaml.Node `yaml:"readinessProbe"`
-					LivenessProbe  yaml.Node `yaml:"livenessProbe"`
-				} `yaml:"containers"`
-			} `yaml:"spec"`
-		} `yaml:"template"`
-	} `yaml:"spec"`
-}
-
 var workloadKinds = map[string]bool{"Deployment": true, "DeploymentConfig": true, "StatefulSet": true, "DaemonSet": true}
 
 // lintTemplates checks the probes of workloads in openshift/*.yaml.
 func (r *repo) lintTemplates(dir string, isBuilder bool) error {
 	var files []string
-	for _, pat := range []string{"openshift/*.yaml", "openshift/*.yml", "openshift/*.json"} {
-		m, _ := fs.Glob(r.fsys, path.Join(dir, pat))
-		files = append(files, m...)
+	entries, _ := fs.ReadDir(r.fsys, path.Join(dir, "openshift"))
+	for _, e := range entries {
+		// what fs.Glob of openshift/*.yaml, *.yml and *.json matched
+		if n := e.Name(); strings.HasSuffix(n, ".yaml") || strings.HasSuffix(n, ".yml") || strings.HasSuffix(n, ".json") {
+			files = append(files, path.Join(dir, "openshift", n))
+		}
 	}
 	if r.run != nil {
 		key := r.prefix + "\x00" + dir
@@ -645,10 +680,14 @@ func (r *repo) lintTemplates(dir string, isBuilder bool) error {
 		}
 		dec := yaml.NewDecoder(bytes.NewReader(src))
 		for {
-			var w workload
-			err := dec.Decode(&w)
+			var doc yaml.Node
+			err := dec.Decode(&doc)
 			if errors.Is(err, io.EOF) {
 				break
+			}
+			var w workload
+			if err == nil {
+				w, err = decodeWorkload(&doc)
 			}
 			var te *yaml.TypeError
 			if err != nil && !errors.As(err, &te) {
@@ -725,12 +764,9 @@ func (r *repo) checkReadme(runName string, info *scriptInfo, root string) {
 		}
 	}
 	rep := reporter{file: runName, out: &r.findings}
-	src, _ := bounded.ReadFS(r.fsys, runName)
-	dirs, commentLines := scanIgnores(src, &rep.ignores)
+	dirs, commentLines := scanIgnores(info.src, &rep.ignores)
 	if len(dirs) > 0 {
-		if f, err := parseShell(runName, string(src)); err == nil {
-			rep.ignores.bind(dirs, commentLines, stmtRanges(f))
-		}
+		rep.ignores.bind(dirs, commentLines, info.stmtRanges)
 	}
 	for _, u := range info.envUses {
 		if _, ok := defined[u.name]; ok {

@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"bytes"
 	"cmp"
 	"errors"
 	"io/fs"
@@ -56,6 +57,10 @@ type scriptContext struct {
 // scriptInfo is what a script tells the repository checks.
 type scriptInfo struct {
 	envUses []envUse // variables read but never set by the script
+	// a run script's text and statement spans, for KL133's kiln:ignore
+	// comments (checkReadme reports on it)
+	src        []byte
+	stmtRanges [][2]int
 }
 
 type envUse struct {
@@ -82,7 +87,7 @@ func lintScript(name string, src []byte, mode fs.FileMode, role scriptRole, ctx 
 	if hasShebang && !isShell(interp) {
 		return info, nil // another language: only the file checks apply
 	}
-	f, err := parseShell(name, string(src))
+	f, err := parseShellFrom(name, bytes.NewReader(src))
 	if err != nil {
 		line, msg := 1, err.Error()
 		var se syntax.ParseError
@@ -96,35 +101,44 @@ func lintScript(name string, src []byte, mode fs.FileMode, role scriptRole, ctx 
 		rep.add("KL000", line, "kiln cannot parse this script as shell: %s", msg)
 		return info, nil
 	}
-	rep.ignores.bind(dirs, commentLines, stmtRanges(f))
-	env := vars{}
-	for _, c := range commands(f, env, 0) {
+	nodes := walkScript(f, len(src))
+	if len(dirs) > 0 {
+		rep.ignores.bind(dirs, commentLines, nodes.stmtRanges())
+	}
+	for i, call := range nodes.calls {
+		c := newCommand(trimPrefixes(nodes.args[i]), call, 0)
 		switch c.name() {
 		case "chmod", "chgrp", "chown":
 			for _, op := range c.operands() {
 				if path.Clean(op) == "/etc/passwd" {
-					rep.addPos("KL075", c.call.Pos(), "%s changes /etc/passwd", c.name())
+					rep.addPos("KL075", call.Pos(), "%s changes /etc/passwd", c.name())
 				}
 			}
 		}
 	}
 	if role != roleTest {
-		checkErrorExit(&rep, f)
+		checkErrorExit(&rep, f, nodes)
 	}
 	switch role {
 	case roleRun, roleWrapper:
-		checkFinalExec(&rep, f)
-		checkServices(&rep, f)
-		for _, l := range logFiles(f, env) {
+		checkFinalExec(&rep, f, nodes)
+		checkServices(&rep, nodes)
+		for _, l := range logFiles(nodes, nil) {
 			rep.addPos("KL125", l.pos, "logs to %s", l.target)
 		}
 		if role == roleRun {
-			info.envUses = envReads(f)
+			info.envUses = envReads(nodes)
+			if len(info.envUses) > 0 {
+				info.src = src
+				if len(dirs) > 0 {
+					info.stmtRanges = nodes.stmtRanges()
+				}
+			}
 		}
 	case roleSaveArtifacts:
-		checkSaveArtifacts(&rep, f)
+		checkSaveArtifacts(&rep, nodes)
 	case roleAssemble:
-		if ctx.saveArtifactsExists && !mentionsArtifacts(f) {
+		if ctx.saveArtifactsExists && !nodes.mentionsArtifacts {
 			rep.add("KL122", 1, "assemble never restores /tmp/artifacts, though save-artifacts exists")
 		}
 	}
@@ -134,7 +148,7 @@ func lintScript(name string, src []byte, mode fs.FileMode, role scriptRole, ctx 
 // checkErrorExit finds an error message followed by exit 0 (or a bare
 // exit, whose status is the message's, 0): the failure is reported as
 // success (G21).
-func checkErrorExit(rep *reporter, f *syntax.File) {
+func checkErrorExit(rep *reporter, f *syntax.File, nodes *scriptNodes) {
 	check := func(stmts []*syntax.Stmt) {
 		for i := 0; i+1 < len(stmts); i++ {
 			if !errorMessage(stmts[i]) {
@@ -150,17 +164,9 @@ func checkErrorExit(rep *reporter, f *syntax.File) {
 		}
 	}
 	check(f.Stmts)
-	syntax.Walk(f, func(n syntax.Node) bool {
-		switch n := n.(type) {
-		case *syntax.Block:
-			check(n.Stmts)
-		case *syntax.IfClause:
-			check(n.Then)
-		case *syntax.CaseItem:
-			check(n.Stmts)
-		}
-		return true
-	})
+	for _, l := range nodes.lists {
+		check(l)
+	}
 }
 
 // errorMessage reports whether a statement prints an error: echo or printf
@@ -183,14 +189,13 @@ func errorMessage(s *syntax.Stmt) bool {
 }
 
 // checkFinalExec follows the script to its final command and wants exec there.
-func checkFinalExec(rep *reporter, f *syntax.File) {
+func checkFinalExec(rep *reporter, f *syntax.File, nodes *scriptNodes) {
 	fe := finalExec{funcs: map[string]*syntax.Stmt{}, done: map[string]bool{}}
-	syntax.Walk(f, func(n syntax.Node) bool {
-		if fd, ok := n.(*syntax.FuncDecl); ok && fd.Name != nil {
+	for _, fd := range nodes.funcs {
+		if fd.Name != nil {
 			fe.funcs[fd.Name.Value] = fd.Body
 		}
-		return true
-	})
+	}
 	for _, bad := range fe.last(f.Stmts, 0) {
 		rep.addPos("KL120", bad.pos, "the final command %s is not exec-ed: signals go to the shell, not to it", bad.what)
 	}
@@ -306,46 +311,33 @@ func shortCommand(c *syntax.CallExpr) string {
 	return strings.Join(parts, " ")
 }
 
-func checkServices(rep *reporter, f *syntax.File) {
-	syntax.Walk(f, func(n syntax.Node) bool {
-		switch n := n.(type) {
-		case *syntax.Stmt:
-			if n.Background {
-				what := "a process"
-				if call, ok := n.Cmd.(*syntax.CallExpr); ok && len(call.Args) > 0 {
-					what = wordString(call.Args[0], nil)
-				}
-				rep.addPos("KL060", n.Pos(), "starts %s in the background with &: a second service in the container", what)
+func checkServices(rep *reporter, nodes *scriptNodes) {
+	for _, n := range nodes.stmts {
+		if n.Background {
+			what := "a process"
+			if call, ok := n.Cmd.(*syntax.CallExpr); ok && len(call.Args) > 0 {
+				what = wordString(call.Args[0], nil)
 			}
-		case *syntax.CallExpr:
-			if len(n.Args) == 0 {
-				return true
-			}
-			name := path.Base(wordString(n.Args[0], nil))
-			if name == "exec" && len(n.Args) > 1 {
-				name = path.Base(wordString(n.Args[1], nil))
-			}
-			switch {
-			case supervisors[name] && name != "init":
-				rep.addPos("KL060", n.Pos(), "starts %s, a supervisor of several services", name)
-			case name == "sshd" || name == "dropbear":
-				rep.addPos("KL050", n.Pos(), "starts %s, an SSH server", name)
-			default:
-				if svc := startsDaemon(callArgs(n)); svc != "" {
-					rep.addPos("KL060", n.Pos(), "starts %s as a background daemon beside the main process", svc)
-				}
+			rep.addPos("KL060", n.Pos(), "starts %s in the background with &: a second service in the container", what)
+		}
+	}
+	for i, n := range nodes.calls {
+		args := nodes.args[i]
+		name := path.Base(args[0])
+		if name == "exec" && len(args) > 1 {
+			name = path.Base(args[1])
+		}
+		switch {
+		case supervisors[name] && name != "init":
+			rep.addPos("KL060", n.Pos(), "starts %s, a supervisor of several services", name)
+		case name == "sshd" || name == "dropbear":
+			rep.addPos("KL050", n.Pos(), "starts %s, an SSH server", name)
+		default:
+			if svc := startsDaemon(args); svc != "" {
+				rep.addPos("KL060", n.Pos(), "starts %s as a background daemon beside the main process", svc)
 			}
 		}
-		return true
-	})
-}
-
-func callArgs(c *syntax.CallExpr) []string {
-	args := make([]string, len(c.Args))
-	for i, w := range c.Args {
-		args[i] = wordString(w, nil)
 	}
-	return args
 }
 
 // startsDaemon recognises commands that start a service in the background:
@@ -411,39 +403,36 @@ func isLogPath(t string) bool {
 }
 
 // logFiles finds output redirected to log files and --log-file options.
-func logFiles(f *syntax.File, env vars) []logUse {
+func logFiles(nodes *scriptNodes, env vars) []logUse {
 	var out []logUse
-	syntax.Walk(f, func(n syntax.Node) bool {
-		switch n := n.(type) {
-		case *syntax.Redirect:
-			switch n.Op {
-			case syntax.RdrOut, syntax.AppOut, syntax.RdrAll, syntax.AppAll, syntax.RdrClob:
-				if t := wordString(n.Word, env); isLogPath(t) {
-					out = append(out, logUse{n.Pos(), t})
-				}
-			}
-		case *syntax.CallExpr:
-			for i, w := range n.Args {
-				a := wordString(w, env)
-				opt, val, hasVal := strings.Cut(a, "=")
-				switch strings.TrimLeft(opt, "-") {
-				case "log-file", "logfile", "log_file", "error-log", "errorlog", "access-log", "accesslog":
-				default:
-					continue
-				}
-				if !strings.HasPrefix(opt, "-") {
-					continue
-				}
-				if !hasVal && i+1 < len(n.Args) {
-					val = wordString(n.Args[i+1], env)
-				}
-				if val != "" && !isStdStream(val) && !strings.HasPrefix(val, "$") {
-					out = append(out, logUse{n.Pos(), val})
-				}
+	for _, n := range nodes.redirs {
+		switch n.Op {
+		case syntax.RdrOut, syntax.AppOut, syntax.RdrAll, syntax.AppAll, syntax.RdrClob:
+			if t := wordString(n.Word, env); isLogPath(t) {
+				out = append(out, logUse{n.Pos(), t})
 			}
 		}
-		return true
-	})
+	}
+	for _, n := range nodes.calls {
+		for i, w := range n.Args {
+			a := wordString(w, env)
+			opt, val, hasVal := strings.Cut(a, "=")
+			switch strings.TrimLeft(opt, "-") {
+			case "log-file", "logfile", "log_file", "error-log", "errorlog", "access-log", "accesslog":
+			default:
+				continue
+			}
+			if !strings.HasPrefix(opt, "-") {
+				continue
+			}
+			if !hasVal && i+1 < len(n.Args) {
+				val = wordString(n.Args[i+1], env)
+			}
+			if val != "" && !isStdStream(val) && !strings.HasPrefix(val, "$") {
+				out = append(out, logUse{n.Pos(), val})
+			}
+		}
+	}
 	return out
 }
 
@@ -456,26 +445,20 @@ var stdoutPrinters = map[string]bool{
 
 // checkSaveArtifacts flags commands whose output would mix into the tar
 // stream: printers whose stdout is not redirected, piped or captured.
-func checkSaveArtifacts(rep *reporter, f *syntax.File) {
+func checkSaveArtifacts(rep *reporter, nodes *scriptNodes) {
 	type span struct{ from, to uint }
 	var quiet []span
-	syntax.Walk(f, func(n syntax.Node) bool {
-		switch n := n.(type) {
-		case *syntax.Stmt:
-			if redirectsStdout(n) {
-				quiet = append(quiet, span{n.Pos().Offset(), n.End().Offset()})
-			}
-		case *syntax.BinaryCmd:
-			if n.Op == syntax.Pipe || n.Op == syntax.PipeAll {
-				quiet = append(quiet, span{n.X.Pos().Offset(), n.X.End().Offset()})
-			}
-		case *syntax.CmdSubst:
-			quiet = append(quiet, span{n.Pos().Offset(), n.End().Offset()})
-		case *syntax.ProcSubst:
+	for _, n := range nodes.stmts {
+		if redirectsStdout(n) {
 			quiet = append(quiet, span{n.Pos().Offset(), n.End().Offset()})
 		}
-		return true
-	})
+	}
+	for _, n := range nodes.pipes {
+		quiet = append(quiet, span{n.X.Pos().Offset(), n.X.End().Offset()})
+	}
+	for _, n := range nodes.substs {
+		quiet = append(quiet, span{n.Pos().Offset(), n.End().Offset()})
+	}
 	// the spans nest or are disjoint: merge them into sorted disjoint ones
 	slices.SortFunc(quiet, func(a, b span) int { return cmp.Compare(a.from, b.from) })
 	merged := quiet[:0]
@@ -490,39 +473,17 @@ func checkSaveArtifacts(rep *reporter, f *syntax.File) {
 		i := sort.Search(len(merged), func(i int) bool { return merged[i].to > off })
 		return i < len(merged) && merged[i].from <= off
 	}
-	syntax.Walk(f, func(n syntax.Node) bool {
-		call, ok := n.(*syntax.CallExpr)
-		if !ok || len(call.Args) == 0 {
-			return true
-		}
-		name := path.Base(wordString(call.Args[0], nil))
+	for i, call := range nodes.calls {
+		name := path.Base(nodes.args[i][0])
 		if !stdoutPrinters[name] || isQuiet(call.Pos().Offset()) {
-			return true
+			continue
 		}
 		note := ""
 		if name == "pushd" || name == "popd" {
 			note = " (it prints the directory stack)"
 		}
 		rep.addPos("KL121", call.Pos(), "%s writes to stdout%s, corrupting the tar stream", name, note)
-		return true
-	})
-}
-
-func mentionsArtifacts(f *syntax.File) bool {
-	found := false
-	syntax.Walk(f, func(n syntax.Node) bool {
-		if found {
-			return false
-		}
-		switch n := n.(type) {
-		case *syntax.Lit:
-			found = strings.Contains(n.Value, "artifacts")
-		case *syntax.SglQuoted:
-			found = strings.Contains(n.Value, "artifacts")
-		}
-		return !found
-	})
-	return found
+	}
 }
 
 var wellKnownVars = map[string]bool{
@@ -535,66 +496,60 @@ var wellKnownVars = map[string]bool{
 
 // envReads lists the upper-case variables a script reads but never sets:
 // its configuration interface.
-func envReads(f *syntax.File) []envUse {
+func envReads(nodes *scriptNodes) []envUse {
 	set := map[string]bool{}
-	dynamic := false
-	syntax.Walk(f, func(n syntax.Node) bool {
-		switch n := n.(type) {
-		case *syntax.Assign:
-			if n.Name != nil {
-				set[n.Name.Value] = true
+	for _, n := range nodes.assigns {
+		if n.Name != nil {
+			set[n.Name.Value] = true
+		}
+	}
+	for _, n := range nodes.fors {
+		if wi, ok := n.Loop.(*syntax.WordIter); ok && wi.Name != nil {
+			set[wi.Name.Value] = true
+		}
+	}
+	for _, n := range nodes.decls {
+		// local $vars, export $(cgroup-limits): names known only at run time
+		for _, a := range n.Args {
+			if a.Name == nil && a.Value != nil && a.Value.Lit() == "" {
+				return nil // any variable may be one the script sets itself
 			}
-		case *syntax.ForClause:
-			if wi, ok := n.Loop.(*syntax.WordIter); ok && wi.Name != nil {
-				set[wi.Name.Value] = true
-			}
-		case *syntax.DeclClause:
-			// local $vars, export $(cgroup-limits): names known only at run time
-			for _, a := range n.Args {
-				if a.Name == nil && a.Value != nil && a.Value.Lit() == "" {
-					dynamic = true
-				}
-				if a.Name != nil {
-					set[a.Name.Value] = true
-				}
-			}
-		case *syntax.CallExpr:
-			if len(n.Args) > 0 && wordString(n.Args[0], nil) == "eval" {
-				dynamic = true
-			}
-			if len(n.Args) > 1 && (wordString(n.Args[0], nil) == "read" || wordString(n.Args[0], nil) == "export") {
-				for _, w := range n.Args[1:] {
-					name, _, _ := strings.Cut(wordString(w, nil), "=")
-					set[name] = true
-				}
+			if a.Name != nil {
+				set[a.Name.Value] = true
 			}
 		}
-		return true
-	})
-	if dynamic {
-		return nil // any variable may be one the script sets itself
+	}
+	for i := range nodes.calls {
+		args := nodes.args[i]
+		if args[0] == "eval" {
+			return nil
+		}
+		if len(args) > 1 && (args[0] == "read" || args[0] == "export") {
+			for _, a := range args[1:] {
+				name, _, _ := strings.Cut(a, "=")
+				set[name] = true
+			}
+		}
 	}
 	var out []envUse
 	seen := map[string]bool{}
-	syntax.Walk(f, func(n syntax.Node) bool {
-		pe, ok := n.(*syntax.ParamExp)
-		if !ok || pe.Param == nil {
-			return true
+	for _, pe := range nodes.params {
+		if pe.Param == nil {
+			continue
 		}
 		name := pe.Param.Value
 		if seen[name] || set[name] || wellKnownVars[name] || !configName(name) {
-			return true
+			continue
 		}
 		// ${X:=default} and ${X=default} assign X.
 		if pe.Exp != nil && (pe.Exp.Op == syntax.AssignUnsetOrNull || pe.Exp.Op == syntax.AssignUnset) {
 			if strings.HasPrefix(name, "_") {
-				return true
+				continue
 			}
 		}
 		seen[name] = true
 		out = append(out, envUse{name, int(pe.Pos().Line())})
-		return true
-	})
+	}
 	return out
 }
 

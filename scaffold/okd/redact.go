@@ -26,6 +26,9 @@ func StripUserinfo(s string) string {
 // HasCredentials reports whether s holds a URL with a password or token in
 // its userinfo (postgres://u:pw@db/x, https://token@host).
 func HasCredentials(s string) bool {
+	if !strings.Contains(s, "://") || !strings.Contains(s, "@") {
+		return false // the pattern needs both: skip the regular expression
+	}
 	for _, m := range userinfoRe.FindAllString(s, -1) {
 		u, err := url.Parse(m + "h")
 		if err != nil || u.User == nil {

@@ -157,8 +157,9 @@ func LabelKey(k string) string {
 			return "contains " + strconv.QuoteRune(rune(c)) + "; keep keys to letters, digits and . _ - / :"
 		}
 	}
+	lower := strings.ToLower(k)
 	for _, p := range ReservedLabelPrefixes {
-		if strings.HasPrefix(strings.ToLower(k), p) {
+		if strings.HasPrefix(lower, p) {
 			return "is in the " + strings.TrimSuffix(p, ".") + " namespace, which Docker reserves for itself"
 		}
 	}

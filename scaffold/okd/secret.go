@@ -27,26 +27,29 @@ var notSecretWords = map[string]bool{
 // a label key (com.example.password) say it holds a password, secret, token
 // or key (G11), in lower case, or "".
 func SecretWord(name string) string {
-	toks := strings.FieldsFunc(strings.ToUpper(name), func(r rune) bool { return r == '_' || r == '.' || r == '-' || r == '/' })
-	if len(toks) == 0 {
-		return ""
-	}
-	for _, tok := range toks {
+	upper := strings.ToUpper(name)
+	isSep := func(r rune) bool { return r == '_' || r == '.' || r == '-' || r == '/' }
+	// the words are iterated, not collected: this runs for every ENV and ARG
+	n, last := 0, ""
+	for tok := range strings.FieldsFuncSeq(upper, isSep) {
 		if notSecretWords[tok] {
 			return ""
 		}
+		n, last = n+1, tok
 	}
-	if len(toks) == 1 && toks[0] == "PWD" {
+	if n == 0 {
+		return ""
+	}
+	if n == 1 && last == "PWD" {
 		return "" // the shell's working directory
 	}
-	for _, tok := range toks {
+	for tok := range strings.FieldsFuncSeq(upper, isSep) {
 		for _, w := range secretWords {
 			if tok == w || strings.HasSuffix(tok, w) {
 				return strings.ToLower(w)
 			}
 		}
 	}
-	last := toks[len(toks)-1]
 	for _, w := range lastWords {
 		if last == w || (w == "APIKEY" || w == "TOKEN") && strings.HasSuffix(last, w) {
 			return strings.ToLower(w)
