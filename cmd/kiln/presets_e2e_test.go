@@ -16,9 +16,9 @@ import (
 // incremental build when it reuses what save-artifacts kept: the proof that
 // the restore was real, not just copied and ignored.
 var presetReuse = map[string]string{
-	"python": "Requirement already satisfied: kiln-greeting==1.0.0",
-	"nodejs": "reusing the restored node_modules",
-	"ruby":   "Using kiln_greeting 1.0.0",
+	"python": "Reusing the restored virtual environment's packages: requirements.txt is unchanged",
+	"nodejs": "Reusing the restored node_modules: package.json and package-lock.json are unchanged",
+	"ruby":   "Reusing the restored gems in vendor/bundle: Gemfile and Gemfile.lock are unchanged",
 	"java":   "Reusing the restored classes in target/",
 	"go":     "Reusing the restored Go build cache",
 	"php":    "Nothing to install, update or remove",
