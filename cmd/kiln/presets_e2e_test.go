@@ -146,7 +146,11 @@ func TestE2EPresetServerRunPaths(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			e2etest.RequireEngine(t)
+			t0 := time.Now()
 			base := e2etest.RuntimeBase(t, tc.runtime)
+			if d := time.Since(t0); d > time.Second {
+				t.Logf("runtime image %s ready in %s", base, d.Round(time.Second))
+			}
 			label := e2etest.LeakCheck(t)
 			dir := filepath.Join(t.TempDir(), "repo")
 			if code, out := kiln(t, "new", dir, "--preset", tc.preset, "--defaults", "--from", base, "--pkg-manager", "apt"); code != 0 {
