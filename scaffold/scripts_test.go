@@ -210,3 +210,133 @@ func TestJavaAssembleMavenAndGradlePaths(t *testing.T) {
 		})
 	}
 }
+
+// TestAssembleSkipsAnUnchangedInstall runs the nodejs, ruby and python
+// presets' assemble with stand-in tools three times, the way incremental
+// builds follow each other: a clean build installs and records its inputs in
+// the dependency directory; a build that restores that directory (as
+// save-artifacts and /tmp/artifacts hand it over) with the same lock file
+// does not start the installer; a changed lock file, or an input the
+// checksum cannot see (an npm install script, a local path in
+// requirements.txt), installs again.
+func TestAssembleSkipsAnUnchangedInstall(t *testing.T) {
+	// Each stand-in logs "installer ran" to $HOME/installs when it installs.
+	cases := []struct {
+		preset   string
+		depDir   string            // what save-artifacts keeps, relative to $HOME
+		files    map[string]string // the application source
+		tools    map[string]string // stand-ins on PATH
+		changed  map[string]string // a change the next build must install again for
+		unseen   map[string]string // a source whose install is never skipped
+		reuseLog string
+	}{
+		{
+			preset: "nodejs", depDir: "node_modules",
+			files: map[string]string{"package.json": `{"name":"a"}`, "package-lock.json": `{"lockfileVersion":3}`},
+			tools: map[string]string{
+				// node -p prints its version and the install scripts package.json has.
+				"node": "#!/bin/sh\ncase \"$(cat package.json)\" in *postinstall*) s=postinstall;; *) s=;; esac\necho \"v20.1.0 install scripts:$s\"\n",
+				"npm":  "#!/bin/sh\necho installer ran >> \"$HOME/installs\"\nmkdir -p node_modules/dep\n",
+			},
+			changed:  map[string]string{"package-lock.json": `{"lockfileVersion":3,"packages":{}}`},
+			unseen:   map[string]string{"package.json": `{"name":"a","scripts":{"postinstall":"make"}}`},
+			reuseLog: "Reusing the restored node_modules: package.json and package-lock.json are unchanged",
+		},
+		{
+			preset: "ruby", depDir: "vendor/bundle",
+			files: map[string]string{"Gemfile": "gem 'rack'\n", "Gemfile.lock": "GEM\n  specs:\n    rack (3.0.0)\n"},
+			tools: map[string]string{
+				"ruby": "#!/bin/sh\necho 3.3.6 x86_64-linux\n",
+				"bundle": "#!/bin/sh\nif [ \"$1\" = config ]; then mkdir -p .bundle; echo \"$*\" >> .bundle/config; exit 0; fi\n" +
+					"echo installer ran >> \"$HOME/installs\"\nmkdir -p vendor/bundle/ruby\n",
+			},
+			changed:  map[string]string{"Gemfile.lock": "GEM\n  specs:\n    rack (3.0.1)\n"},
+			reuseLog: "Reusing the restored gems in vendor/bundle: Gemfile and Gemfile.lock are unchanged",
+		},
+		{
+			preset: "python", depDir: ".venv",
+			files: map[string]string{"requirements.txt": "--no-index\n--find-links wheels\nflask==3.0.0\n"},
+			tools: map[string]string{
+				"python3": "#!/bin/sh\ncase \"$1\" in\n--version) echo Python 3.11.2;;\n" +
+					"-m) if [ \"$2\" = venv ]; then mkdir -p \"$3/bin\"; printf '#!/bin/sh\\necho installer ran >> \"$HOME/installs\"\\n' > \"$3/bin/pip\"; printf '#!/bin/sh\\n' > \"$3/bin/python\"; chmod +x \"$3/bin/pip\" \"$3/bin/python\"; fi;;\nesac\n",
+			},
+			changed:  map[string]string{"requirements.txt": "--no-index\n--find-links wheels\nflask==3.0.1\n"},
+			unseen:   map[string]string{"requirements.txt": "-e .\nflask==3.0.0\n"},
+			reuseLog: "Reusing the restored virtual environment's packages: requirements.txt is unchanged",
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.preset, func(t *testing.T) {
+			s := presetSpec(t, tc.preset, "golden")
+			s.Incremental = true
+			script := string(renderRepo(t, s).content(t, "s2i/bin/assemble"))
+			bin := t.TempDir()
+			for name, content := range tc.tools {
+				if err := os.WriteFile(filepath.Join(bin, name), []byte(content), 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var saved string // the dependency directory of the last build
+			// build runs assemble on the source with what the last build saved.
+			build := func(files map[string]string) (installed bool, log string) {
+				t.Helper()
+				tmp := t.TempDir()
+				src, artifacts, home := filepath.Join(tmp, "src"), filepath.Join(tmp, "artifacts"), filepath.Join(tmp, "home")
+				for _, d := range []string{src, artifacts, home} {
+					if err := os.MkdirAll(d, 0o755); err != nil {
+						t.Fatal(err)
+					}
+				}
+				for name, content := range files {
+					if err := os.WriteFile(filepath.Join(src, name), []byte(content), 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if saved != "" {
+					dst := filepath.Join(artifacts, tc.depDir)
+					if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+						t.Fatal(err)
+					}
+					if out, err := exec.Command("cp", "-Rp", saved, dst).CombinedOutput(); err != nil {
+						t.Fatalf("%v: %s", err, out)
+					}
+				}
+				body := strings.NewReplacer("/tmp/src", src, "/tmp/artifacts", artifacts).Replace(script)
+				out, errOut, code := runScript(t, []byte(body), []string{"HOME=" + home, "PATH=" + bin + ":/usr/bin:/bin"})
+				if code != 0 {
+					t.Fatalf("assemble: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+				}
+				saved = filepath.Join(home, tc.depDir)
+				_, err := os.Stat(filepath.Join(home, "installs"))
+				return err == nil, string(out)
+			}
+			with := func(change map[string]string) map[string]string {
+				m := map[string]string{}
+				for k, v := range tc.files {
+					m[k] = v
+				}
+				for k, v := range change {
+					m[k] = v
+				}
+				return m
+			}
+
+			if installed, log := build(tc.files); !installed {
+				t.Fatalf("a clean build did not install:\n%s", log)
+			}
+			if installed, log := build(tc.files); installed || !strings.Contains(log, tc.reuseLog) {
+				t.Errorf("a build restoring the same dependencies installed again (%v) or did not say so:\n%s", installed, log)
+			}
+			if installed, log := build(with(tc.changed)); !installed {
+				t.Errorf("a changed lock file did not install again:\n%s", log)
+			}
+			if tc.unseen != nil {
+				for range 2 {
+					if installed, log := build(with(tc.unseen)); !installed {
+						t.Errorf("a source whose install cannot be skipped was not installed:\n%s", log)
+					}
+				}
+			}
+		})
+	}
+}

@@ -259,6 +259,10 @@ var Runtimes = map[string]Runtime{
 	"java":   {"localhost/kiln-e2e-rt-java:bookworm-2", []string{"default-jdk-headless", "tar", "gzip"}},
 	"go":     {"localhost/kiln-e2e-rt-go:bookworm-2", []string{"golang-go", "tar", "gzip"}},
 	"php":    {"localhost/kiln-e2e-rt-php:bookworm-2", []string{"php-cli", "php-pgsql", "php-mysql", "php-mbstring", "php-xml", "php-curl", "php-zip", "composer", "unzip", "tini"}},
+	// The servers the python and ruby run scripts start when the app has
+	// them, from Debian's packages (no gem or wheel index is reachable).
+	"python+gunicorn": {"localhost/kiln-e2e-rt-python-gunicorn:bookworm-2", []string{"python3", "python3-venv", "tini", "gunicorn"}},
+	"ruby+puma":       {"localhost/kiln-e2e-rt-ruby-puma:bookworm-1", []string{"ruby", "ruby-bundler", "puma", "ruby-rack"}},
 }
 
 // RuntimeBase returns the e2e image of a preset's language runtime: Debian

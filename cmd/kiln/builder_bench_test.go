@@ -229,6 +229,7 @@ func BenchmarkPresetIncrementalVsClean(b *testing.B) {
 		b.Run(preset, func(b *testing.B) {
 			e2etest.RequireEngine(b)
 			base := e2etest.RuntimeBase(b, preset)
+			e2etest.LeakCheck(b)
 			e2etest.RemoveNewDanglingAtEnd(b)
 			name := "kiln-bench-preset-" + preset
 			dir := filepath.Join(b.TempDir(), name)

@@ -1,7 +1,12 @@
 package main
 
 import (
+	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -16,9 +21,9 @@ import (
 // incremental build when it reuses what save-artifacts kept: the proof that
 // the restore was real, not just copied and ignored.
 var presetReuse = map[string]string{
-	"python": "Requirement already satisfied: kiln-greeting==1.0.0",
-	"nodejs": "reusing the restored node_modules",
-	"ruby":   "Using kiln_greeting 1.0.0",
+	"python": "Reusing the restored virtual environment's packages: requirements.txt is unchanged",
+	"nodejs": "Reusing the restored node_modules: package.json and package-lock.json are unchanged",
+	"ruby":   "Reusing the restored gems in vendor/bundle: Gemfile and Gemfile.lock are unchanged",
 	"java":   "Reusing the restored classes in target/",
 	"go":     "Reusing the restored Go build cache",
 	"php":    "Nothing to install, update or remove",
@@ -96,4 +101,133 @@ func stepDuration(out, step string) time.Duration {
 	}
 	d, _ := time.ParseDuration(m[1])
 	return d
+}
+
+// TestE2EPresetServerRunPaths runs the python and ruby presets' s2i/bin/run,
+// as kiln renders it, on the paths the preset test apps do not take: gunicorn
+// for a wsgi.py, puma when Gemfile.lock has it, rackup for a config.ru. The
+// servers come from Debian's packages (e2etest.Runtimes), since no wheel or
+// gem index is reachable; Bundler cannot install Debian's gems into
+// vendor/bundle, so this proves the run script, not assemble, on these paths.
+// Each server must answer HTTP 200 as an arbitrary UID and stop on SIGTERM
+// (not be killed when podman's grace ends: exit code 137).
+func TestE2EPresetServerRunPaths(t *testing.T) {
+	cases := []struct {
+		name, preset, runtime string
+		files                 map[string]string
+		prepare               string // shell run in $HOME before the run script
+		started               string // the server's log line
+		pid1                  string // the program the run script execs (/proc/1/comm)
+	}{
+		{
+			name: "python gunicorn", preset: "python", runtime: "python+gunicorn",
+			files: map[string]string{"wsgi.py": "def application(environ, start_response):\n" +
+				"    start_response('200 OK', [('Content-Type', 'text/plain')])\n    return [b'hello from gunicorn\\n']\n"},
+			// gunicorn's access log on stdout (the run script's --access-logfile -).
+			started: `"GET / HTTP/1.1" 200`,
+			pid1:    "gunicorn",
+		},
+		{
+			name: "ruby puma", preset: "ruby", runtime: "ruby+puma",
+			files: map[string]string{"config.ru": "run ->(env) { [200, {'content-type' => 'text/plain'}, [\"hello from puma\\n\"]] }\n",
+				"Gemfile": "source 'https://rubygems.org'\ngem 'puma'\ngem 'rack'\n"},
+			// The lock file of Debian's gems: their versions follow Debian's updates.
+			prepare: "bundle lock --local >/dev/null",
+			started: "Puma starting",
+			pid1:    "puma",
+		},
+		{
+			name: "ruby rackup", preset: "ruby", runtime: "ruby+puma",
+			files:   map[string]string{"config.ru": "run ->(env) { [200, {'content-type' => 'text/plain'}, [\"hello from rackup\\n\"]] }\n"},
+			started: "Puma starting", // rackup's default server when puma is installed
+			pid1:    "rackup",
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e2etest.RequireEngine(t)
+			t0 := time.Now()
+			base := e2etest.RuntimeBase(t, tc.runtime)
+			if d := time.Since(t0); d > time.Second {
+				t.Logf("runtime image %s ready in %s", base, d.Round(time.Second))
+			}
+			label := e2etest.LeakCheck(t)
+			dir := filepath.Join(t.TempDir(), "repo")
+			if code, out := kiln(t, "new", dir, "--preset", tc.preset, "--defaults", "--from", base, "--pkg-manager", "apt"); code != 0 {
+				t.Fatalf("kiln new: exit %d\n%s", code, out)
+			}
+			// The app and the run script, readable by the arbitrary UID.
+			app := t.TempDir()
+			for name, content := range tc.files {
+				if err := os.WriteFile(filepath.Join(app, name), []byte(content), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := os.Chmod(app, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			run := filepath.Join(dir, "s2i", "bin", "run")
+			script := `mkdir -p "$HOME" && cp -R /app/. "$HOME" && cd "$HOME" && ` + cmp(tc.prepare, "true") + ` && exec /s2i-run`
+			port := freeTCPPort(t)
+			name := "kiln-e2e-runpath-" + strings.ReplaceAll(tc.name, " ", "-")
+			e2etest.Podman(t, "run", "-d", "--name", name, "--label", label, "--user", "1000870000:0",
+				"-e", "HOME=/tmp/app", "-e", "PORT=8080", "-p", fmt.Sprintf("127.0.0.1:%d:8080", port),
+				"-v", app+":/app:ro", "-v", run+":/s2i-run:ro", "--entrypoint", "/bin/sh", base, "-c", script)
+			t.Cleanup(func() { _, _ = exec.Command("podman", "rm", "-f", "-t", "0", name).CombinedOutput() })
+
+			body, err := httpGetWithin(fmt.Sprintf("http://127.0.0.1:%d/", port), 60*time.Second, func() bool {
+				return strings.TrimSpace(e2etest.Podman(t, "inspect", "--format", "{{.State.Running}}", name)) == "true"
+			})
+			logs := e2etest.Podman(t, "logs", name)
+			if err != nil {
+				t.Fatalf("no HTTP 200: %v\nlogs:\n%s", err, logs)
+			}
+			if !strings.Contains(body, "hello from") || !strings.Contains(logs, tc.started) {
+				t.Errorf("body %q; logs lack %q:\n%s", body, tc.started, logs)
+			}
+			if comm := strings.TrimSpace(e2etest.Podman(t, "exec", name, "cat", "/proc/1/comm")); comm != tc.pid1 {
+				t.Errorf("PID 1 is %q, want %q: the run script took another path or did not exec", comm, tc.pid1)
+			}
+			e2etest.Podman(t, "stop", "-t", "10", name)
+			if code := strings.TrimSpace(e2etest.Podman(t, "inspect", "--format", "{{.State.ExitCode}}", name)); code == "137" {
+				t.Errorf("the server ignored SIGTERM and was killed (exit %s)\nlogs:\n%s", code, e2etest.Podman(t, "logs", name))
+			}
+		})
+	}
+}
+
+// freeTCPPort is a port nothing listens on now.
+func freeTCPPort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// httpGetWithin gets url until it answers 200 or until bound passes or
+// running says the server is gone, and returns the body.
+func httpGetWithin(url string, bound time.Duration, running func() bool) (string, error) {
+	client := &http.Client{Timeout: 2 * time.Second}
+	deadline := time.Now().Add(bound)
+	for {
+		resp, err := client.Get(url)
+		if err == nil {
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return string(b), nil
+			}
+			err = fmt.Errorf("GET %s: %s", url, resp.Status)
+		}
+		if !running() {
+			return "", fmt.Errorf("the server stopped: %v", err)
+		}
+		if time.Now().After(deadline) {
+			return "", err
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
 }
