@@ -50,6 +50,9 @@ type Options struct {
 	// Ignore lists rule IDs dropped everywhere, on top of kiln.yaml's
 	// lint.ignore and the kiln:ignore comments.
 	Ignore []string
+	// Bases are base images' configs known to the caller (kiln lint
+	// --inspect-base); they take the place of BaseImageFile's record.
+	Bases []BaseImage
 }
 
 // ParseError is input that cannot be read or parsed; File and Line say where.
@@ -144,7 +147,7 @@ func FS(fsys fs.FS, opts Options) ([]Finding, error) {
 	if len(dirs) == 0 {
 		return nil, &ParseError{File: ".", Err: errors.New("no Dockerfile, Containerfile or s2i/bin here or below: not a builder repository (pass the directory of a Dockerfile, or the Dockerfile itself)")}
 	}
-	run := &lintRun{scripts: map[scriptKey]scriptResult{}, done: map[string]bool{}}
+	run := &lintRun{scripts: map[scriptKey]scriptResult{}, done: map[string]bool{}, bases: opts.Bases}
 	var all []Finding
 	for _, dir := range dirs {
 		dfs := rootDFs
@@ -249,7 +252,8 @@ func lintFile(p string, mode fs.FileMode, opts Options) ([]Finding, error) {
 	if looksLikeDockerfile(p, src) {
 		// beside an s2i/bin directory, the Dockerfile is a builder's
 		_, err := os.Stat(filepath.Join(dir, "s2i", "bin"))
-		if _, err := lintDockerfileWith(p, src, &out, repoFacts{hasS2IBin: err == nil}); err != nil {
+		facts := repoFacts{hasS2IBin: err == nil, base: baseLookup(opts.Bases, os.DirFS(dir), ".")}
+		if _, err := lintDockerfileWith(p, src, &out, facts); err != nil {
 			return nil, err
 		}
 		return finish(out, ignoreSet(opts.Ignore)), nil

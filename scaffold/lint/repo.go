@@ -49,6 +49,7 @@ func hasDockerfileTemplate(fsys fs.FS, dir string) bool {
 type lintRun struct {
 	scripts map[scriptKey]scriptResult
 	done    map[string]bool // files whose repository checks ran (templates)
+	bases   []BaseImage     // Options.Bases
 }
 
 type scriptKey struct {
@@ -373,6 +374,11 @@ func (r *repo) lintWith(dfName string, src []byte) error {
 			}
 			return r.isFile(path.Join(dir, "assemble")) && r.isFile(path.Join(dir, "run"))
 		}}
+		var given []BaseImage
+		if r.run != nil {
+			given = r.run.bases
+		}
+		facts.base = baseLookup(given, r.fsys, dfDir)
 		// an unparsable Dockerfile is one KL000 finding; its scripts are
 		// still linted
 		r.df, _ = lintDockerfileWith(dfName, src, &r.findings, facts)
