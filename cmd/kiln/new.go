@@ -28,6 +28,7 @@ type newOptions struct {
 	answers   []*answerFlag
 	probeType string
 	fromRepo  bool // the answers are DIR's own kiln.yaml
+	pmChosen  bool // the author chose the package manager (flag or answers)
 }
 
 func fileExists(p string) bool {
@@ -174,7 +175,17 @@ func runNew(f *factory, o *newOptions) error {
 	if len(missing) > 0 {
 		return usageErrorf("these answers are missing: %s\n  give them as flags, in --answers FILE, or pass --defaults to use the preset's defaults", strings.Join(missing, ", "))
 	}
-	return writeSpec(f.streams, o.dir, spec, o.write)
+	info, looked := lookUpBase(f.streams, spec.From)
+	if looked {
+		followBase(f.streams, spec, info, o.pmChosen)
+	}
+	if err := writeSpec(f.streams, o.dir, spec, o.write); err != nil {
+		return err
+	}
+	if looked && !o.write.dryRun {
+		recordBase(f.streams, o.dir, info)
+	}
+	return nil
 }
 
 // buildSpec layers preset defaults, the answers file and flags, and lists
@@ -202,6 +213,7 @@ func (o *newOptions) buildSpec() (*scaffold.Spec, []string, error) {
 			return nil, nil, usageErrorf("--answers %s: %v", o.answersFile, err)
 		}
 		answerPreset = probe.Preset
+		o.pmChosen = probe.PackageManager != ""
 		// schemaVersion marks a whole kiln.yaml as kiln writes it: keys it
 		// leaves out are empty, not "the preset's" (packageManager: none
 		// with no packages must not get the preset's packages back).
@@ -237,6 +249,9 @@ func (o *newOptions) buildSpec() (*scaffold.Spec, []string, error) {
 		}
 		spec.Preset = preset
 		spec.SchemaVersion = scaffold.SchemaVersion
+	}
+	if len(o.answer("packageManager").values) > 0 {
+		o.pmChosen = true
 	}
 	if err := o.applyFlags(spec); err != nil {
 		return nil, nil, err

@@ -9,7 +9,7 @@ import (
 )
 
 // BaseImage is what is known of a base image's config. Lint is offline: it
-// knows a base image only when told, by Options.Bases (kiln lint
+// knows a base image only when told, by Options.Base (kiln lint
 // --inspect-base looks the FROM image up) or by BaseImageFile, which kiln new
 // and kiln edit write when they inspect the base image. Then the rules about
 // what the Dockerfile leaves to its base (USER: KL070-KL072; labels:
@@ -34,15 +34,15 @@ func (b BaseImage) ScriptsURL() string {
 	return b.Labels["io.s2i.scripts-url"]
 }
 
-// baseLookup finds ref's config among the given ones, else in dir's
-// BaseImageFile. The file is read only when a rule asks, so a Dockerfile
-// that sets its own USER and labels costs no read.
-func baseLookup(given []BaseImage, fsys fs.FS, dir string) func(ref string) (BaseImage, bool) {
+// baseLookup asks look (Options.Base) for ref's config, else reads dir's
+// BaseImageFile. Both happen only when a rule asks, so a Dockerfile that sets
+// its own USER and labels costs no read.
+func baseLookup(look func(string) (BaseImage, bool), fsys fs.FS, dir string) func(ref string) (BaseImage, bool) {
 	var recorded *BaseImage
 	read := false
 	return func(ref string) (BaseImage, bool) {
-		for _, b := range given {
-			if b.Ref == ref {
+		if look != nil {
+			if b, ok := look(ref); ok {
 				return b, true
 			}
 		}

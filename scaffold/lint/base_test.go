@@ -9,7 +9,7 @@ import (
 	"testing/fstest"
 )
 
-// What the base image is known to set (BaseImageFile, Options.Bases) turns
+// What the base image is known to set (BaseImageFile, Options.Base) turns
 // the "the base image may set it" infos into the verdict on the inherited
 // value.
 func TestKnownBaseImage(t *testing.T) {
@@ -28,7 +28,7 @@ func TestKnownBaseImage(t *testing.T) {
 		name       string
 		dockerfile string
 		file       *BaseImage // recorded in BaseImageFile
-		given      *BaseImage // Options.Bases
+		given      *BaseImage // Options.Base's answer
 		rules      []string
 		want       []string // "RULE severity", sorted
 	}{
@@ -62,7 +62,8 @@ func TestKnownBaseImage(t *testing.T) {
 			}
 			var opts Options
 			if tc.given != nil {
-				opts.Bases = []BaseImage{*tc.given}
+				given := *tc.given
+				opts.Base = func(ref string) (BaseImage, bool) { return given, ref == given.Ref }
 			}
 			found, err := FS(fsys, opts)
 			if err != nil {

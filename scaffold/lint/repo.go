@@ -48,8 +48,8 @@ func hasDockerfileTemplate(fsys fs.FS, dir string) bool {
 // once.
 type lintRun struct {
 	scripts map[scriptKey]scriptResult
-	done    map[string]bool // files whose repository checks ran (templates)
-	bases   []BaseImage     // Options.Bases
+	done    map[string]bool                    // files whose repository checks ran (templates)
+	base    func(ref string) (BaseImage, bool) // Options.Base
 }
 
 type scriptKey struct {
@@ -374,11 +374,11 @@ func (r *repo) lintWith(dfName string, src []byte) error {
 			}
 			return r.isFile(path.Join(dir, "assemble")) && r.isFile(path.Join(dir, "run"))
 		}}
-		var given []BaseImage
+		var look func(string) (BaseImage, bool)
 		if r.run != nil {
-			given = r.run.bases
+			look = r.run.base
 		}
-		facts.base = baseLookup(given, r.fsys, dfDir)
+		facts.base = baseLookup(look, r.fsys, dfDir)
 		// an unparsable Dockerfile is one KL000 finding; its scripts are
 		// still linted
 		r.df, _ = lintDockerfileWith(dfName, src, &r.findings, facts)
