@@ -231,6 +231,9 @@ func (m wizardModel) updateKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	if key.Matches(msg, m.keys.Undo) {
 		return m.undoChange(), nil
 	}
+	if key.Matches(msg, pickLocalKey) && m.asksBase() && len(m.base.offered) > 0 {
+		return m.pickLocal(), nil
+	}
 	before := m.spec.Clone()
 	sm, cmd, n := m.screens[m.current].update(msg, m.keys, m.spec)
 	m.screens[m.current] = sm
@@ -474,11 +477,12 @@ func (m wizardModel) updateOfferBuild(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 // planCmd compares the rendered files with the target directory and lints them.
 func (m wizardModel) planCmd() tea.Cmd {
 	dir, files, lint := m.dir, m.files, m.lint
+	base, known := m.knownBase()
 	return func() tea.Msg {
 		p, err := scaffold.Plan(dir, files)
 		var findings []Finding
 		if err == nil {
-			findings, err = lint(files)
+			findings, err = lint(baseRecord(files, base, known))
 		}
 		return planMsg{plan: p, findings: findings, err: err}
 	}
@@ -487,6 +491,7 @@ func (m wizardModel) planCmd() tea.Cmd {
 // writeCmd writes the files; it plans again so nothing changed underneath.
 func (m wizardModel) writeCmd() tea.Cmd {
 	dir, files, overwrite, skip := m.dir, m.files, m.overwrite, m.skip
+	base, known := m.knownBase()
 	return func() tea.Msg {
 		p, err := scaffold.Plan(dir, files)
 		if err == nil {
@@ -494,6 +499,10 @@ func (m wizardModel) writeCmd() tea.Cmd {
 				p = p.WithoutConflicts()
 			}
 			err = p.Apply(overwrite)
+		}
+		if err == nil && known {
+			// for kiln lint, as kiln new records it; lint guesses without it
+			_ = scaffold.WriteBaseImage(dir, base)
 		}
 		return writtenMsg{err: err}
 	}
@@ -513,10 +522,10 @@ func (m wizardModel) View() string {
 	if m.width >= wideLayout {
 		formWidth := m.formWidth()
 		form := lipgloss.NewStyle().Width(formWidth + 1).Height(bodyHeight).MaxHeight(bodyHeight).Render(m.formView(formWidth, bodyHeight))
-		pv := m.preview.view(m.width-formWidth-1, bodyHeight)
+		pv := m.previewWithNote().view(m.width-formWidth-1, bodyHeight)
 		body = lipgloss.JoinHorizontal(lipgloss.Top, form, pv)
 	} else if m.previewShownAlone() {
-		body = m.preview.view(m.width, bodyHeight)
+		body = m.previewWithNote().view(m.width, bodyHeight)
 	} else {
 		body = lipgloss.NewStyle().Height(bodyHeight).MaxHeight(bodyHeight).Render(m.formView(m.width, bodyHeight))
 	}
@@ -681,7 +690,11 @@ func (m wizardModel) reviewView(width, height int) string {
 	default:
 		b.WriteString(fileTree(m.dir, m.plan) + "\n")
 	}
-	b.WriteString("\n" + answersSummary(m.spec) + "\n\n")
+	b.WriteString("\n" + answersSummary(m.spec) + "\n")
+	if base, ok := m.knownBase(); ok {
+		b.WriteString(strings.Join(wrapIndent(inheritNote(base, m.spec), "", width, mutedStyle), "\n") + "\n")
+	}
+	b.WriteString("\n")
 	switch {
 	case m.plan == nil:
 	case len(m.findings) == 0:
