@@ -135,7 +135,13 @@ func newNewCmd(fac *factory) *cobra.Command {
 On a terminal kiln new asks its questions in a wizard. Without one, every
 answer comes from flags, an --answers file (a kiln.yaml) and the preset's
 defaults, in that order of precedence; --defaults accepts the preset's
-defaults for everything not given.`,
+defaults for everything not given.
+
+kiln new looks the base image up (local storage, then its registry for at
+most 3s) and says in one line on stderr what it found, or why not; it never
+fails for it. The package manager follows the image's unless you chose one,
+and what the image sets (USER, labels) is recorded in .kiln/base-image.json
+for kiln lint.`,
 		Example: `  kiln new mybuilder                       # the wizard
   kiln new /tmp/b --preset python --defaults
   kiln new b --defaults --from quay.io/me/base:1.2 --port 8080/tcp:http --secret DB_PASSWORD`,
