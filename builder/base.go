@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kiln-s2i/kiln/builder/image"
+	"github.com/kiln-s2i/kiln/scaffold/lint"
 )
 
 // BaseWhere says where a base image was found.
@@ -139,4 +140,43 @@ func osName(fsys *image.FS) string {
 		return strings.TrimSpace(vals["NAME"] + " " + vals["VERSION_ID"])
 	}
 	return ""
+}
+
+// Found reports whether the image was found, so its config is known.
+func (b BaseInfo) Found() bool { return b.Where == BaseLocal || b.Where == BaseRegistry }
+
+// Summary says in one line what was found: where, the OS, the package
+// manager, the USER and the scripts-url it sets; or why it was not found.
+func (b BaseInfo) Summary() string {
+	if !b.Found() {
+		return b.Message
+	}
+	parts := []string{"in the registry"}
+	if b.Where == BaseLocal {
+		parts = []string{"found locally"}
+		if b.OS != "" {
+			parts[0] += ": " + b.OS
+		}
+	}
+	if b.PackageManager != "" {
+		parts = append(parts, "package manager "+b.PackageManager)
+	}
+	if b.User == "" {
+		parts = append(parts, "no USER (root)")
+	} else {
+		parts = append(parts, "USER "+b.User)
+	}
+	if u := b.ScriptsURL(); u != "" {
+		parts = append(parts, "sets scripts-url "+u)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// LintBase is the image's config as kiln lint judges what a Dockerfile
+// inherits from it (lint.BaseImageFile); ok is false when it was not found.
+func (b BaseInfo) LintBase() (lint.BaseImage, bool) {
+	if !b.Found() {
+		return lint.BaseImage{}, false
+	}
+	return lint.BaseImage{Ref: b.Ref, User: b.User, Labels: b.Labels}, true
 }

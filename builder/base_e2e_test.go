@@ -2,6 +2,8 @@ package builder_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -41,5 +43,37 @@ func TestE2EInspectBase(t *testing.T) {
 	names, err := image.LocalNames()
 	if err != nil || !slices.Contains(names, busybox) || !slices.Contains(names, python) {
 		t.Errorf("LocalNames() = %v, %v; want the e2e base images among them", names, err)
+	}
+}
+
+// TestE2EFromFailure: a real podman build whose FROM image is neither local
+// nor reachable fails in one line that says so and what to do, in the error
+// and in the FROM step's event (what the progress view shows).
+func TestE2EFromFailure(t *testing.T) {
+	e2etest.RequireEngine(t)
+	e2etest.LeakCheck(t)
+	e := podmanEngine(t)
+	for _, tc := range []struct{ from, want string }{
+		{"quay.io/kiln-e2e-nope/base:1", "base image quay.io/kiln-e2e-nope/base:1 is not in local storage and registry quay.io cannot be reached: pull it (podman pull quay.io/kiln-e2e-nope/base:1) where the registry is reachable, or choose a local image with --from (podman images lists them)"},
+		{"kiln-e2e-nope-local:1", "base image kiln-e2e-nope-local:1 is not in local storage and names no registry: use its full name (registry/name:tag), or choose a local image with --from (podman images lists them)"},
+	} {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM "+tc.from+"\nRUN true\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		rec := &recorder{}
+		err := e.Build(context.Background(), rec, "build", builder.BuildOptions{ContextDir: dir})
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("FROM %s: error %v\nwant %s", tc.from, err, tc.want)
+		}
+		failed := ""
+		for _, ev := range rec.evs {
+			if ev.Kind == builder.StepFinished && ev.Err != "" {
+				failed = ev.Err
+			}
+		}
+		if failed != tc.want {
+			t.Errorf("FROM %s: the failed step's event says %q, want the one line", tc.from, failed)
+		}
 	}
 }

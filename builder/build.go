@@ -2,6 +2,7 @@ package builder
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -129,7 +130,17 @@ func (e *Engine) Build(ctx context.Context, sink Sink, step string, o BuildOptio
 		}
 		p.Line(stream, line)
 	}, nil, e.buildArgs(o)...)
-	p.Finish(err)
+	reason := ""
+	if err != nil && !IsCanceled(err) {
+		reason = fromFailure(e.Kind, p.lastStep(), p.errs)
+	}
+	if reason != "" {
+		// the FROM step's event says it too, in one line: the progress
+		// view and the plain lines show it instead of the engine's text
+		p.Finish(errors.New(reason))
+	} else {
+		p.Finish(err)
+	}
 	if err == nil {
 		return nil
 	}
@@ -147,8 +158,7 @@ func (e *Engine) Build(ctx context.Context, sink Sink, step string, o BuildOptio
 	if IsCanceled(err) {
 		return err
 	}
-	failed := p.lastStep()
-	return &BuildError{Step: failed, Err: err, Reason: fromFailure(e.Kind, failed, p.errs)}
+	return &BuildError{Step: p.lastStep(), Err: err, Reason: reason}
 }
 
 // fromFailure explains, in one line, a build that failed at FROM because

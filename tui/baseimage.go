@@ -2,15 +2,19 @@ package tui
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/kiln-s2i/kiln/builder"
 	"github.com/kiln-s2i/kiln/scaffold"
+	"github.com/kiln-s2i/kiln/scaffold/lint"
 )
 
 // BaseInspector looks base images up for the wizard; kiln new sets it to
@@ -46,14 +50,22 @@ type baseState struct {
 	pending bool
 	info    *builder.BaseInfo
 	local   []string
+	// offered are the local images pickLocalKey cycles through: kept
+	// across lookups, so the author can go on to the next one after
+	// picking one.
+	offered []string
 }
+
+// pickLocalKey fills the base image answer with the next local image, when
+// the registry cannot be reached (or has not the image).
+var pickLocalKey = key.NewBinding(key.WithKeys("ctrl+l"), key.WithHelp("ctrl+l", "pick a local image"))
 
 // watchBase starts a debounced lookup when the base image answer changed.
 func (m wizardModel) watchBase(cmd tea.Cmd) (tea.Model, tea.Cmd) {
 	if m.inspector.Inspect == nil || m.spec.From == m.base.ref {
 		return m, cmd
 	}
-	m.base = baseState{ref: m.spec.From, seq: m.base.seq + 1, pending: m.spec.From != ""}
+	m.base = baseState{ref: m.spec.From, seq: m.base.seq + 1, pending: m.spec.From != "", offered: m.base.offered}
 	if m.spec.From == "" {
 		return m, cmd
 	}
@@ -83,6 +95,9 @@ func (m wizardModel) onBase(msg tea.Msg) (tea.Model, tea.Cmd, bool) {
 			return m, nil, true
 		}
 		m.base.pending, m.base.info, m.base.local = false, &msg.info, msg.local
+		if len(msg.local) > 0 {
+			m.base.offered = msg.local
+		}
 		m.followBase()
 		return m, nil, true
 	}
@@ -133,7 +148,7 @@ func (m wizardModel) baseView(width int) string {
 			if len(shown) > 6 {
 				shown = shown[:6]
 			}
-			line += "\n" + wrapped("Local images: "+strings.Join(shown, ", "), width, mutedStyle)
+			line += "\n" + wrapped("Local images (ctrl+l picks the next): "+strings.Join(shown, ", "), width, mutedStyle)
 		}
 		return line
 	}
@@ -147,6 +162,9 @@ func (m wizardModel) baseView(width int) string {
 	parts = append(parts, "USER "+user)
 	if u := info.ScriptsURL(); u != "" {
 		parts = append(parts, "sets scripts-url "+u)
+	}
+	if len(m.base.offered) > 1 && info.Where == builder.BaseLocal {
+		parts = append(parts, "ctrl+l: next local image")
 	}
 	return wrapped(fmt.Sprintf("Base image: %s", strings.Join(parts, " · ")), width, okStyle)
 }
@@ -181,4 +199,75 @@ func (m wizardModel) asksBase() bool {
 		}
 	}
 	return false
+}
+
+// knownBase is the config of the image the base image answer names, once
+// looked up and found.
+func (m wizardModel) knownBase() (lint.BaseImage, bool) {
+	if m.base.info == nil || m.base.pending || m.base.ref != m.spec.From {
+		return lint.BaseImage{}, false
+	}
+	return m.base.info.LintBase()
+}
+
+// inheritNote says what the Dockerfile does with the USER and scripts-url
+// the base image sets (G14, G18): the preview of the Dockerfile and the
+// review show it, so the author sees what the image inherits.
+func inheritNote(b lint.BaseImage, s *scaffold.Spec) string {
+	uid := fmt.Sprint(s.UID)
+	var parts []string
+	switch b.User {
+	case "":
+		parts = append(parts, "base sets no USER (root); USER "+uid+" here replaces it")
+	case uid:
+		parts = append(parts, "base sets USER "+uid+", as here")
+	default:
+		parts = append(parts, "base sets USER "+b.User+"; USER "+uid+" here replaces it")
+	}
+	own := "image://" + scaffold.ScriptsDir
+	switch u := b.ScriptsURL(); u {
+	case "":
+	case own:
+		parts = append(parts, "its scripts-url "+u+", as here")
+	default:
+		parts = append(parts, "its scripts-url "+u+" is replaced by "+own)
+	}
+	return "Inherited: " + strings.Join(parts, " · ")
+}
+
+// baseRecord adds the base image's config to the files lint reads, as kiln
+// new records it (lint.BaseImageFile), so the review's lint judges what the
+// Dockerfile inherits.
+func baseRecord(files []scaffold.File, b lint.BaseImage, ok bool) []scaffold.File {
+	if !ok {
+		return files
+	}
+	data, err := json.Marshal(b)
+	if err != nil {
+		return files
+	}
+	return append(slices.Clip(files), scaffold.File{Path: lint.BaseImageFile, Content: data, Mode: 0o644})
+}
+
+// previewWithNote is the preview with the Dockerfile's inherit note.
+func (m wizardModel) previewWithNote() previewModel {
+	p := m.preview
+	if base, ok := m.knownBase(); ok {
+		p.note = inheritNote(base, m.spec)
+	}
+	return p
+}
+
+// pickLocal sets the base image answer to the local image after the current
+// one (the first when the answer is none of them); the lookup follows.
+func (m wizardModel) pickLocal() wizardModel {
+	next := m.base.offered[(slices.Index(m.base.offered, m.spec.From)+1)%len(m.base.offered)]
+	m.spec.From = next
+	for i := range m.screens {
+		m.screens[i].reload(m.spec)
+	}
+	m.refresh()
+	m.preview.update(m.files)
+	m.flash = ""
+	return m
 }

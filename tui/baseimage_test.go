@@ -2,6 +2,10 @@ package tui
 
 import (
 	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +18,7 @@ import (
 	"github.com/kiln-s2i/kiln/builder/e2etest"
 	"github.com/kiln-s2i/kiln/builder/image"
 	"github.com/kiln-s2i/kiln/scaffold"
+	"github.com/kiln-s2i/kiln/scaffold/lint"
 )
 
 // runtimeWizard opens the wizard on the screen that asks for the base
@@ -92,13 +97,13 @@ func TestE2EBaseLookup(t *testing.T) {
 	waitOutput(t, tm, "package manager apt")
 	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlU})
 	tm.Type("quay.io/kiln-e2e-nope/base:1")
-	waitOutput(t, tm, "Local images: ")
+	waitOutput(t, tm, "Local images")
 	if err := tm.Quit(); err != nil {
 		t.Fatal(err)
 	}
 	final := tm.FinalModel(t, teatest.WithFinalTimeout(waitLimit)).(wizardModel)
 	view := strings.Join(strings.Fields(ansi.Strip(final.baseView(200))), " ")
-	if !strings.Contains(view, "Base image: not in local storage, and its registry cannot be reached within 2s: pull it, or pick a local image Local images: ") {
+	if !strings.Contains(view, "Base image: not in local storage, and its registry cannot be reached within 2s: pull it, or pick a local image Local images (ctrl+l picks the next): ") {
 		t.Errorf("base image lines: %q", view)
 	}
 	if p, _ := scaffold.PresetByName(final.spec.Preset); p.PackageManager != "apt" && final.spec.PackageManager != "apt" {
@@ -106,5 +111,106 @@ func TestE2EBaseLookup(t *testing.T) {
 	}
 	if !strings.Contains(strings.Join(final.base.local, " "), busybox) {
 		t.Errorf("the local images offered %v lack %s", final.base.local, busybox)
+	}
+}
+
+// fakeRegistryDown answers as kiln's lookup does when the registry cannot
+// be reached: images in local are found locally, with user and labels.
+func fakeRegistryDown(local []string, user string, labels map[string]string) BaseInspector {
+	return BaseInspector{
+		Inspect: func(_ context.Context, ref string) builder.BaseInfo {
+			if slices.Contains(local, ref) {
+				return builder.BaseInfo{Ref: ref, Where: builder.BaseLocal, OS: "Test OS 1", User: user, Labels: labels, Message: "found locally"}
+			}
+			return builder.BaseInfo{Ref: ref, Where: builder.BaseUnreachable, Message: "not in local storage, and its registry cannot be reached within 3s: pull it, or pick a local image"}
+		},
+		Local: func() []string { return local },
+	}
+}
+
+// When the registry cannot be reached, ctrl+l picks the local images one
+// after the other, and each pick is looked up in turn.
+func TestBaseLocalPicker(t *testing.T) {
+	local := []string{"localhost/a:1", "localhost/b:2"}
+	tm := runtimeWizard(t, fakeRegistryDown(local, "1001", nil), "quay.io/nope/base:1")
+	waitOutput(t, tm, "(ctrl+l picks the next)")
+	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlL})
+	waitOutput(t, tm, "Test OS 1")
+	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlL})
+	waitOutput(t, tm, "localhost/b:2")
+	time.Sleep(2 * baseDebounce) // b's lookup answers
+	if err := tm.Quit(); err != nil {
+		t.Fatal(err)
+	}
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(waitLimit)).(wizardModel)
+	if final.spec.From != "localhost/b:2" {
+		t.Errorf("base image %q after two picks, want localhost/b:2", final.spec.From)
+	}
+	if final.base.info == nil || final.base.info.Ref != "localhost/b:2" || final.base.info.Where != builder.BaseLocal {
+		t.Errorf("the picked image was not looked up: %+v", final.base.info)
+	}
+	// the next pick wraps around to the first
+	if m := final.pickLocal(); m.spec.From != "localhost/a:1" {
+		t.Errorf("third pick %q, want localhost/a:1", m.spec.From)
+	}
+}
+
+// The USER and scripts-url the base image sets show in the Dockerfile's
+// preview and the review; the review's lint judges the Dockerfile with them,
+// and writing records them for kiln lint.
+func TestBaseInheritedShown(t *testing.T) {
+	labels := map[string]string{"io.openshift.s2i.scripts-url": "image:///opt/s2i"}
+	const want = "Inherited: base sets USER root; USER 1001 here replaces it · its scripts-url image:///opt/s2i is replaced by image:///usr/libexec/s2i"
+	tm := runtimeWizard(t, fakeRegistryDown([]string{"localhost/base:1"}, "root", labels), "localhost/base:1")
+	waitOutput(t, tm, "Inherited: base sets USER root")
+	if err := tm.Quit(); err != nil {
+		t.Fatal(err)
+	}
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(waitLimit)).(wizardModel)
+	final.width, final.height = 200, 60
+	pane := ansi.Strip(final.previewWithNote().view(90, 40))
+	if got := strings.Join(strings.Fields(strings.ReplaceAll(pane, "│", "")), " "); !strings.Contains(got, want) {
+		t.Errorf("the Dockerfile's preview lacks %q:\n%s", want, pane)
+	}
+	final.current = screenReview
+	if got := strings.Join(strings.Fields(ansi.Strip(final.reviewView(200, 60))), " "); !strings.Contains(got, want) {
+		t.Errorf("the review lacks %q:\n%s", want, got)
+	}
+	var linted []string
+	final.lint = func(files []scaffold.File) ([]Finding, error) {
+		for _, f := range files {
+			linted = append(linted, f.Path)
+		}
+		return nil, nil
+	}
+	final.dir = t.TempDir()
+	final.planCmd()()
+	if !slices.Contains(linted, lint.BaseImageFile) {
+		t.Errorf("the review's lint was not told the base image: %v", linted)
+	}
+	if msg := final.writeCmd()().(writtenMsg); msg.err != nil {
+		t.Fatal(msg.err)
+	}
+	data, err := os.ReadFile(filepath.Join(final.dir, lint.BaseImageFile))
+	var rec lint.BaseImage
+	if err != nil || json.Unmarshal(data, &rec) != nil || rec.Ref != "localhost/base:1" || rec.User != "root" || rec.ScriptsURL() != "image:///opt/s2i" {
+		t.Errorf("%s after writing: %s (%v)", lint.BaseImageFile, data, err)
+	}
+}
+
+// inheritNote for each USER and scripts-url a base may set.
+func TestInheritNote(t *testing.T) {
+	s := &scaffold.Spec{UID: 1001}
+	for _, tc := range []struct {
+		user, url, want string
+	}{
+		{"", "", "Inherited: base sets no USER (root); USER 1001 here replaces it"},
+		{"1001", "image:///usr/libexec/s2i", "Inherited: base sets USER 1001, as here · its scripts-url image:///usr/libexec/s2i, as here"},
+		{"default", "", "Inherited: base sets USER default; USER 1001 here replaces it"},
+	} {
+		b := lint.BaseImage{Ref: "x:1", User: tc.user, Labels: map[string]string{"io.openshift.s2i.scripts-url": tc.url}}
+		if got := inheritNote(b, s); got != tc.want {
+			t.Errorf("user %q url %q: %q, want %q", tc.user, tc.url, got, tc.want)
+		}
 	}
 }

@@ -23,6 +23,9 @@ type previewModel struct {
 	top      int
 	scrolled bool
 	wrap     bool // long lines wrap instead of being cut
+	// note is a line under the Dockerfile's title: what it inherits from
+	// the base image.
+	note string
 }
 
 // scroll moves the view by n lines (from wherever it shows now).
@@ -149,6 +152,11 @@ func (p previewModel) view(width, height int) string {
 	inner := max(10, width-2) // inside the border, padding included
 	text := inner - 2         // inside the padding
 	rows := max(1, height-3)  // border and title
+	var note []string
+	if p.note != "" && p.path == "Dockerfile" {
+		note = wrapIndent(p.note, "", text, mutedStyle)
+		rows = max(1, rows-len(note))
+	}
 	start := p.followStart(rows)
 	if p.scrolled {
 		start = min(p.top, max(0, len(p.lines)-1))
@@ -186,6 +194,9 @@ func (p previewModel) view(width, height int) string {
 	} else if n := len(p.changed); n > 0 {
 		title += mutedStyle.Render(fmt.Sprintf("  %d changed", n))
 	}
+	for _, l := range note {
+		title += "\n" + l
+	}
 	body := strings.Join(out, "\n")
-	return paneStyle.Width(inner).Height(rows + 1).MaxHeight(height).Render(title + "\n" + body)
+	return paneStyle.Width(inner).Height(rows + 1 + len(note)).MaxHeight(height).Render(title + "\n" + body)
 }

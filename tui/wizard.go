@@ -250,6 +250,9 @@ func (m wizardModel) updateKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	if key.Matches(msg, m.keys.Undo) {
 		return m.undoChange(), nil
 	}
+	if key.Matches(msg, pickLocalKey) && m.asksBase() && len(m.base.offered) > 0 {
+		return m.pickLocal(), nil
+	}
 	before := m.spec.Clone()
 	sm, cmd, n := m.screens[m.current].update(msg, m.keys, m.spec)
 	m.screens[m.current] = sm
@@ -534,11 +537,12 @@ func planWith(planner func(*scaffold.Spec, []scaffold.File) (*scaffold.WritePlan
 // planCmd compares the rendered files with the target directory and lints them.
 func (m wizardModel) planCmd() tea.Cmd {
 	files, lint, plan := m.files, m.lint, m.planFunc()
+	base, known := m.knownBase()
 	return func() tea.Msg {
 		p, err := plan()
 		var findings []Finding
 		if err == nil {
-			findings, err = lint(files)
+			findings, err = lint(baseRecord(files, base, known))
 		}
 		return planMsg{plan: p, findings: findings, err: err}
 	}
@@ -547,6 +551,7 @@ func (m wizardModel) planCmd() tea.Cmd {
 // writeCmd writes the files; it plans again so nothing changed underneath.
 func (m wizardModel) writeCmd() tea.Cmd {
 	dir, overwrite, skip, prune, plan := m.dir, m.overwrite, m.skip, m.prune, m.planFunc()
+	base, known := m.knownBase()
 	return func() tea.Msg {
 		// Under the repository's lock from reading to writing (issue 10).
 		lock, err := scaffold.Lock(dir)
@@ -563,6 +568,10 @@ func (m wizardModel) writeCmd() tea.Cmd {
 				p.Prune()
 			}
 			err = p.Apply(overwrite)
+		}
+		if err == nil && known {
+			// for kiln lint, as kiln new records it; lint guesses without it
+			_ = scaffold.WriteBaseImage(dir, base)
 		}
 		return writtenMsg{err: err}
 	}
@@ -596,11 +605,11 @@ func (m wizardModel) View() string {
 	bodyHeight := m.bodyHeight()
 	var body string
 	if m.previewShownAlone() {
-		body = m.preview.view(m.width, bodyHeight)
+		body = m.previewWithNote().view(m.width, bodyHeight)
 	} else if m.width >= wideLayout {
 		formWidth := m.formWidth()
 		form := lipgloss.NewStyle().Width(formWidth + 1).Height(bodyHeight).MaxHeight(bodyHeight).Render(m.formView(formWidth, bodyHeight))
-		pv := m.preview.view(m.width-formWidth-1, bodyHeight)
+		pv := m.previewWithNote().view(m.width-formWidth-1, bodyHeight)
 		body = lipgloss.JoinHorizontal(lipgloss.Top, form, pv)
 	} else {
 		body = lipgloss.NewStyle().Height(bodyHeight).MaxHeight(bodyHeight).Render(m.formView(m.width, bodyHeight))
@@ -776,7 +785,11 @@ func (m wizardModel) reviewView(width, height int) string {
 	default:
 		b.WriteString(fileTree(m.dir, m.plan, m.edit) + "\n")
 	}
-	b.WriteString("\n" + answersSummary(m.spec) + "\n\n")
+	b.WriteString("\n" + answersSummary(m.spec) + "\n")
+	if base, ok := m.knownBase(); ok {
+		b.WriteString(strings.Join(wrapIndent(inheritNote(base, m.spec), "", width, mutedStyle), "\n") + "\n")
+	}
+	b.WriteString("\n")
 	switch {
 	case m.plan == nil:
 	case len(m.findings) == 0:

@@ -15,6 +15,10 @@ type lintOptions struct {
 	list     bool
 	ignore   []string
 	color    bool
+	// inspectBase looks the FROM image up (local storage, then its registry
+	// with a short timeout) when a rule needs what it sets; off by default,
+	// so lint stays offline and fast.
+	inspectBase bool
 }
 
 func newLintCmd(s streams) *cobra.Command {
@@ -50,6 +54,7 @@ lint: {ignore: [KL001]} in kiln.yaml.`,
 	f.StringVar(&o.explain, "explain", "", "explain a rule (e.g. KL010) and exit")
 	f.BoolVar(&o.list, "list", false, "list all rules and exit")
 	f.StringSliceVar(&o.ignore, "ignore", nil, "rule IDs to ignore (comma-separated)")
+	f.BoolVar(&o.inspectBase, "inspect-base", false, "look the base image up (local storage, then its registry for at most 3s) to judge the USER, labels and scripts-url it passes on; without it lint reads .kiln/base-image.json if kiln new recorded one")
 	return cmd
 }
 
@@ -84,7 +89,11 @@ func runLint(s streams, o *lintOptions) error {
 	if len(paths) == 0 {
 		paths = []string{"."}
 	}
-	findings, err := lint.Paths(paths, lint.Options{Ignore: o.ignore})
+	opts := lint.Options{Ignore: o.ignore}
+	if o.inspectBase {
+		opts.Base = lintBaseLookup()
+	}
+	findings, err := lint.Paths(paths, opts)
 	if err != nil {
 		// unreadable or unparsable input (a *lint.ParseError names file and line)
 		return &exitError{code: exitUsage, err: err}

@@ -30,7 +30,8 @@ type newOptions struct {
 	fromRepo  bool // the answers are DIR's own kiln.yaml
 	// edit, when set, makes the wizard kiln edit's: the metadata screens,
 	// planned by this function (kiln edit's engine) instead of kiln new's.
-	edit func(spec *scaffold.Spec, files []scaffold.File) (*scaffold.WritePlan, error)
+	edit     func(spec *scaffold.Spec, files []scaffold.File) (*scaffold.WritePlan, error)
+	pmChosen bool // the author chose the package manager (flag or answers)
 }
 
 func fileExists(p string) bool {
@@ -138,7 +139,13 @@ func newNewCmd(fac *factory) *cobra.Command {
 On a terminal kiln new asks its questions in a wizard. Without one, every
 answer comes from flags, an --answers file (a kiln.yaml) and the preset's
 defaults, in that order of precedence; --defaults accepts the preset's
-defaults for everything not given.`,
+defaults for everything not given.
+
+kiln new looks the base image up (local storage, then its registry for at
+most 3s) and says in one line on stderr what it found, or why not; it never
+fails for it. The package manager follows the image's unless you chose one,
+and what the image sets (USER, labels) is recorded in .kiln/base-image.json
+for kiln lint.`,
 		Example: `  kiln new mybuilder                       # the wizard
   kiln new /tmp/b --preset python --defaults
   kiln new b --defaults --from quay.io/me/base:1.2 --port 8080/tcp:http --secret DB_PASSWORD`,
@@ -195,7 +202,17 @@ func runNew(f *factory, o *newOptions) error {
 	if len(missing) > 0 {
 		return usageErrorf("these answers are missing: %s\n  give them as flags, in --answers FILE, or pass --defaults to use the preset's defaults", strings.Join(missing, ", "))
 	}
-	return writeSpec(f.streams, o.dir, spec, o.write)
+	info, looked := lookUpBase(f.streams, spec.From)
+	if looked {
+		followBase(f.streams, spec, info, o.pmChosen)
+	}
+	if err := writeSpec(f.streams, o.dir, spec, o.write); err != nil {
+		return err
+	}
+	if looked && !o.write.dryRun {
+		recordBase(f.streams, o.dir, info)
+	}
+	return nil
 }
 
 // buildSpec layers preset defaults, the answers file and flags, and lists
@@ -223,6 +240,7 @@ func (o *newOptions) buildSpec() (*scaffold.Spec, []string, error) {
 			return nil, nil, usageErrorf("--answers %s: %v", o.answersFile, err)
 		}
 		answerPreset = probe.Preset
+		o.pmChosen = probe.PackageManager != ""
 		// schemaVersion marks a whole kiln.yaml as kiln writes it: keys it
 		// leaves out are empty, not "the preset's" (packageManager: none
 		// with no packages must not get the preset's packages back).
@@ -258,6 +276,9 @@ func (o *newOptions) buildSpec() (*scaffold.Spec, []string, error) {
 		}
 		spec.Preset = preset
 		spec.SchemaVersion = scaffold.SchemaVersion
+	}
+	if len(o.answer("packageManager").values) > 0 {
+		o.pmChosen = true
 	}
 	if err := o.applyFlags(spec); err != nil {
 		return nil, nil, err

@@ -70,6 +70,12 @@ func (d *dockerfile) checkLabels() {
 		if _, ok := d.labels[key]; ok {
 			return
 		}
+		if b, ok := d.knownBase(); ok {
+			if b.Labels[key] == "" {
+				d.rep.add(id, line, "no %s label, here or in the base image %s", key, b.Ref)
+			}
+			return
+		}
 		if base, inherits := d.inherits(); inherits {
 			d.rep.addSev(id, Info, line, 1, "no %s label here; the base image %s may set it", key, base)
 			return
@@ -98,6 +104,14 @@ func (d *dockerfile) checkLabels() {
 			d.rep.add("KL086", scriptsURL.line, "io.openshift.s2i.scripts-url %q is not an image:///, file://, http:// or https:// URL", v)
 		}
 	}
+	// G14: without a label here, the base image's scripts-url (when known)
+	// is the one s2i reads.
+	inherited := ""
+	if !hasURL {
+		if b, ok := d.knownBase(); ok {
+			inherited = b.ScriptsURL()
+		}
+	}
 	for _, c := range d.copies {
 		if !slices.ContainsFunc(c.srcs, isS2ISource) {
 			continue
@@ -110,6 +124,10 @@ func (d *dockerfile) checkLabels() {
 			dir = path.Dir(c.dest) // a single script copied to a file name
 		}
 		switch {
+		case inherited != "":
+			if !strings.HasPrefix(inherited, "image://") || path.Clean(strings.TrimPrefix(inherited, "image://")) != dir {
+				d.rep.add("KL085", c.in.line, "s2i scripts are copied to %s, but the base image sets io.openshift.s2i.scripts-url %s, and no label here changes it", dir, inherited)
+			}
 		case !hasURL && dir != "/usr/libexec/s2i":
 			d.rep.add("KL085", c.in.line, "s2i scripts are copied to %s, but no io.openshift.s2i.scripts-url says so (s2i looks in /usr/libexec/s2i)", dir)
 		case hasURL && scriptsURL.resolved && strings.HasPrefix(scriptsURL.value, "image://") &&

@@ -135,6 +135,10 @@ func (d *dockerfile) checkUser() {
 		}
 	}
 	if last == nil {
+		if b, ok := d.knownBase(); ok {
+			d.inheritedUser(b)
+			return
+		}
 		if base, inherits := d.inherits(); inherits {
 			d.rep.addSev("KL070", Info, d.imageLine(), 1, "no USER here: the image runs as the user the base image %s sets; OKD s2i builds need a numeric one", base)
 			return
@@ -158,6 +162,35 @@ func (d *dockerfile) checkUser() {
 	case okd.Named:
 		d.rep.add("KL072", last.line, "USER %s is a name; OKD's UID checks need a number", spec)
 	}
+}
+
+// inheritedUser judges the USER the image inherits from its known base
+// (G18), as checkUser judges a USER instruction.
+func (d *dockerfile) inheritedUser(b BaseImage) {
+	line := d.imageLine()
+	kind := okd.Root // no USER at all runs as root
+	if b.User != "" {
+		kind = okd.User(b.User)
+	}
+	switch {
+	case kind == okd.NonRoot:
+		// USER 1001 inherited: nothing to say
+	case kind == okd.Root && !d.shipsScripts():
+		d.rep.addSev("KL070", Info, line, 1, "no USER: the image runs as root outside OKD (its base image %s sets %s); it ships no s2i scripts, so OKD builds are not affected", b.Ref, cmpOr(b.User, "none"))
+	case kind == okd.Root && b.User == "":
+		d.rep.add("KL070", line, "no USER here, and the base image %s sets none: the image runs as root; OKD s2i builds need a numeric USER", b.Ref)
+	case kind == okd.Root:
+		d.rep.add("KL071", line, "no USER here, and the base image %s sets USER %s: the image runs as root", b.Ref, b.User)
+	default:
+		d.rep.add("KL072", line, "no USER here, and the base image %s sets USER %s, a name; OKD's UID checks need a number", b.Ref, b.User)
+	}
+}
+
+func cmpOr(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
 }
 
 // groupWritableMode reports whether a chmod mode gives the group write

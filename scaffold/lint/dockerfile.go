@@ -149,6 +149,8 @@ type repoFacts struct {
 	// nil when the context is unknown.
 	isDir func(ctxPath string) bool
 	now   time.Time // for end-of-life dates; zero means today
+	// base looks up a base image's known config (BaseImage); nil: none known.
+	base func(ref string) (BaseImage, bool)
 }
 
 // inheritedEnv are variables that the s2i base images (s2i-core and the

@@ -50,6 +50,10 @@ type Options struct {
 	// Ignore lists rule IDs dropped everywhere, on top of kiln.yaml's
 	// lint.ignore and the kiln:ignore comments.
 	Ignore []string
+	// Base, when set, looks a base image up (kiln lint --inspect-base); it
+	// is called only when a rule needs what the FROM image sets, and its
+	// answer takes the place of BaseImageFile's record.
+	Base func(ref string) (BaseImage, bool)
 }
 
 // ParseError is input that cannot be read or parsed; File and Line say where.
@@ -144,7 +148,7 @@ func FS(fsys fs.FS, opts Options) ([]Finding, error) {
 	if len(dirs) == 0 {
 		return nil, &ParseError{File: ".", Err: errors.New("no Dockerfile, Containerfile or s2i/bin here or below: not a builder repository (pass the directory of a Dockerfile, or the Dockerfile itself)")}
 	}
-	run := &lintRun{scripts: map[scriptKey]scriptResult{}, done: map[string]bool{}}
+	run := &lintRun{scripts: map[scriptKey]scriptResult{}, done: map[string]bool{}, base: opts.Base}
 	var all []Finding
 	for _, dir := range dirs {
 		fs, err := run.lintDir(fsys, dir.dir, dir.dfs)
@@ -245,7 +249,8 @@ func lintFile(p string, mode fs.FileMode, opts Options) ([]Finding, error) {
 	if looksLikeDockerfile(p, src) {
 		// beside an s2i/bin directory, the Dockerfile is a builder's
 		_, err := os.Stat(filepath.Join(dir, "s2i", "bin"))
-		if _, err := lintDockerfileWith(p, src, &out, repoFacts{hasS2IBin: err == nil}); err != nil {
+		facts := repoFacts{hasS2IBin: err == nil, base: baseLookup(opts.Base, os.DirFS(dir), ".")}
+		if _, err := lintDockerfileWith(p, src, &out, facts); err != nil {
 			return nil, err
 		}
 		return finish(out, ignoreSet(opts.Ignore)), nil

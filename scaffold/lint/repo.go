@@ -48,7 +48,8 @@ func hasDockerfileTemplate(fsys fs.FS, dir string) bool {
 // once.
 type lintRun struct {
 	scripts map[scriptKey]scriptResult
-	done    map[string]bool // files whose repository checks ran (templates)
+	done    map[string]bool                    // files whose repository checks ran (templates)
+	base    func(ref string) (BaseImage, bool) // Options.Base
 }
 
 type scriptKey struct {
@@ -424,6 +425,11 @@ func (r *repo) lintWith(dfName string, src []byte, p parsed) error {
 			}
 			return r.isFile(path.Join(dir, "assemble")) && r.isFile(path.Join(dir, "run"))
 		}}
+		var look func(string) (BaseImage, bool)
+		if r.run != nil {
+			look = r.run.base
+		}
+		facts.base = baseLookup(look, r.fsys, dfDir)
 		// an unparsable Dockerfile is one KL000 finding; its scripts are
 		// still linted
 		r.df, _ = lintParsedDockerfile(dfName, src, p, &r.findings, facts)
