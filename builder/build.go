@@ -2,11 +2,12 @@ package builder
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
-	"time"
 
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
@@ -106,8 +107,12 @@ func (e *Engine) Build(ctx context.Context, sink Sink, step string, o BuildOptio
 		// after it.
 		if base := firstBase(o); base != "" {
 			from := "localhost/" + newName("kiln-build-") + ":from"
-			if _, err := e.Output(ctx, "tag", base, from); err == nil {
-				defer e.Output(context.WithoutCancel(ctx), append(untag, base, from)...)
+			_, err := e.Output(ctx, "tag", base, from)
+			if err == nil || ctx.Err() != nil {
+				// a signal during `podman tag` may come after the tag was made
+				defer e.untagLater(ctx, r, step, base, from)()
+			}
+			if err == nil {
 				o.From = from
 			}
 		}
@@ -127,9 +132,10 @@ func (e *Engine) Build(ctx context.Context, sink Sink, step string, o BuildOptio
 	if err == nil {
 		return nil
 	}
-	e.removeLeftovers(context.WithoutCancel(ctx), r, step, o, committed, layers)
+	e.removeLeftovers(ctx, r, step, o, committed, layers)
 	if IsCanceled(err) && o.From == "" && !e.dialect().daemon {
-		r.warn(step, "the build was interrupted before its base image was local: podman may keep the working container of its first stage (named after the base image, see podman ps --external); kiln cannot tell it from another build's, so it is left alone")
+		r.left(step, "the working container of the first stage, if podman made one (named after the base image, see podman ps --external)",
+			errors.New("the build was interrupted before its base image was local, and kiln cannot tell that container from another build's"))
 	}
 	if IsCanceled(err) {
 		return err
@@ -205,7 +211,7 @@ func (e *Engine) removeLeftovers(ctx context.Context, r *reporter, step string, 
 	if e.dialect().daemon {
 		return // the daemon cleans up after an interrupted build
 	}
-	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	ctx, cancel := cleanupContext(ctx)
 	defer cancel()
 	ours := func(name, image string) bool {
 		if o.From != "" && name == workingContainer(o.From) {
@@ -224,13 +230,25 @@ func (e *Engine) removeLeftovers(ctx context.Context, r *reporter, step string, 
 		if !ours(c.name, c.image) {
 			continue
 		}
-		if _, err := e.Output(ctx, e.forceRemoveArgs(id)...); err == nil {
-			r.emit(Event{Kind: Cleanup, Step: step, Message: "build container " + c.name})
+		if _, err := e.Output(ctx, e.forceRemoveArgs(id)...); err != nil {
+			r.left(step, "build container "+c.name, err)
+			continue
 		}
+		r.emit(Event{Kind: Cleanup, Step: step, Message: "build container " + c.name})
 	}
+	// An image the interrupted commit left without a manifest, made on
+	// the base or on one of the build's layers.
+	parents := slices.Clone(layers)
+	if o.From != "" {
+		parents = append(parents, o.From)
+	}
+	e.removeBrokenCommits(ctx, r, step, parents)
 	// Newest first: a layer is removed before the one it was made from.
 	for i := len(committed) - 1; i >= 0; i-- {
-		if _, err := e.Output(ctx, "rmi", committed[i]); err == nil {
+		removed, err := e.remove(ctx, imageObject, committed[i], []string{"rmi", committed[i]})
+		if err != nil {
+			r.left(step, "image "+committed[i], err)
+		} else if removed {
 			r.emit(Event{Kind: Cleanup, Step: step, Message: "image " + committed[i]})
 		}
 	}

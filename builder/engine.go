@@ -37,6 +37,8 @@ type Engine struct {
 	// container it runs for kiln, so that a CI job or a test finds exactly
 	// its own objects (KILN_LABEL sets one).
 	Labels []string
+	// tmp is the engine's per-run TMPDIR (see Close).
+	tmp tempDir
 }
 
 // lookPath is exec.LookPath, replaceable in tests.
@@ -124,6 +126,11 @@ func (e *Engine) command(args ...string) *exec.Cmd {
 	cmd := exec.Command(e.Path, args...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Env = append(append(os.Environ(), e.dialect().env...), e.Env...)
+	if dir, err := e.tmp.get(); err == nil {
+		// podman and buildah put their buildah* and storage* directories
+		// in TMPDIR; an interrupted engine leaves them, Close removes them.
+		cmd.Env = append(cmd.Env, "TMPDIR="+dir)
+	}
 	return cmd
 }
 

@@ -78,19 +78,19 @@ func TestJSONSinkRoundTrips(t *testing.T) {
 func TestEventSinkSelection(t *testing.T) {
 	out := &bytes.Buffer{}
 	f := newFactory(streams{out: out})
-	f.progress = func(string, context.CancelFunc) (builder.Sink, func(error)) {
+	f.progress = func(string, context.Context, context.CancelFunc) (builder.Sink, func(error)) {
 		t.Error("the progress view opened without a terminal")
 		return nil, nil
 	}
-	if sink, _ := f.eventSink(runOutputOptions{json: true}, "t", func() {}, true); !isType[*jsonSink](sink) {
+	if sink, _ := f.eventSink(runOutputOptions{json: true}, "t", context.Background(), func() {}, true); !isType[*jsonSink](sink) {
 		t.Errorf("--json gave %T", sink)
 	}
 	// A buffer is not a terminal: plain, even with a progress view available.
-	if sink, _ := f.eventSink(runOutputOptions{}, "t", func() {}, false); !isType[*plainSink](sink) {
+	if sink, _ := f.eventSink(runOutputOptions{}, "t", context.Background(), func() {}, false); !isType[*plainSink](sink) {
 		t.Errorf("no TTY gave %T", sink)
 	}
 	// kiln test's plain output ends with the summary the progress view prints.
-	sink, done := f.eventSink(runOutputOptions{}, "kiln test x", func() {}, true)
+	sink, done := f.eventSink(runOutputOptions{}, "kiln test x", context.Background(), func() {}, true)
 	for _, e := range []builder.Event{
 		{Kind: builder.StepStarted, Step: "lint", Index: 1, Total: 2},
 		{Kind: builder.StepFinished, Step: "lint", Index: 1, Total: 2, Duration: time.Second},
