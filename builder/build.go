@@ -118,21 +118,16 @@ func (e *Engine) Build(ctx context.Context, sink Sink, step string, o BuildOptio
 		}
 	}
 	p := newBuildParser(r, step)
-	var committed, layers []string
+	var out buildLayers
 	err := e.Stream(ctx, func(stream, line string) {
-		if m := buildRE().committed.FindStringSubmatch(line); m != nil {
-			committed = append(committed, m[1])
-			layers = append(layers, m[1])
-		} else if m := buildRE().cached.FindStringSubmatch(line); m != nil {
-			layers = append(layers, m[1])
-		}
+		out.line(line)
 		p.Line(stream, line)
 	}, nil, e.buildArgs(o)...)
 	p.Finish(err)
 	if err == nil {
 		return nil
 	}
-	e.removeLeftovers(ctx, r, step, o, committed, layers)
+	e.removeLeftovers(ctx, r, step, o, out.committed, out.layers)
 	if IsCanceled(err) && o.From == "" && !e.dialect().daemon {
 		r.left(step, "the working container of the first stage, if podman made one (named after the base image, see podman ps --external)",
 			errors.New("the build was interrupted before its base image was local, and kiln cannot tell that container from another build's"))
@@ -142,6 +137,33 @@ func (e *Engine) Build(ctx context.Context, sink Sink, step string, o BuildOptio
 	}
 	failed := p.lastStep()
 	return &BuildError{Step: failed, Err: err, Reason: fromFailure(e.Kind, failed, p.errs)}
+}
+
+// buildLayers reads from a build's output the layers it committed and
+// those it took from the cache. podman prints `--> <short id>` after every
+// step, also after `--> Using cache <id>`: that line names the cached
+// layer again, which the build did not make and must not remove (the last
+// one may be the image a previous build tagged).
+type buildLayers struct {
+	committed, layers []string
+	lastCached        string
+}
+
+func (b *buildLayers) line(line string) {
+	if m := buildRE().cached.FindStringSubmatch(line); m != nil {
+		b.layers = append(b.layers, m[1])
+		b.lastCached = m[1]
+		return
+	}
+	if m := buildRE().committed.FindStringSubmatch(line); m != nil {
+		if b.lastCached != "" && strings.HasPrefix(b.lastCached, m[1]) {
+			b.lastCached = ""
+			return
+		}
+		b.committed = append(b.committed, m[1])
+		b.layers = append(b.layers, m[1])
+		b.lastCached = ""
+	}
 }
 
 // fromFailure explains, in one line, a build that failed at FROM because

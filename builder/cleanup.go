@@ -174,21 +174,19 @@ func (e *Engine) exists(ctx context.Context, kind objectKind, name string) (bool
 const removeTries = 3
 
 // remove removes the container or image name with args (the engine's
-// rm/rmi/untag command line, name included), tried again on a failure that
-// may pass (see exists). removed is false when it was not there; err says
-// why it is still there.
+// rm/rmi/untag command line, name included). When that fails it asks
+// whether name is there at all, and tries again on a failure that may
+// pass (see exists): an `exists` that fails for an unrelated reason must
+// not make kiln skip a removal. removed is false when name was not there;
+// err says why it is still there.
 func (e *Engine) remove(ctx context.Context, kind objectKind, name string, args []string) (removed bool, err error) {
 	for try := 1; ; try++ {
+		if _, err = e.Output(ctx, args...); err == nil {
+			return true, nil
+		}
 		there, xerr := e.exists(ctx, kind, name)
 		if xerr == nil && !there {
 			return false, nil
-		}
-		if xerr == nil {
-			if _, err = e.Output(ctx, args...); err == nil {
-				return true, nil
-			}
-		} else {
-			err = xerr
 		}
 		if try == removeTries || ctx.Err() != nil {
 			if ctx.Err() != nil {
