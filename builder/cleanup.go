@@ -186,7 +186,15 @@ func (e *Engine) remove(ctx context.Context, kind objectKind, name string, args 
 		}
 		there, xerr := e.exists(ctx, kind, name)
 		if xerr == nil && !there {
-			return false, nil
+			// podman's "no" can come from a lookup another user's removal
+			// disturbed: a second one, a moment later, confirms it
+			select {
+			case <-ctx.Done():
+			case <-time.After(200 * time.Millisecond):
+			}
+			if again, aerr := e.exists(ctx, kind, name); aerr == nil && !again {
+				return false, nil
+			}
 		}
 		if try == removeTries || ctx.Err() != nil {
 			if ctx.Err() != nil {
