@@ -174,26 +174,29 @@ func (e *Engine) exists(ctx context.Context, kind objectKind, name string) (bool
 const removeTries = 3
 
 // remove removes the container or image name with args (the engine's
-// rm/rmi/untag command line, name included). When that fails it asks
-// whether name is there at all, and tries again on a failure that may
-// pass (see exists): an `exists` that fails for an unrelated reason must
-// not make kiln skip a removal. removed is false when name was not there;
-// err says why it is still there.
+// rm/rmi/untag command line, name included) if it is there, and tries again
+// on a failure that may pass (see exists). podman's `rm -f` and `rmi -f`
+// succeed on what is not there, so existence is asked first, and a "not
+// there" is confirmed once a moment later: podman's `exists` can say no
+// when another user's removal disturbs its lookup, and kiln must not skip a
+// removal for that. removed is false when name was not there; err says why
+// it is still there.
 func (e *Engine) remove(ctx context.Context, kind objectKind, name string, args []string) (removed bool, err error) {
 	for try := 1; ; try++ {
-		if _, err = e.Output(ctx, args...); err == nil {
-			return true, nil
-		}
 		there, xerr := e.exists(ctx, kind, name)
 		if xerr == nil && !there {
-			// podman's "no" can come from a lookup another user's removal
-			// disturbed: a second one, a moment later, confirms it
 			select {
 			case <-ctx.Done():
 			case <-time.After(200 * time.Millisecond):
 			}
-			if again, aerr := e.exists(ctx, kind, name); aerr == nil && !again {
+			if there, xerr = e.exists(ctx, kind, name); xerr == nil && !there {
 				return false, nil
+			}
+		}
+		err = xerr
+		if xerr == nil {
+			if _, err = e.Output(ctx, args...); err == nil {
+				return true, nil
 			}
 		}
 		if try == removeTries || ctx.Err() != nil {
