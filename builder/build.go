@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
@@ -247,16 +248,30 @@ func (e *Engine) removeLeftovers(ctx context.Context, r *reporter, step string, 
 		}
 		return false
 	}
-	// Containers first: they hold the images they were made from.
-	for id, c := range e.buildContainers(ctx) {
-		if !ours(c.name, c.image) {
+	// Containers first: they hold the images they were made from. The
+	// first stage's has a name of kiln's: removed by name, whatever a
+	// listing says.
+	if o.From != "" {
+		name := workingContainer(o.From)
+		if removed, err := e.remove(ctx, containerObject, name, e.forceRemoveArgs(name)); err != nil {
+			r.left(step, "build container "+name, err)
+		} else if removed {
+			r.emit(Event{Kind: Cleanup, Step: step, Message: "build container " + name})
+		}
+	}
+	containers, err := e.buildContainers(ctx)
+	if err != nil && len(layers) > 0 {
+		r.left(step, "the working containers of the build's steps, if any (named <layer ID>-working-container, see podman ps --external)", err)
+	}
+	for id, c := range containers {
+		if !ours(c.name, c.image) || (o.From != "" && c.name == workingContainer(o.From)) {
 			continue
 		}
-		if _, err := e.Output(ctx, e.forceRemoveArgs(id)...); err != nil {
+		if removed, err := e.remove(ctx, containerObject, id, e.forceRemoveArgs(id)); err != nil {
 			r.left(step, "build container "+c.name, err)
-			continue
+		} else if removed {
+			r.emit(Event{Kind: Cleanup, Step: step, Message: "build container " + c.name})
 		}
-		r.emit(Event{Kind: Cleanup, Step: step, Message: "build container " + c.name})
 	}
 	// An image the interrupted commit left without a manifest, made on
 	// the base or on one of the build's layers.
@@ -279,11 +294,22 @@ func (e *Engine) removeLeftovers(ctx context.Context, r *reporter, step string, 
 type buildContainer struct{ name, image string }
 
 // buildContainers lists the containers with their names and images, build
-// containers included.
-func (e *Engine) buildContainers(ctx context.Context) map[string]buildContainer {
-	out, err := e.Output(ctx, e.dialect().listContainers...)
+// containers included. A listing that fails (another podman user's removal
+// races with it) is tried again.
+func (e *Engine) buildContainers(ctx context.Context) (map[string]buildContainer, error) {
+	var out []byte
+	var err error
+	for try := 1; try <= removeTries; try++ {
+		if out, err = e.Output(ctx, e.dialect().listContainers...); err == nil || ctx.Err() != nil {
+			break
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Duration(try) * 500 * time.Millisecond):
+		}
+	}
 	if err != nil {
-		return nil
+		return nil, err
 	}
 	found := map[string]buildContainer{}
 	for _, line := range strings.Split(string(out), "\n") {
@@ -291,7 +317,7 @@ func (e *Engine) buildContainers(ctx context.Context) map[string]buildContainer 
 			found[f[0]] = buildContainer{name: f[1], image: f[2]}
 		}
 	}
-	return found
+	return found, nil
 }
 
 func shortID(id string) string {

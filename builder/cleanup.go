@@ -153,13 +153,20 @@ const (
 func (e *Engine) exists(ctx context.Context, kind objectKind, name string) (bool, error) {
 	if e.Kind != Podman {
 		args := append(append([]string(nil), e.dialect().imageExists...), name)
-		if kind == containerObject {
+		switch {
+		case kind == containerObject && e.Kind == Buildah:
+			args = []string{"inspect", "--type", "container", name}
+		case kind == containerObject:
 			args = []string{"container", "inspect", name}
 		}
 		_, err := e.Output(ctx, args...)
 		return err == nil, nil
 	}
-	_, err := e.Output(ctx, string(kind), "exists", name)
+	args := []string{string(kind), "exists", name}
+	if kind == containerObject {
+		args = []string{"container", "exists", "--external", name} // build containers too
+	}
+	_, err := e.Output(ctx, args...)
 	var exit *exec.ExitError
 	switch {
 	case err == nil:

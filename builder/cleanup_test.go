@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kiln-s2i/kiln/builder/image"
 )
 
 // fakePodman writes a fake podman that logs its arguments to log and runs
@@ -59,7 +61,7 @@ func TestTrackerCleanupRunsAfterCancellation(t *testing.T) {
 // reason, after a few tries; what is not there is not reported.
 func TestTrackerCleanupNamesWhatItLeft(t *testing.T) {
 	e, calls := fakePodman(t, `case "$1 $2" in
-"container exists") [ "$3" = kiln-gone ] && exit 1; exit 0 ;;
+"container exists") for a; do :; done; [ "$a" = kiln-gone ] && exit 1; exit 0 ;;
 "image exists") exit 0 ;;
 "rm -f") echo "Error: container is in use: device or resource busy" >&2; exit 125 ;;
 esac
@@ -174,5 +176,32 @@ Successfully tagged localhost/kiln-e2e-signals:1.0
 	}
 	if len(b.committed) != 0 {
 		t.Errorf("a fully cached build committed %q", b.committed)
+	}
+}
+
+// An interrupted build's first-stage container has kiln's name: it is
+// removed by name even when listing the containers fails (another podman
+// user's removal races with listings), and the failed listing is reported
+// instead of the claim that nothing is left.
+func TestRemoveLeftoversWhenTheListingFails(t *testing.T) {
+	e, calls := fakePodman(t, `case "$1" in
+ps) echo "Error: image not known" >&2; exit 125 ;;
+esac
+exit 0
+`)
+	var events []Event
+	r := newReporter(SinkFunc(func(ev Event) { events = append(events, ev) }))
+	brokenChildren = func([]string) ([]image.BrokenImage, error) { return nil, nil }
+	defer func() { brokenChildren = image.BrokenChildren }()
+	e.removeLeftovers(context.Background(), r, "build", BuildOptions{From: "localhost/kiln-s2i-0123456789:from"}, nil, []string{"3f1c2b4a5d6"})
+	if got := kinds(events, Cleanup); len(got) != 1 || got[0] != "build container kiln-s2i-0123456789-working-container" {
+		t.Errorf("removed: %q", got)
+	}
+	if left := kinds(events, LeftBehind); len(left) != 1 || !strings.Contains(left[0], "working containers of the build's steps") || !strings.Contains(left[0], "image not known") {
+		t.Errorf("left behind: %q", left)
+	}
+	data, _ := os.ReadFile(calls)
+	if strings.Count(string(data), "ps -a") != removeTries {
+		t.Errorf("the listing was not tried %d times:\n%s", removeTries, data)
 	}
 }
