@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -113,21 +114,20 @@ func (e *Engine) Build(ctx context.Context, sink Sink, step string, o BuildOptio
 		// after it.
 		if base := firstBase(o); base != "" {
 			from := "localhost/" + newName("kiln-build-") + ":from"
-			if _, err := e.Output(ctx, "tag", base, from); err == nil {
-				defer e.Output(context.WithoutCancel(ctx), append(untag, base, from)...)
+			_, err := e.Output(ctx, "tag", base, from)
+			if err == nil || ctx.Err() != nil {
+				// a signal during `podman tag` may come after the tag was made
+				defer e.untagLater(ctx, r, step, base, from)()
+			}
+			if err == nil {
 				o.From = from
 			}
 		}
 	}
 	p := newBuildParser(r, step)
-	var committed, layers []string
+	var out buildLayers
 	err := e.Stream(ctx, func(stream, line string) {
-		if m := buildRE().committed.FindStringSubmatch(line); m != nil {
-			committed = append(committed, m[1])
-			layers = append(layers, m[1])
-		} else if m := buildRE().cached.FindStringSubmatch(line); m != nil {
-			layers = append(layers, m[1])
-		}
+		out.line(line)
 		p.Line(stream, line)
 	}, nil, e.buildArgs(o)...)
 	reason := ""
@@ -144,6 +144,7 @@ func (e *Engine) Build(ctx context.Context, sink Sink, step string, o BuildOptio
 	if err == nil {
 		return nil
 	}
+	committed, layers := out.committed, out.layers
 	if o.NoLayers {
 		// One working container, committed once at the end: a failed
 		// build committed nothing, and its container is o.From's. A
@@ -151,14 +152,42 @@ func (e *Engine) Build(ctx context.Context, sink Sink, step string, o BuildOptio
 		// script naming another image), so none is taken for ours.
 		committed, layers = nil, nil
 	}
-	e.removeLeftovers(context.WithoutCancel(ctx), r, step, o, committed, layers)
+	e.removeLeftovers(ctx, r, step, o, committed, layers)
 	if IsCanceled(err) && o.From == "" && !e.dialect().daemon {
-		r.warn(step, "the build was interrupted before its base image was local: podman may keep the working container of its first stage (named after the base image, see podman ps --external); kiln cannot tell it from another build's, so it is left alone")
+		r.left(step, "the working container of the first stage, if podman made one (named after the base image, see podman ps --external)",
+			errors.New("the build was interrupted before its base image was local, and kiln cannot tell that container from another build's"))
 	}
 	if IsCanceled(err) {
 		return err
 	}
 	return &BuildError{Step: p.lastStep(), Err: err, Reason: reason}
+}
+
+// buildLayers reads from a build's output the layers it committed and
+// those it took from the cache. podman prints `--> <short id>` after every
+// step, also after `--> Using cache <id>`: that line names the cached
+// layer again, which the build did not make and must not remove (the last
+// one may be the image a previous build tagged).
+type buildLayers struct {
+	committed, layers []string
+	lastCached        string
+}
+
+func (b *buildLayers) line(line string) {
+	if m := buildRE().cached.FindStringSubmatch(line); m != nil {
+		b.layers = append(b.layers, m[1])
+		b.lastCached = m[1]
+		return
+	}
+	if m := buildRE().committed.FindStringSubmatch(line); m != nil {
+		if b.lastCached != "" && strings.HasPrefix(b.lastCached, m[1]) {
+			b.lastCached = ""
+			return
+		}
+		b.committed = append(b.committed, m[1])
+		b.layers = append(b.layers, m[1])
+		b.lastCached = ""
+	}
 }
 
 // fromFailure explains, in one line, a build that failed at FROM because
@@ -228,7 +257,7 @@ func (e *Engine) removeLeftovers(ctx context.Context, r *reporter, step string, 
 	if e.dialect().daemon {
 		return // the daemon cleans up after an interrupted build
 	}
-	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	ctx, cancel := cleanupContext(ctx)
 	defer cancel()
 	ours := func(name, image string) bool {
 		if o.From != "" && name == workingContainer(o.From) {
@@ -242,18 +271,44 @@ func (e *Engine) removeLeftovers(ctx context.Context, r *reporter, step string, 
 		}
 		return false
 	}
-	// Containers first: they hold the images they were made from.
-	for id, c := range e.buildContainers(ctx) {
-		if !ours(c.name, c.image) {
+	// Containers first: they hold the images they were made from. The
+	// first stage's has a name of kiln's: removed by name, whatever a
+	// listing says.
+	if o.From != "" {
+		name := workingContainer(o.From)
+		if removed, err := e.remove(ctx, containerObject, name, e.forceRemoveArgs(name)); err != nil {
+			r.left(step, "build container "+name, err)
+		} else if removed {
+			r.emit(Event{Kind: Cleanup, Step: step, Message: "build container " + name})
+		}
+	}
+	containers, err := e.buildContainers(ctx)
+	if err != nil && len(layers) > 0 {
+		r.left(step, "the working containers of the build's steps, if any (named <layer ID>-working-container, see podman ps --external)", err)
+	}
+	for id, c := range containers {
+		if !ours(c.name, c.image) || (o.From != "" && c.name == workingContainer(o.From)) {
 			continue
 		}
-		if _, err := e.Output(ctx, e.forceRemoveArgs(id)...); err == nil {
+		if removed, err := e.remove(ctx, containerObject, id, e.forceRemoveArgs(id)); err != nil {
+			r.left(step, "build container "+c.name, err)
+		} else if removed {
 			r.emit(Event{Kind: Cleanup, Step: step, Message: "build container " + c.name})
 		}
 	}
+	// An image the interrupted commit left without a manifest, made on
+	// the base or on one of the build's layers.
+	parents := slices.Clone(layers)
+	if o.From != "" {
+		parents = append(parents, o.From)
+	}
+	e.removeBrokenCommits(ctx, r, step, parents)
 	// Newest first: a layer is removed before the one it was made from.
 	for i := len(committed) - 1; i >= 0; i-- {
-		if _, err := e.Output(ctx, "rmi", committed[i]); err == nil {
+		removed, err := e.remove(ctx, imageObject, committed[i], []string{"rmi", committed[i]})
+		if err != nil {
+			r.left(step, "image "+committed[i], err)
+		} else if removed {
 			r.emit(Event{Kind: Cleanup, Step: step, Message: "image " + committed[i]})
 		}
 	}
@@ -262,11 +317,22 @@ func (e *Engine) removeLeftovers(ctx context.Context, r *reporter, step string, 
 type buildContainer struct{ name, image string }
 
 // buildContainers lists the containers with their names and images, build
-// containers included.
-func (e *Engine) buildContainers(ctx context.Context) map[string]buildContainer {
-	out, err := e.Output(ctx, e.dialect().listContainers...)
+// containers included. A listing that fails (another podman user's removal
+// races with it) is tried again.
+func (e *Engine) buildContainers(ctx context.Context) (map[string]buildContainer, error) {
+	var out []byte
+	var err error
+	for try := 1; try <= removeTries; try++ {
+		if out, err = e.Output(ctx, e.dialect().listContainers...); err == nil || ctx.Err() != nil {
+			break
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Duration(try) * 500 * time.Millisecond):
+		}
+	}
 	if err != nil {
-		return nil
+		return nil, err
 	}
 	found := map[string]buildContainer{}
 	for _, line := range strings.Split(string(out), "\n") {
@@ -274,7 +340,7 @@ func (e *Engine) buildContainers(ctx context.Context) map[string]buildContainer 
 			found[f[0]] = buildContainer{name: f[1], image: f[2]}
 		}
 	}
-	return found
+	return found, nil
 }
 
 func shortID(id string) string {

@@ -1,11 +1,10 @@
 package builder
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"os/exec"
 	"strings"
 )
 
@@ -123,10 +122,13 @@ func parseArrayInspect(out []byte) (ociConfig, string, error) {
 // lists an ancestor's triggers: stricter, never laxer.
 func podmanOnBuild(ctx context.Context, e *Engine, ref string, inspect []byte) []string {
 	if bp, err := lookPath("buildah"); err == nil {
-		cmd := exec.CommandContext(ctx, bp, "inspect", "--type", "image", ref)
-		cmd.Env = append(os.Environ(), e.Env...)
-		if out, err := cmd.Output(); err == nil {
-			if c, _, err := parseBuildahInspect(out); err == nil {
+		// as the engine runs: its TMPDIR, its process group, stopped
+		// with SIGTERM first (a SIGKILLed buildah leaves temp directories)
+		cmd := e.commandOf(nil, bp, "inspect", "--type", "image", ref)
+		var out bytes.Buffer
+		cmd.Stdout = &out
+		if err := runCmd(ctx, cmd); err == nil {
+			if c, _, err := parseBuildahInspect(out.Bytes()); err == nil {
 				return c.OnBuild
 			}
 		}

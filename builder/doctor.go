@@ -11,8 +11,12 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
+	"time"
+
+	"github.com/kiln-s2i/kiln/builder/image"
 )
 
 // Check is one doctor finding.
@@ -87,9 +91,63 @@ func Doctor(ctx context.Context, find func() (*Engine, error)) (checks []Check, 
 	if !st.OK {
 		return checks, false
 	}
+	imagesOK := true
+	if !e.dialect().daemon {
+		c := imagesCheck(ctx)
+		checks = append(checks, c)
+		imagesOK = c.OK
+	}
 	trial := trialRun(ctx, e)
 	checks = append(checks, trial)
-	return checks, trial.OK
+	return checks, trial.OK && imagesOK
+}
+
+// brokenImages is image.BrokenImages, replaced in tests.
+var brokenImages = image.BrokenImages
+
+// imagesCheck finds images without a manifest in local storage: an
+// interrupted commit's, which make `podman images` fail for the whole
+// store. An image being committed right now has none for a moment, so only
+// those still without one after brokenSettle count.
+func imagesCheck(ctx context.Context) Check {
+	c := Check{Name: "images"}
+	first, err := brokenImages()
+	if err != nil {
+		c.Detail = err.Error()
+		return c
+	}
+	var broken []image.BrokenImage
+	if len(first) > 0 {
+		select {
+		case <-ctx.Done():
+			c.Detail = ctx.Err().Error()
+			return c
+		case <-time.After(brokenSettle):
+		}
+		again, err := brokenImages()
+		if err != nil {
+			c.Detail = err.Error()
+			return c
+		}
+		for _, b := range again {
+			if slices.ContainsFunc(first, func(f image.BrokenImage) bool { return f.ID == b.ID }) {
+				broken = append(broken, b)
+			}
+		}
+	}
+	if len(broken) == 0 {
+		c.OK, c.Detail = true, "every local image has a manifest"
+		return c
+	}
+	ids := make([]string, len(broken))
+	names := make([]string, len(broken))
+	for i, b := range broken {
+		ids[i], names[i] = b.ID, b.String()
+	}
+	c.Detail = fmt.Sprintf("%d image(s) without a manifest: %s. An interrupted commit (podman build or podman commit killed) leaves such an image, and podman images then fails for the whole store",
+		len(broken), strings.Join(names, ", "))
+	c.Remedy = "once no build is running, remove them: podman rmi -f " + strings.Join(ids, " ")
+	return c
 }
 
 func storageCheck(ctx context.Context, e *Engine) Check {

@@ -37,6 +37,8 @@ type Engine struct {
 	// container it runs for kiln, so that a CI job or a test finds exactly
 	// its own objects (KILN_LABEL sets one).
 	Labels []string
+	// tmp is the engine's per-run TMPDIR (see Close).
+	tmp tempDir
 }
 
 // lookPath is exec.LookPath, replaceable in tests.
@@ -121,9 +123,20 @@ var killGrace = 10 * time.Second
 // command prepares the engine CLI in its own process group so that
 // cancellation reaches every child (conmon, runc, the build's RUN processes).
 func (e *Engine) command(args ...string) *exec.Cmd {
-	cmd := exec.Command(e.Path, args...)
+	return e.commandOf(e.dialect().env, e.Path, args...)
+}
+
+// commandOf is command for another CLI sharing the engine's storage and
+// environment (buildah beside podman), with env added.
+func (e *Engine) commandOf(env []string, path string, args ...string) *exec.Cmd {
+	cmd := exec.Command(path, args...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Env = append(append(os.Environ(), e.dialect().env...), e.Env...)
+	cmd.Env = append(append(os.Environ(), env...), e.Env...)
+	if dir, err := e.tmp.get(); err == nil {
+		// podman and buildah put their buildah* and storage* directories
+		// in TMPDIR; an interrupted engine leaves them, Close removes them.
+		cmd.Env = append(cmd.Env, "TMPDIR="+dir)
+	}
 	return cmd
 }
 

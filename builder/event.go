@@ -14,6 +14,7 @@ const (
 	StepFinished EventKind = "step-finished" // a step ended; Err is set when it failed
 	StepSkipped  EventKind = "step-skipped"  // a step did not run; Message says why
 	Cleanup      EventKind = "cleanup"       // something the run created was removed; Message names it
+	LeftBehind   EventKind = "left-behind"   // something the run created could not be removed; Message names it and says why
 	RunFinished  EventKind = "run-finished"  // the whole run ended; Err is set when it failed
 	StepError    EventKind = "error"         // an engine reported an error; Line has its text
 	StepWarning  EventKind = "warning"       // something went wrong but the run goes on; Message says what

@@ -44,6 +44,16 @@ func (e *Engine) inspectImage(ctx context.Context, ref string, onBuild bool) (*I
 	return img, err
 }
 
+// imageID is the ID of the local image ref.
+func (e *Engine) imageID(ctx context.Context, ref string) (string, error) {
+	out, err := e.Output(ctx, append(e.dialect().inspectImage, ref)...)
+	if err != nil {
+		return "", err
+	}
+	_, id, err := e.dialect().parseInspect(out)
+	return id, err
+}
+
 type ociConfig struct {
 	User       string            `json:"User"`
 	Labels     map[string]string `json:"Labels"`

@@ -79,7 +79,11 @@ func S2IBuild(ctx context.Context, e *Engine, sink Sink, step string, o S2IOptio
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(dir)
+	defer func() {
+		if err := os.RemoveAll(dir); err != nil {
+			r.left(step, "temporary directory "+dir, err)
+		}
+	}()
 	warn := func(msg string) { r.warn(step, msg) }
 	if err := writeContext(o.Source, dir, plan, o.Exclude, o.KeepSymlinks || info.Cloned, warn); err != nil {
 		return nil, err
@@ -117,10 +121,14 @@ func S2IBuild(ctx context.Context, e *Engine, sink Sink, step string, o S2IOptio
 		// A tag of the builder unique to this build names its working
 		// container, so a failed build removes exactly its own.
 		from := "localhost/" + newName("kiln-s2i-") + ":from"
-		if _, err := e.Output(ctx, "tag", img.ID, from); err != nil {
+		_, err := e.Output(ctx, "tag", img.ID, from)
+		if err == nil || ctx.Err() != nil {
+			// a signal during `podman tag` may come after the tag was made
+			defer e.untagLater(ctx, r, step, img.ID, from)()
+		}
+		if err != nil {
 			return nil, err
 		}
-		defer e.Output(context.WithoutCancel(ctx), append(untag, img.ID, from)...)
 		bo.From = from
 	}
 	meta := &metadataSink{next: sink}
@@ -138,10 +146,15 @@ func S2IBuild(ctx context.Context, e *Engine, sink Sink, step string, o S2IOptio
 		}
 	}
 	// --rm: the previous image of an incremental build lost its tag to the
-	// new one; s2i keeps it otherwise.
+	// new one; s2i keeps it otherwise. The build is done: this runs to the
+	// end on a cleanup context even if a signal came meanwhile.
 	if prevID != "" {
-		if cur, err := e.inspectImage(ctx, o.Output, false); err == nil && cur.ID != prevID {
-			if _, err := e.Output(context.WithoutCancel(ctx), "rmi", prevID); err == nil {
+		cctx, cancel := cleanupContext(ctx)
+		defer cancel()
+		if cur, err := e.imageID(cctx, o.Output); err == nil && cur != prevID {
+			if removed, err := e.remove(cctx, imageObject, prevID, []string{"rmi", prevID}); err != nil {
+				r.left(step, "previous image "+shortID(prevID), err)
+			} else if removed {
 				r.emit(Event{Kind: Cleanup, Step: step, Message: "previous image " + shortID(prevID)})
 			}
 		}
@@ -482,7 +495,11 @@ func saveArtifacts(ctx context.Context, e *Engine, r *reporter, step string, o S
 	}
 	if err != nil {
 		// --rm removes it unless the run was killed; make sure.
-		_, _ = e.Output(context.WithoutCancel(ctx), e.forceRemoveArgs(name)...)
+		cctx, cancel := cleanupContext(ctx)
+		if _, rmErr := e.remove(cctx, containerObject, name, e.forceRemoveArgs(name)); rmErr != nil {
+			r.left(step, "container "+name, rmErr)
+		}
+		cancel()
 	}
 	fin := Event{Kind: StepFinished, Step: sub, Parent: step, Duration: time.Since(t0)}
 	if err != nil {

@@ -222,7 +222,19 @@ func (t *TestRun) s2iOptions(incremental bool) S2IOptions {
 func (t *TestRun) s2iBuild(ctx context.Context, log *Logger) error {
 	t.track.Image(t.appTag)
 	_, err := S2IBuild(ctx, t.e, log.Sink(), log.Step(), t.s2iOptions(false))
+	t.trackAppID(ctx)
 	return err
+}
+
+// trackAppID records the app image's ID besides its tag: the incremental
+// build moves the tag to a new image, and if it is interrupted before it
+// removes the previous one, only the ID still names that image.
+func (t *TestRun) trackAppID(ctx context.Context) {
+	cctx, cancel := cleanupContext(ctx)
+	defer cancel()
+	if id, err := t.e.imageID(cctx, t.appTag); err == nil && id != "" {
+		t.track.Image(id)
+	}
 }
 
 // incrementalBuild rebuilds the app with --incremental and checks that
@@ -245,6 +257,7 @@ func (t *TestRun) incrementalBuild(ctx context.Context, log *Logger) error {
 	o := t.s2iOptions(true)
 	o.NoCache = true // the restore must really run, not come from the layer cache
 	res, err := S2IBuild(ctx, t.e, sink, log.Step(), o)
+	t.trackAppID(ctx)
 	if err != nil {
 		return err
 	}
@@ -437,32 +450,35 @@ func (t *Tracker) Image(ref string) {
 	t.images = append(t.images, ref)
 }
 
-// Cleanup removes the recorded containers, then images, reporting each.
+// Cleanup removes the recorded containers, then images, reporting each;
+// what it cannot remove it reports as LeftBehind, by name. It runs on a
+// fresh context with its own deadline (CleanupTimeout): the run's context
+// is cancelled when a signal stopped it.
 func (t *Tracker) Cleanup(ctx context.Context, log *Logger) error {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+	ctx, cancel := cleanupContext(ctx)
 	defer cancel()
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	var errs []error
+	failed := func(what string, err error) {
+		errs = append(errs, fmt.Errorf("%s: %w", what, err))
+		log.r.left(log.Step(), what, err)
+	}
 	for _, c := range t.containers {
-		if _, err := t.e.Output(ctx, "container", "inspect", c); err != nil {
-			continue // never created, or already removed by --rm
+		removed, err := t.e.remove(ctx, containerObject, c, t.e.forceRemoveArgs(c))
+		if err != nil {
+			failed("container "+c, err)
+		} else if removed {
+			log.Emit(Event{Kind: Cleanup, Message: "container " + c})
 		}
-		if _, err := t.e.Output(ctx, t.e.forceRemoveArgs(c)...); err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		log.Emit(Event{Kind: Cleanup, Message: "container " + c})
 	}
 	for _, img := range t.images {
-		if !t.e.ImageExists(ctx, img) {
-			continue
+		removed, err := t.e.remove(ctx, imageObject, img, []string{"rmi", "-f", img})
+		if err != nil {
+			failed("image "+img, err)
+		} else if removed {
+			log.Emit(Event{Kind: Cleanup, Message: "image " + img})
 		}
-		if _, err := t.e.Output(ctx, "rmi", "-f", img); err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		log.Emit(Event{Kind: Cleanup, Message: "image " + img})
 	}
 	t.containers, t.images = nil, nil
 	return errors.Join(errs...)

@@ -26,8 +26,9 @@ type ProgressOptions struct {
 	NoAltScreen bool
 	// programOptions are extra tea options, for tests.
 	programOptions []tea.ProgramOption
-	// context ends the view when it is done (RunProgress's ctx).
-	context context.Context
+	// Context ends the view at once when it is done (a signal: SIGHUP
+	// means the terminal is gone); the run's cleanup goes on without it.
+	Context context.Context
 }
 
 // eventBatchWindow bounds how long an event waits before reaching the UI.
@@ -43,7 +44,7 @@ var ErrCanceled = errors.New("cancelled")
 func RunProgress(ctx context.Context, title string, opts ProgressOptions, fn func(ctx context.Context, sink builder.Sink) error) error {
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	opts.context = ctx
+	opts.Context = ctx
 	sink, done := StartProgress(title, opts, cancel)
 	return done(callRun(runCtx, sink, fn))
 }
@@ -80,8 +81,8 @@ func StartProgress(title string, opts ProgressOptions, cancel func()) (sink buil
 	model := newProgressModel(title, opts.LogLines, cancel)
 	model.exitOnDone = opts.ExitWhenDone
 	popts := []tea.ProgramOption{tea.WithInput(in), tea.WithOutput(out)}
-	if opts.context != nil {
-		popts = append(popts, tea.WithContext(opts.context))
+	if opts.Context != nil {
+		popts = append(popts, tea.WithContext(opts.Context))
 	}
 	if !opts.NoAltScreen {
 		popts = append(popts, tea.WithAltScreen(), tea.WithMouseCellMotion()) // the wheel scrolls the log
@@ -134,7 +135,7 @@ func StartProgress(title string, opts ProgressOptions, cancel func()) (sink buil
 		case errors.Is(progErr, tea.ErrProgramPanic):
 			return errors.Join(fmt.Errorf("progress view: %w", progErr), runErr)
 		}
-		if runErr == nil && (errors.Is(progErr, tea.ErrInterrupted) || (opts.context != nil && opts.context.Err() != nil)) {
+		if runErr == nil && (errors.Is(progErr, tea.ErrInterrupted) || (opts.Context != nil && opts.Context.Err() != nil)) {
 			return ErrCanceled
 		}
 		return runErr

@@ -55,12 +55,14 @@ type runState struct {
 	index    map[string]int // by stepKey
 	total    int            // top-level steps, from the events, when the builder knows it
 	cleanups []string
-	finished bool
-	runErr   string
-	duration time.Duration
-	started  time.Time
-	lastTime time.Time
-	logCap   int
+	// leftovers are what the cleanup could not remove (LeftBehind events).
+	leftovers []string
+	finished  bool
+	runErr    string
+	duration  time.Duration
+	started   time.Time
+	lastTime  time.Time
+	logCap    int
 }
 
 func newRunState(logCap int) *runState {
@@ -136,6 +138,9 @@ func (s *runState) apply(e builder.Event) int {
 	switch e.Kind {
 	case builder.Cleanup:
 		s.cleanups = append(s.cleanups, e.Message)
+		return -1
+	case builder.LeftBehind:
+		s.leftovers = append(s.leftovers, e.Message)
 		return -1
 	case builder.RunFinished:
 		s.finished, s.runErr, s.duration = true, e.Err, e.Duration

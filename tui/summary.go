@@ -96,6 +96,9 @@ func plainSummary(title string, s *runState) string {
 	for _, c := range s.cleanups {
 		fmt.Fprintf(&b, "removed %s\n", c)
 	}
+	for _, c := range s.leftovers {
+		fmt.Fprintf(&b, "NOT removed: %s\n", c)
+	}
 	if f := s.failedStep(); f != nil && f.log.len() > 0 {
 		fmt.Fprintf(&b, "last lines of %s:\n", f.name)
 		for _, l := range f.log.last(f.log.len()) {

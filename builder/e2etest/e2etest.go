@@ -13,6 +13,7 @@
 package e2etest
 
 import (
+	"archive/tar"
 	"bytes"
 	"crypto/rand"
 	"encoding/hex"
@@ -28,6 +29,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"go.podman.io/storage"
 )
 
 // Base image references. The tag is the recipe's version: change it when
@@ -447,4 +450,113 @@ func KilnBinary(t testing.TB) string {
 		t.Fatalf("go build ./cmd/kiln: %v\n%s", err, out)
 	}
 	return path
+}
+
+// Leftovers lists what a run with label left besides the image keep (kiln
+// test keeps the builder image) and keep's layers: containers with the
+// label or made from a labelled image (build containers included), labelled
+// images that are not keep or one of its parents, and kiln's unique tags
+// (kiln-build-*, kiln-s2i-*, kiln-test-*) on keep and on base.
+func Leftovers(t testing.TB, label, keep, base string) []string {
+	t.Helper()
+	containers, images := labelled(t, label)
+	var left []string
+	for _, c := range containers {
+		left = append(left, "container "+c)
+	}
+	chain := map[string]bool{}
+	if ImageExists(keep) {
+		id, _ := podmanOutput("image", "inspect", "--format", "{{.Id}}", keep)
+		for id != "" && !chain[id] {
+			chain[id] = true
+			id, _ = podmanOutput("image", "inspect", "--format", "{{.Parent}}", id)
+			id = strings.TrimPrefix(id, "sha256:")
+		}
+	}
+	for _, id := range images {
+		if !chain[id] {
+			left = append(left, "image "+id)
+		}
+	}
+	for _, ref := range []string{keep, base} {
+		if !ImageExists(ref) {
+			continue
+		}
+		tags, _ := podmanOutput("image", "inspect", "--format", "{{range .RepoTags}}{{println .}}{{end}}", ref)
+		for _, tag := range strings.Fields(tags) {
+			if strings.Contains(tag, "/kiln-build-") || strings.Contains(tag, "/kiln-s2i-") || strings.Contains(tag, "/kiln-test-") {
+				left = append(left, "tag "+tag)
+			}
+		}
+	}
+	return left
+}
+
+// StorageConf writes a storage.conf for a store of the test's own in a
+// temporary directory (vfs driver) and returns its path: podman, buildah
+// and kiln use that store when CONTAINERS_STORAGE_CONF names it, and the
+// user's store is never touched.
+func StorageConf(t testing.TB) string {
+	t.Helper()
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "storage.conf")
+	text := fmt.Sprintf("[storage]\ndriver = \"vfs\"\ngraphroot = %q\nrunroot = %q\n", filepath.Join(dir, "graph"), filepath.Join(dir, "run"))
+	if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return conf
+}
+
+// BrokenCommit puts in the store of conf (StorageConf) what a podman commit
+// killed at the wrong moment leaves: base, a real image imported with
+// podman, and child, an image made on base's top layer that has no
+// manifest; other is a second image without a manifest on a layer of its
+// own (another process's interrupted commit). It returns the base's
+// reference and the IDs of child and other.
+func BrokenCommit(t testing.TB, conf string) (base, child, other string) {
+	t.Helper()
+	base = "localhost/kiln-e2e-broken-base:1"
+	var tarball bytes.Buffer
+	tw := tar.NewWriter(&tarball)
+	data := []byte("kiln\n")
+	if err := tw.WriteHeader(&tar.Header{Name: "hello", Mode: 0o644, Size: int64(len(data)), Typeflag: tar.TypeReg}); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = tw.Write(data)
+	tw.Close()
+	imp := exec.Command("podman", "import", "-", base)
+	imp.Env = append(os.Environ(), "CONTAINERS_STORAGE_CONF="+conf)
+	imp.Stdin = &tarball
+	if out, err := imp.CombinedOutput(); err != nil {
+		t.Fatalf("podman import into %s: %v\n%s", conf, err, out)
+	}
+	dir := filepath.Dir(conf)
+	s, err := storage.GetStore(storage.StoreOptions{GraphRoot: filepath.Join(dir, "graph"), RunRoot: filepath.Join(dir, "run"), GraphDriverName: "vfs"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _, _ = s.Shutdown(false) }()
+	img, err := s.Image(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// the commit's layer is written first, then the image record; the
+	// manifest would come next
+	l, err := s.CreateLayer("", img.TopLayer, nil, "", false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.CreateImage("", nil, l.ID, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ol, err := s.CreateLayer("", "", nil, "", false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := s.CreateImage("", nil, ol.ID, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return base, c.ID, o.ID
 }

@@ -52,14 +52,12 @@ func runBuild(f *factory, o *buildOptions) error {
 	if err != nil {
 		return err
 	}
-	ctx, stop := signalContext()
-	defer stop()
-	sink, done := f.eventSink(o.out, "kiln build "+spec.ImageRef(), stop, false)
+	r := f.startRun(o.out, "kiln build "+spec.ImageRef(), false, e)
+	defer r.stop()
 	tags := append([]string{spec.ImageRef()}, o.tags...)
-	err = e.Build(ctx, sink, "build", builder.BuildOptions{ContextDir: o.dir, Tags: tags, NoCache: o.noCache, BuildArgs: o.buildArgs})
-	done(err)
-	if err != nil {
-		return runError(ctx, err)
+	err = e.Build(r.ctx, r.sink, "build", builder.BuildOptions{ContextDir: o.dir, Tags: tags, NoCache: o.noCache, BuildArgs: o.buildArgs})
+	if err := r.finish(err); err != nil {
+		return err
 	}
 	if !o.out.json {
 		fmt.Fprintf(f.out, "built %s\n", spec.ImageRef())

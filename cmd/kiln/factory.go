@@ -20,7 +20,8 @@ type factory struct {
 	// it and Ctrl+C in it calls cancel. done is called with the run's error
 	// once the run has ended; it returns when the user has left the view
 	// and its summary is printed.
-	progress func(title string, cancel context.CancelFunc) (sink builder.Sink, done func(runErr error))
+	// A signal (signals done) closes the view at once.
+	progress func(title string, signals context.Context, cancel context.CancelFunc) (sink builder.Sink, done func(runErr error))
 	// wizard runs kiln new's questions on a terminal.
 	wizard func(o *newOptions, spec *scaffold.Spec) error
 	// lint checks the wizard's rendered files before they are written.
@@ -28,18 +29,39 @@ type factory struct {
 	// engine finds the container engine: the --engine flag, else
 	// KILN_ENGINE, else kiln.yaml's engine, else the first installed.
 	engine func(flag, specEngine string) (*builder.Engine, error)
+	// engines are the engines found, closed (their per-run TMPDIR
+	// removed) when the command ends.
+	engines []*builder.Engine
 }
 
 func newFactory(s streams) *factory {
-	f := &factory{streams: s, lint: tui.LintFiles, engine: detectEngine}
+	f := &factory{streams: s, lint: tui.LintFiles}
+	f.engine = func(flag, specEngine string) (*builder.Engine, error) {
+		e, err := detectEngine(flag, specEngine)
+		if e != nil {
+			f.engines = append(f.engines, e)
+		}
+		return e, err
+	}
 	f.progress = f.tuiProgress
 	f.wizard = f.tuiWizard
 	return f
 }
 
+// closeEngines removes the per-run temporary directories of the engines
+// the command used (engineRun.finish has already closed those of runs).
+func (f *factory) closeEngines() {
+	for _, e := range f.engines {
+		if err := e.Close(); err != nil {
+			fmt.Fprintln(f.err, "kiln: could not remove the engine's", err)
+		}
+	}
+	f.engines = nil
+}
+
 // tuiProgress shows a run in the live progress view.
-func (f *factory) tuiProgress(title string, cancel context.CancelFunc) (builder.Sink, func(error)) {
-	sink, done := tui.StartProgress(title, tui.ProgressOptions{In: f.in, Out: f.out}, cancel)
+func (f *factory) tuiProgress(title string, signals context.Context, cancel context.CancelFunc) (builder.Sink, func(error)) {
+	sink, done := tui.StartProgress(title, tui.ProgressOptions{In: f.in, Out: f.out, Context: signals}, cancel)
 	return sink, func(runErr error) {
 		if err := done(runErr); err != nil && err != runErr && err != tui.ErrCanceled {
 			fmt.Fprintln(f.err, "kiln:", err) // the view itself failed; the run's error is the caller's

@@ -3,12 +3,8 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -39,15 +35,16 @@ func (o runOutputOptions) live(s streams) bool {
 
 // eventSink picks the event consumer: JSON lines with --json, the progress
 // view on a terminal, else the plain printer. cancel stops the run (the
-// signal context's stop): in the view, Ctrl+C is a key, not a signal. With
+// signal context's stop): in the view, Ctrl+C is a key, not a signal; a
+// signal (signals done) closes the view at once, the terminal may be gone. With
 // summary, the plain printer ends with the run's summary, the one the
 // progress view prints when it closes.
-func (f *factory) eventSink(o runOutputOptions, title string, cancel context.CancelFunc, summary bool) (builder.Sink, func(error)) {
+func (f *factory) eventSink(o runOutputOptions, title string, signals context.Context, cancel context.CancelFunc, summary bool) (builder.Sink, func(error)) {
 	switch {
 	case o.json:
 		return newJSONSink(f.out), func(error) {}
 	case o.live(f.streams):
-		return f.progress(title, cancel)
+		return f.progress(title, signals, cancel)
 	case summary:
 		plain, sum := newPlainSink(f.out), tui.NewSummary(title)
 		tee := builder.SinkFunc(func(e builder.Event) { plain.Event(e); sum.Event(e) })
@@ -112,6 +109,8 @@ func (p *plainSink) Event(e builder.Event) {
 		text = "skipped: " + e.Message
 	case builder.Cleanup:
 		text = "removed " + e.Message
+	case builder.LeftBehind:
+		text = "NOT removed: " + e.Message
 	case builder.RunFinished:
 		prefix = "kiln"
 		if e.Err != "" {
@@ -134,22 +133,6 @@ func round(d time.Duration) time.Duration {
 		return d.Round(time.Millisecond)
 	}
 	return d.Round(100 * time.Millisecond)
-}
-
-// signalContext is cancelled by Ctrl+C (SIGINT) or SIGTERM.
-func signalContext() (context.Context, context.CancelFunc) {
-	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-}
-
-// runError maps a builder error to kiln's exit codes.
-func runError(ctx context.Context, err error) error {
-	if err == nil {
-		return nil
-	}
-	if ctx.Err() != nil || builder.IsCanceled(err) {
-		return &exitError{code: exitCanceled, err: errors.New("cancelled; everything this run created was removed")}
-	}
-	return &exitError{code: exitFailed, err: err}
 }
 
 // loadSpec reads DIR/kiln.yaml, turning its problems into usage errors.

@@ -6,9 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/kiln-s2i/kiln/builder"
 )
@@ -78,19 +82,19 @@ func TestJSONSinkRoundTrips(t *testing.T) {
 func TestEventSinkSelection(t *testing.T) {
 	out := &bytes.Buffer{}
 	f := newFactory(streams{out: out})
-	f.progress = func(string, context.CancelFunc) (builder.Sink, func(error)) {
+	f.progress = func(string, context.Context, context.CancelFunc) (builder.Sink, func(error)) {
 		t.Error("the progress view opened without a terminal")
 		return nil, nil
 	}
-	if sink, _ := f.eventSink(runOutputOptions{json: true}, "t", func() {}, true); !isType[*jsonSink](sink) {
+	if sink, _ := f.eventSink(runOutputOptions{json: true}, "t", context.Background(), func() {}, true); !isType[*jsonSink](sink) {
 		t.Errorf("--json gave %T", sink)
 	}
 	// A buffer is not a terminal: plain, even with a progress view available.
-	if sink, _ := f.eventSink(runOutputOptions{}, "t", func() {}, false); !isType[*plainSink](sink) {
+	if sink, _ := f.eventSink(runOutputOptions{}, "t", context.Background(), func() {}, false); !isType[*plainSink](sink) {
 		t.Errorf("no TTY gave %T", sink)
 	}
 	// kiln test's plain output ends with the summary the progress view prints.
-	sink, done := f.eventSink(runOutputOptions{}, "kiln test x", func() {}, true)
+	sink, done := f.eventSink(runOutputOptions{}, "kiln test x", context.Background(), func() {}, true)
 	for _, e := range []builder.Event{
 		{Kind: builder.StepStarted, Step: "lint", Index: 1, Total: 2},
 		{Kind: builder.StepFinished, Step: "lint", Index: 1, Total: 2, Duration: time.Second},
@@ -119,6 +123,54 @@ func TestRunErrorExitCodes(t *testing.T) {
 	cancel()
 	if err := runError(ctx, errors.New("x")); !errors.As(err, &ee) || ee.code != exitCanceled {
 		t.Errorf("a cancelled run: %v", err)
+	}
+}
+
+// SIGHUP, SIGTERM and SIGINT cancel a run alike (the process survives
+// them); kiln exits 128+signal, names the signal, and claims everything was
+// removed only when nothing was left behind.
+func TestSignalsCancelTheRun(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGHUP, syscall.SIGTERM, syscall.SIGINT} {
+		ctx, stop := signalContext()
+		if err := syscall.Kill(os.Getpid(), sig); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%v did not cancel the run", sig)
+		}
+		// a second signal during the cleanup is ignored, not fatal; seen
+		// here too, so the test knows it was delivered before stop
+		seen := make(chan os.Signal, 1)
+		signal.Notify(seen, sig)
+		if err := syscall.Kill(os.Getpid(), sig); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-seen:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("the second %v never came", sig)
+		}
+		var ee *exitError
+		err := runErrorLeft(ctx, context.Canceled, nil)
+		name := unix.SignalName(sig)
+		if !errors.As(err, &ee) || ee.code != 128+int(sig) || err.Error() != "cancelled by "+name+"; everything this run created was removed" {
+			t.Errorf("%s, nothing left: exit %d, %v", name, ee.code, err)
+		}
+		err = runErrorLeft(ctx, context.Canceled, []string{"container kiln-test-app-1 (podman rm: busy)", "temporary directory /tmp/kiln-engine-1 (permission denied)"})
+		if !errors.As(err, &ee) || ee.code != 128+int(sig) || strings.Contains(err.Error(), "everything") ||
+			!strings.Contains(err.Error(), "cancelled by "+name+"; 2 thing(s) this run created could not be removed; remove them by hand:\n  container kiln-test-app-1 (podman rm: busy)\n  temporary directory /tmp/kiln-engine-1") {
+			t.Errorf("%s, two things left: exit %d, %v", name, ee.code, err)
+		}
+		stop()
+		signal.Stop(seen)
+	}
+	// not cancelled, but something left: exit 1 naming it
+	var ee *exitError
+	err := runErrorLeft(context.Background(), nil, []string{"tag localhost/kiln-build-1:from (podman untag: x)"})
+	if !errors.As(err, &ee) || ee.code != exitFailed || !strings.Contains(err.Error(), "tag localhost/kiln-build-1:from") {
+		t.Errorf("a run that left a tag: %v", err)
 	}
 }
 

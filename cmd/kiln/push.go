@@ -55,15 +55,13 @@ func runPush(f *factory, o *pushOptions) error {
 	if _, err := image.DestinationReference(o.dest); err != nil {
 		return imageError(err)
 	}
-	ctx, stop := signalContext()
-	defer stop()
 	out := runOutputOptions{engine: o.reg.engine, plain: o.plain, json: o.json}
-	sink, done := f.eventSink(out, "kiln push "+o.src, stop, false)
-	digest, err := builder.Push(ctx, sink, o.src, o.dest, image.PushOptions{Options: o.reg.imageOptions(), DigestFile: o.digestFile})
-	done(err)
-	if err != nil {
-		if ctx.Err() != nil {
-			return runError(ctx, err)
+	r := f.startRun(out, "kiln push "+o.src, false, nil)
+	defer r.stop()
+	digest, err := builder.Push(r.ctx, r.sink, o.src, o.dest, image.PushOptions{Options: o.reg.imageOptions(), DigestFile: o.digestFile})
+	if ferr := r.finish(err); err != nil {
+		if r.ctx.Err() != nil {
+			return ferr
 		}
 		return pushError(err)
 	}

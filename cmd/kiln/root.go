@@ -93,9 +93,11 @@ func newRootCmd(f *factory) *cobra.Command {
 
 func run(args []string, in io.Reader, out, errw io.Writer) int {
 	scaffold.KilnVersion = kilnVersion() // kiln.yaml records the kiln that rendered the repo
-	root := newRootCmd(newFactory(streams{in: in, out: out, err: errw}))
+	f := newFactory(streams{in: in, out: out, err: errw})
+	root := newRootCmd(f)
 	root.SetArgs(args)
 	err := root.Execute()
+	f.closeEngines()
 	if err == nil {
 		return exitOK
 	}

@@ -117,13 +117,11 @@ func runS2IBuild(f *factory, o *s2iBuildOptions) error {
 	if err != nil {
 		return err
 	}
-	ctx, stop := signalContext()
-	defer stop()
-	sink, done := f.eventSink(o.out, "kiln s2i build "+o.opts.Output, stop, false)
-	res, err := builder.S2IBuild(ctx, e, sink, "s2i build", o.opts)
-	done(err)
-	if err != nil {
-		return runError(ctx, err)
+	r := f.startRun(o.out, "kiln s2i build "+o.opts.Output, false, e)
+	defer r.stop()
+	res, err := builder.S2IBuild(r.ctx, e, r.sink, "s2i build", o.opts)
+	if err := r.finish(err); err != nil {
+		return err
 	}
 	if !o.out.json {
 		if o.opts.AsDockerfile != "" {

@@ -49,17 +49,9 @@ func runTest(f *factory, o *testOptions) error {
 	if err != nil {
 		return err
 	}
-	ctx, stop := signalContext()
-	defer stop()
-	sink, done := f.eventSink(o.out, "kiln test "+spec.ImageRef(), stop, true)
-	p := builder.KilnTest(e, sink, builder.KilnTestOptions{Dir: o.dir, Spec: spec, NoCache: o.noCache, NoLint: o.noLint})
-	_, err = p.Run(ctx)
-	done(err)
-	if err != nil {
-		if ctx.Err() != nil || builder.IsCanceled(err) {
-			return runError(ctx, err)
-		}
-		return &exitError{code: exitFailed, err: err}
-	}
-	return nil
+	r := f.startRun(o.out, "kiln test "+spec.ImageRef(), true, e)
+	defer r.stop()
+	p := builder.KilnTest(e, r.sink, builder.KilnTestOptions{Dir: o.dir, Spec: spec, NoCache: o.noCache, NoLint: o.noLint})
+	_, err = p.Run(r.ctx)
+	return r.finish(err)
 }
