@@ -411,7 +411,8 @@ var okdFiles = []string{"openshift/*.yaml", "openshift/*.yml", "openshift/*/*.ya
 
 // okdEdits carries the change into a foreign repo's OKD Template and
 // ImageStream files (okdedit: through YAML's node tree, so comments and
-// order stay): ports reach the Services and containers, env the
+// order stay): ports reach the Services and containers (probes and Routes
+// that pointed at a removed port follow it, or are warned about), env the
 // containers that set it, description, display name and tags the
 // catalogue's annotations. A file that does not read as YAML is left
 // alone and named on stderr. JSON files are not edited (written back as
@@ -495,6 +496,9 @@ func (o *editOptions) okdEdits(s streams) ([]editedFile, error) {
 			}
 			for _, op := range ops {
 				op(f)
+			}
+			for _, n := range f.Notes() {
+				fmt.Fprintf(s.err, "warning: %s: %s\n", rel, n)
 			}
 			if !f.Changed() {
 				continue
