@@ -180,7 +180,11 @@ func plain(s string) string {
 
 func (f *File) cellText(c cell) string { return string(f.src[c.start:c.stop]) }
 
-func (f *File) coded(c cell) bool { return strings.HasPrefix(f.cellText(c), "`") }
+// coded says a cell holds a code span, or kiln's "(empty)" for an empty one.
+func (f *File) coded(c cell) bool {
+	t := f.cellText(c)
+	return strings.HasPrefix(t, "`") || t == scaffold.MarkdownCode("")
+}
 
 // find is the row whose first cell reads key.
 func (f *File) find(t *table, key string, match func(cell string, key string) bool) *row {
@@ -271,7 +275,19 @@ func (f *File) format(like *cell, code bool, v string) string {
 	if code {
 		return scaffold.MarkdownCode(v)
 	}
-	return scaffold.MarkdownText(v)
+	return textCell(v)
+}
+
+// textCell is v as a text cell. A cell's text is trimmed when read, so blanks
+// around it would not read back; and a row without a closing pipe would
+// lose an escaped pipe at its end to the parser (GFM), so that one is an
+// entity.
+func textCell(v string) string {
+	t := strings.TrimSpace(scaffold.MarkdownText(v))
+	if strings.HasSuffix(t, `\|`) {
+		t = strings.TrimSuffix(t, `\|`) + "&#124;"
+	}
+	return t
 }
 
 // cellOf is row r's cell i, or nil.
@@ -365,7 +381,7 @@ func (f *File) AddPort(number int, protocol, name string) {
 			}
 		}
 		if c := t.col("name"); c > 0 {
-			cells[c] = scaffold.MarkdownText(name)
+			cells[c] = textCell(name)
 		}
 		f.insert(t, f.newRow(t, cells))
 	}
