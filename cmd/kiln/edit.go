@@ -530,7 +530,9 @@ func (o *editOptions) readmeEdit(before, after *dockeredit.File) (*editedFile, e
 		return nil, failedErrorf("%s: %v", name, err)
 	}
 	f := mdedit.Parse(src)
-	diff := func(old, now []dockeredit.KV, set, unset func(k, v string)) {
+	// A new key gets a row; a changed one changes the row the README has,
+	// and a key the author left out of the README stays out.
+	diff := func(old, now []dockeredit.KV, set, update, unset func(k, v string)) {
 		was := map[string]string{}
 		for _, kv := range old {
 			was[kv.Key] = kv.Value
@@ -538,8 +540,11 @@ func (o *editOptions) readmeEdit(before, after *dockeredit.File) (*editedFile, e
 		is := map[string]bool{}
 		for _, kv := range now {
 			is[kv.Key] = true
-			if v, ok := was[kv.Key]; !ok || v != kv.Value {
+			switch v, ok := was[kv.Key]; {
+			case !ok:
 				set(kv.Key, kv.Value)
+			case v != kv.Value:
+				update(kv.Key, kv.Value)
 			}
 		}
 		for _, kv := range old {
@@ -549,8 +554,8 @@ func (o *editOptions) readmeEdit(before, after *dockeredit.File) (*editedFile, e
 		}
 	}
 	if before != nil && after != nil {
-		diff(before.Labels(), after.Labels(), f.SetLabel, func(k, _ string) { f.UnsetLabel(k) })
-		diff(before.Env(), after.Env(), f.SetEnv, func(k, _ string) { f.UnsetEnv(k) })
+		diff(before.Labels(), after.Labels(), f.SetLabel, f.UpdateLabel, func(k, _ string) { f.UnsetLabel(k) })
+		diff(before.Env(), after.Env(), f.SetEnv, f.UpdateEnv, func(k, _ string) { f.UnsetEnv(k) })
 	}
 	for _, v := range o.addPorts {
 		p, err := scaffold.ParsePort(v)

@@ -308,7 +308,8 @@ func lastRow(t *table) *row {
 
 // set gives key the value in every table of kind k: the value cell of the
 // key's row changes, or a row is added at the end of the table.
-func (f *File) set(k kind, key, value string, valueCols []string, keyCode, valueCode bool) {
+// Only when add is a row added.
+func (f *File) set(k kind, key, value string, valueCols []string, keyCode, valueCode, add bool) {
 	for i := 0; ; i++ {
 		ts := f.tables(k)
 		if i >= len(ts) {
@@ -320,6 +321,9 @@ func (f *File) set(k kind, key, value string, valueCols []string, keyCode, value
 			if c := cellOf(r, vc); c != nil {
 				f.splice(c.start, c.stop, f.format(c, valueCode, value))
 			}
+			continue
+		}
+		if !add {
 			continue
 		}
 		cells := make([]string, len(t.header))
@@ -344,18 +348,27 @@ func (f *File) remove(k kind, key string, match func(string, string) bool) {
 	}
 }
 
-// SetLabel sets a label's value in the labels tables.
+// SetLabel sets a label's value in the labels tables, adding its row.
 func (f *File) SetLabel(key, value string) {
-	f.set(labels, key, value, []string{"value"}, true, false)
+	f.set(labels, key, value, []string{"value"}, true, false, true)
+}
+
+// UpdateLabel changes a label's value where the labels tables list it: a
+// label the author left out of the README stays out.
+func (f *File) UpdateLabel(key, value string) {
+	f.set(labels, key, value, []string{"value"}, true, false, false)
 }
 
 // UnsetLabel drops a label's row.
 func (f *File) UnsetLabel(key string) { f.remove(labels, key, sameKey) }
 
-// SetEnv sets a variable's default in the environment tables.
-func (f *File) SetEnv(key, value string) {
-	f.set(env, key, value, []string{"default", "value", "default value"}, true, true)
-}
+var envValue = []string{"default", "value", "default value"}
+
+// SetEnv sets a variable's default in the environment tables, adding its row.
+func (f *File) SetEnv(key, value string) { f.set(env, key, value, envValue, true, true, true) }
+
+// UpdateEnv changes a variable's default where the environment tables list it.
+func (f *File) UpdateEnv(key, value string) { f.set(env, key, value, envValue, true, true, false) }
 
 // UnsetEnv drops a variable's row.
 func (f *File) UnsetEnv(key string) { f.remove(env, key, sameKey) }
