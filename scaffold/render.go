@@ -531,3 +531,10 @@ func readTestApps(fsys fs.FS) (map[string][]File, error) {
 	}
 	return apps, nil
 }
+
+// MarkdownText is free text as README.md writes it in a table cell: for
+// editors that change a README's rows in place (scaffold/mdedit).
+func MarkdownText(s string) string { return markdownText(s) }
+
+// MarkdownCode is a value as README.md writes it as a code span in a cell.
+func MarkdownCode(s string) string { return markdownCode(s) }

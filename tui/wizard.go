@@ -417,6 +417,13 @@ func (m wizardModel) updateReview(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, m.keys.Confirm):
 		m.confirm = !m.confirm
 	case key.Matches(msg, m.keys.Next):
+		if m.nothingToWrite() {
+			// kiln edit with the repo's own answers: no file to write, so no
+			// "Write these files?" and no "Wrote" (issue 12)
+			m.result.Unchanged = true
+			m.state = stateDone
+			return m, tea.Quit
+		}
 		if !m.confirm {
 			m.state = stateDone
 			return m, tea.Quit
@@ -429,6 +436,13 @@ func (m wizardModel) updateReview(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m, m.writeCmd()
 	}
 	return m, nil
+}
+
+// nothingToWrite says kiln edit's answers change no file (and no stale
+// file is to be removed): the review has nothing to ask.
+func (m wizardModel) nothingToWrite() bool {
+	return m.edit && m.plan != nil && m.planErr == nil && len(m.probs) == 0 && m.renderErr == nil &&
+		!m.plan.Changes() && !(m.prune && m.stale() > 0)
 }
 
 // writeBlocked says why the files cannot be written yet, or "".
@@ -828,7 +842,11 @@ func (m wizardModel) reviewView(width, height int) string {
 		c.WriteString(fmt.Sprintf("\n\n%d stale file(s): %s (p: toggle)\n", n, selectedStyle.Render(choice)))
 		c.WriteString(mutedStyle.Render("  kiln wrote them earlier and renders them no more"))
 	}
-	c.WriteString("\n\nWrite these files? " + yesNoChoice(m.confirm))
+	if m.nothingToWrite() {
+		c.WriteString("\n\nNothing to change: enter leaves, writing nothing.")
+	} else {
+		c.WriteString("\n\nWrite these files? " + yesNoChoice(m.confirm))
+	}
 	lines := strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
 	tail := strings.Split(c.String(), "\n")[1:]
 	all := append(slices.Clone(lines), tail...)

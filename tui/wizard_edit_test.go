@@ -328,3 +328,54 @@ func TestAccessibleReviewDiffAndStale(t *testing.T) {
 		t.Errorf("the stale app.py was removed without a yes: %v", err)
 	}
 }
+
+// kiln edit with the repo's own answers has nothing to write: the review
+// says so instead of asking "Write these files?", and enter leaves without
+// writing or saying "Wrote" (issue 12).
+func TestEditReviewNothingToChange(t *testing.T) {
+	s := editRepo(t, "python")
+	before := tree(t, "mine")
+	m := newWizardModelFor(s, "mine", false, false, editMode("mine"))
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
+	for range len(m.screens) - 1 {
+		tm.Send(tea.KeyMsg{Type: tea.KeyPgDown})
+	}
+	waitOutput(t, tm, "Nothing to change: enter leaves, writing nothing.")
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(waitLimit)).(wizardModel)
+	if !final.result.Unchanged || final.result.Written {
+		t.Errorf("result %+v, want Unchanged and not Written", final.result)
+	}
+	if final.state == stateOfferBuild {
+		t.Error("the wizard offers to build after writing nothing")
+	}
+	if fmt.Sprint(tree(t, "mine")) != fmt.Sprint(before) {
+		t.Error("files changed though there was nothing to write")
+	}
+}
+
+// The accessible review says the same and asks nothing.
+func TestAccessibleEditNothingToChange(t *testing.T) {
+	s := editRepo(t, "python")
+	before := tree(t, "mine")
+	var out strings.Builder
+	res, err := RunWizard(t.Context(), WizardInput{Spec: s, Dir: "mine", Accessible: true, Yes: true, Edit: true,
+		Plan: editMode("mine").planner, Lint: LintFiles, In: strings.NewReader(""), Out: &out})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if !res.Unchanged || res.Written {
+		t.Errorf("result %+v, want Unchanged and not Written", res)
+	}
+	if !strings.Contains(out.String(), "Nothing to change in mine: its files already hold these answers; nothing written.") {
+		t.Errorf("the accessible review does not say there is nothing to change:\n%s", out.String())
+	}
+	for _, bad := range []string{"Write these files?", "Wrote ", "Build and test now?"} {
+		if strings.Contains(out.String(), bad) {
+			t.Errorf("the accessible review says %q with nothing to write:\n%s", bad, out.String())
+		}
+	}
+	if fmt.Sprint(tree(t, "mine")) != fmt.Sprint(before) {
+		t.Error("files changed though there was nothing to write")
+	}
+}

@@ -50,9 +50,12 @@ type WizardInput struct {
 
 // WizardResult says what the wizard did.
 type WizardResult struct {
-	Written  bool           // the files are on disk
-	BuildNow bool           // the user asked to build and test now
-	Spec     *scaffold.Spec // the final answers
+	Written bool // the files are on disk
+	// Unchanged: kiln edit's answers change no file, so nothing was asked
+	// or written.
+	Unchanged bool
+	BuildNow  bool           // the user asked to build and test now
+	Spec      *scaffold.Spec // the final answers
 }
 
 // RunWizard asks the author every question of the OKD guide, shows the files
@@ -91,6 +94,10 @@ func RunWizard(ctx context.Context, in WizardInput) (WizardResult, error) {
 	fm := final.(wizardModel)
 	res := fm.result
 	res.Spec = spec
+	if res.Unchanged {
+		fmt.Fprintf(in.Out, "Nothing to change in %s: its files already hold these answers; nothing written.\n", in.Dir)
+		return res, nil
+	}
 	if res.Written {
 		_ = scaffold.RemoveDraft(in.Dir) // its answers are in kiln.yaml now
 		fmt.Fprintf(in.Out, "Wrote %s\n", in.Dir)
@@ -216,6 +223,11 @@ func runAccessible(ctx context.Context, spec *scaffold.Spec, in WizardInput) (Wi
 		if prune {
 			wp.Prune()
 		}
+	}
+	if in.Edit && !wp.Changes() {
+		res.Unchanged = true
+		fmt.Fprintf(a.w, "Nothing to change in %s: its files already hold these answers; nothing written.\n", in.Dir)
+		return res, nil
 	}
 	findings, err := in.Lint(files)
 	if err != nil {

@@ -19,6 +19,7 @@ import (
 	"github.com/kiln-s2i/kiln/scaffold/bounded"
 	"github.com/kiln-s2i/kiln/scaffold/dockeredit"
 	"github.com/kiln-s2i/kiln/scaffold/lint"
+	"github.com/kiln-s2i/kiln/scaffold/mdedit"
 	"github.com/kiln-s2i/kiln/scaffold/okdedit"
 )
 
@@ -56,7 +57,8 @@ style choice stays. --adopt then writes a kiln.yaml describing the repo.
 
 Without kiln.yaml, the change also reaches the OKD template and imagestream
 (openshift/*.yaml, imagestreams/*.yaml): ports, the env the template sets,
-description, display name and tags, with comments and order kept.
+description, display name and tags, with comments and order kept; and
+the rows of README.md's ports, environment and labels tables, if it has any.
 
 On a terminal with no change flag, kiln edit opens the wizard's metadata
 screens pre-filled from kiln.yaml; its review shows the diff of every file
@@ -409,7 +411,8 @@ var okdFiles = []string{"openshift/*.yaml", "openshift/*.yml", "openshift/*/*.ya
 
 // okdEdits carries the change into a foreign repo's OKD Template and
 // ImageStream files (okdedit: through YAML's node tree, so comments and
-// order stay): ports reach the Services and containers, env the
+// order stay): ports reach the Services and containers (probes and Routes
+// that pointed at a removed port follow it, or are warned about), env the
 // containers that set it, description, display name and tags the
 // catalogue's annotations. A file that does not read as YAML is left
 // alone and named on stderr. JSON files are not edited (written back as
@@ -494,6 +497,9 @@ func (o *editOptions) okdEdits(s streams) ([]editedFile, error) {
 			for _, op := range ops {
 				op(f)
 			}
+			for _, n := range f.Notes() {
+				fmt.Fprintf(s.err, "warning: %s: %s\n", rel, n)
+			}
 			if !f.Changed() {
 				continue
 			}
@@ -505,6 +511,70 @@ func (o *editOptions) okdEdits(s streams) ([]editedFile, error) {
 		}
 	}
 	return out, nil
+}
+
+// readmeEdit carries the change into the tables of a foreign repo's
+// README.md (mdedit: only the rows concerned change). Labels and env
+// follow what the edit did to the (first) Dockerfile, so a description or
+// port flag's labels are in step too; ports follow the flags. A README
+// without such tables is left as it is.
+func (o *editOptions) readmeEdit(before, after *dockeredit.File) (*editedFile, error) {
+	const name = "README.md"
+	path := filepath.Join(o.dir, name)
+	fi, err := os.Lstat(path)
+	if err != nil || !fi.Mode().IsRegular() {
+		return nil, nil
+	}
+	src, err := bounded.ReadFile(path)
+	if err != nil {
+		return nil, failedErrorf("%s: %v", name, err)
+	}
+	f := mdedit.Parse(src)
+	// A new key gets a row; a changed one changes the row the README has,
+	// and a key the author left out of the README stays out.
+	diff := func(old, now []dockeredit.KV, set, update, unset func(k, v string)) {
+		was := map[string]string{}
+		for _, kv := range old {
+			was[kv.Key] = kv.Value
+		}
+		is := map[string]bool{}
+		for _, kv := range now {
+			is[kv.Key] = true
+			switch v, ok := was[kv.Key]; {
+			case !ok:
+				set(kv.Key, kv.Value)
+			case v != kv.Value:
+				update(kv.Key, kv.Value)
+			}
+		}
+		for _, kv := range old {
+			if !is[kv.Key] {
+				unset(kv.Key, "")
+			}
+		}
+	}
+	if before != nil && after != nil {
+		diff(before.Labels(), after.Labels(), f.SetLabel, f.UpdateLabel, func(k, _ string) { f.UnsetLabel(k) })
+		diff(before.Env(), after.Env(), f.SetEnv, f.UpdateEnv, func(k, _ string) { f.UnsetEnv(k) })
+	}
+	for _, v := range o.addPorts {
+		p, err := scaffold.ParsePort(v)
+		if err != nil {
+			return nil, flagError("add-port", v, err)
+		}
+		f.AddPort(p.Number, p.Protocol, p.Name)
+	}
+	for _, v := range o.removePorts {
+		n, err := scaffold.ParseNumber(v)
+		if err != nil {
+			return nil, flagError("remove-port", v, err)
+		}
+		f.RemovePort(n)
+	}
+	if !f.Changed() || bytes.Equal(f.Bytes(), src) {
+		return nil, nil
+	}
+	return &editedFile{path: name, old: src, new: f.Bytes(), mode: fi.Mode().Perm()}, nil
 }
 
 // scalarValue is the value of a single-valued flag.
@@ -706,7 +776,7 @@ func editForeignRepo(s streams, o *editOptions) error {
 		return err
 	}
 	var edits []editedFile
-	var first *dockeredit.File
+	var first, firstOld *dockeredit.File
 	for _, name := range names {
 		path := filepath.Join(o.dir, name)
 		src, err := os.ReadFile(path)
@@ -728,6 +798,7 @@ func editForeignRepo(s streams, o *editOptions) error {
 		}
 		if first == nil {
 			first = df
+			firstOld, _ = dockeredit.Parse(src)
 		}
 		if !bytes.Equal(src, df.Bytes()) {
 			edits = append(edits, editedFile{path: filepath.ToSlash(name), old: src, new: df.Bytes(), mode: fi.Mode().Perm()})
@@ -738,6 +809,13 @@ func editForeignRepo(s streams, o *editOptions) error {
 		return err
 	}
 	edits = append(edits, okd...)
+	readme, err := o.readmeEdit(firstOld, first)
+	if err != nil {
+		return err
+	}
+	if readme != nil {
+		edits = append(edits, *readme)
+	}
 	var adopted []byte
 	if o.adopt {
 		if adopted, err = adoptSpec(o.dir, first); err != nil {

@@ -111,6 +111,9 @@ func (f *factory) tuiWizard(o *newOptions, spec *scaffold.Spec) error {
 	if err != nil {
 		return failedErrorf("%v", err)
 	}
+	if res.Unchanged {
+		return nil // RunWizard said there was nothing to change
+	}
 	if res.BuildNow {
 		// kiln test builds the image, then tests it: after line-by-line
 		// prompts in plain lines, else in the live progress view

@@ -10,6 +10,7 @@ package okdedit
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -22,7 +23,14 @@ type File struct {
 	src     []byte
 	compact bool // sequences at their key's indentation (- under the key), as kiln and oc write them
 	changed bool
+	added   []int    // ports AddPort added: where a removed port's probes and Route go
+	notes   []string // what an edit could not carry through, for the author
 }
+
+// Notes are what the edits could not keep consistent by themselves (a
+// probe or Route left pointing at a removed port), each naming the object,
+// the field and what to do.
+func (f *File) Notes() []string { return f.notes }
 
 // Parse reads src; it must hold one YAML document.
 func Parse(src []byte) (*File, error) {
@@ -192,6 +200,7 @@ func intOf(n *yaml.Node) int {
 // containers that list ports (or the only container), unless there.
 func (f *File) AddPort(number int, protocol, name string) {
 	proto := strings.ToUpper(protocol)
+	f.added = append(f.added, number)
 	for _, spec := range f.services() {
 		ports := seq(spec, "ports")
 		if has(ports, "port", number) {
@@ -256,15 +265,41 @@ func hasKey(s *yaml.Node, key string) bool {
 	return false
 }
 
-// RemovePort removes a port from the Services and containers.
+// RemovePort removes a port from the Services and containers. What pointed
+// at it follows it (G19): a Service port targeting it, the containers'
+// readiness, liveness and startup probes and a Route's targetPort move to
+// the port this edit added, or else to the first port left; with no port
+// left a probe or Route is named in Notes, and a Service port dropped.
 func (f *File) RemovePort(number int) {
-	drop := func(s *yaml.Node, key string) {
+	// The container port's names: a probe or a Service's targetPort may use
+	// them. A Route names a Service port: one this edit drops.
+	names, dropped := map[string]bool{}, map[string]bool{}
+	for _, c := range f.containers() {
+		for _, e := range seqOf(get(c, "ports")) {
+			if intOf(get(e, "containerPort")) == number {
+				if n := scalar(get(e, "name")); n != "" {
+					names[n] = true
+				}
+			}
+		}
+	}
+	pointsIn := func(n *yaml.Node, names map[string]bool) bool {
+		if n == nil || n.Kind != yaml.ScalarNode {
+			return false
+		}
+		if v, err := strconv.Atoi(n.Value); err == nil {
+			return v == number
+		}
+		return names[n.Value]
+	}
+	points := func(n *yaml.Node) bool { return pointsIn(n, names) }
+	drop := func(s *yaml.Node, keep func(*yaml.Node) bool) {
 		if s == nil || s.Kind != yaml.SequenceNode {
 			return
 		}
 		kept := s.Content[:0]
 		for _, e := range s.Content {
-			if intOf(get(e, key)) == number {
+			if !keep(e) {
 				f.changed = true
 				continue
 			}
@@ -272,12 +307,126 @@ func (f *File) RemovePort(number int) {
 		}
 		s.Content = kept
 	}
+	for _, c := range f.containers() {
+		drop(get(c, "ports"), func(e *yaml.Node) bool { return intOf(get(e, "containerPort")) != number })
+	}
+	to, svcName, ctrName := f.replacement(number)
+	// point moves n to the replacement: by name where n was a name and the
+	// replacement has one, else by number.
+	point := func(n *yaml.Node, toName string) {
+		v := strconv.Itoa(to)
+		if _, err := strconv.Atoi(n.Value); err != nil && toName != "" {
+			v = toName
+		}
+		if n.Value != v {
+			n.Value, n.Tag, n.Style = v, "!!int", 0
+			if _, err := strconv.Atoi(v); err != nil {
+				n.Tag = "!!str"
+			}
+			f.changed = true
+		}
+	}
 	for _, spec := range f.services() {
-		drop(get(spec, "ports"), "port")
+		drop(get(spec, "ports"), func(e *yaml.Node) bool {
+			tp := get(e, "targetPort")
+			if intOf(get(e, "port")) == number || points(tp) && to == 0 {
+				if n := scalar(get(e, "name")); n != "" {
+					dropped[n] = true
+				}
+				return false
+			}
+			if points(tp) {
+				point(tp, ctrName)
+			}
+			return true
+		})
+	}
+	for _, o := range f.objects() {
+		if workloads[scalar(get(o, "kind"))] {
+			for _, c := range seqOf(path(o, "spec", "template", "spec", "containers")) {
+				for _, probe := range []string{"readinessProbe", "livenessProbe", "startupProbe"} {
+					for _, h := range []string{"httpGet", "tcpSocket", "grpc"} {
+						p := path(c, probe, h, "port")
+						if !points(p) {
+							continue
+						}
+						if to == 0 {
+							f.notes = append(f.notes, fmt.Sprintf("%s %s, container %s: %s.%s.port %s is the removed port and no port is left to move it to: point it at the port the image listens on, or remove the probe",
+								scalar(get(o, "kind")), scalar(path(o, "metadata", "name")), scalar(get(c, "name")), probe, h, p.Value))
+							continue
+						}
+						point(p, ctrName)
+					}
+				}
+			}
+		}
+		if scalar(get(o, "kind")) == "Route" {
+			if tp := path(o, "spec", "port", "targetPort"); pointsIn(tp, dropped) {
+				if to == 0 {
+					f.notes = append(f.notes, fmt.Sprintf("Route %s: spec.port.targetPort %s is the removed port and no port is left to move it to: point it at a port of the Service, or remove the Route",
+						scalar(path(o, "metadata", "name")), tp.Value))
+					continue
+				}
+				point(tp, svcName)
+			}
+		}
+	}
+}
+
+// replacement is the port what pointed at a removed one moves to: the
+// first port this edit added, else the first container or Service port
+// left; and its names: a Route names a Service port, a probe or a
+// Service's targetPort a container port.
+func (f *File) replacement(removed int) (to int, svcName, ctrName string) {
+	var left []int
+	for _, a := range f.added {
+		if a != removed {
+			left = append(left, a)
+		}
 	}
 	for _, c := range f.containers() {
-		drop(get(c, "ports"), "containerPort")
+		for _, e := range seqOf(get(c, "ports")) {
+			left = append(left, intOf(get(e, "containerPort")))
+		}
 	}
+	// Containers need not list their ports: then the Services' targets.
+	for _, spec := range f.services() {
+		for _, e := range seqOf(get(spec, "ports")) {
+			if intOf(get(e, "port")) != removed {
+				left = append(left, intOf(get(e, "targetPort")))
+			}
+		}
+	}
+	for _, to := range left {
+		if to <= 0 || to == removed {
+			continue
+		}
+		var svc, ctr string
+		for _, spec := range f.services() {
+			for _, e := range seqOf(get(spec, "ports")) {
+				if n := scalar(get(e, "name")); n != "" && svc == "" && (intOf(get(e, "port")) == to || intOf(get(e, "targetPort")) == to) {
+					svc = n
+				}
+			}
+		}
+		for _, c := range f.containers() {
+			for _, e := range seqOf(get(c, "ports")) {
+				if n := scalar(get(e, "name")); n != "" && ctr == "" && intOf(get(e, "containerPort")) == to {
+					ctr = n
+				}
+			}
+		}
+		return to, svc, ctr
+	}
+	return 0, "", ""
+}
+
+// seqOf is a sequence's items, none for anything else.
+func seqOf(n *yaml.Node) []*yaml.Node {
+	if n == nil || n.Kind != yaml.SequenceNode {
+		return nil
+	}
+	return n.Content
 }
 
 // SetEnv changes the value of NAME where a container sets it (the image's

@@ -1,12 +1,14 @@
 package okdedit_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/kiln-s2i/kiln/scaffold/okdedit"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
 	"sigs.k8s.io/yaml"
 )
 
@@ -194,5 +196,199 @@ func TestParseRefuses(t *testing.T) {
 		if _, err := okdedit.Parse([]byte(src)); err == nil {
 			t.Errorf("Parse(%q) accepted it", src)
 		}
+	}
+}
+
+// web has probes and a Route that point at port 8080 by number and by name.
+const web = `apiVersion: template.openshift.io/v1
+kind: Template
+metadata:
+  name: web
+objects:
+- apiVersion: v1
+  kind: Service
+  metadata:
+    name: web
+  spec:
+    ports:
+    - name: http
+      port: 80
+      targetPort: 8080
+    - name: metrics
+      port: 9090
+      targetPort: 9090
+- apiVersion: apps/v1
+  kind: Deployment
+  metadata:
+    name: web
+  spec:
+    template:
+      spec:
+        containers:
+        - name: web
+          image: web
+          ports:
+          - containerPort: 8080
+            name: http
+          - containerPort: 9090
+            name: metrics
+          readinessProbe:
+            httpGet:
+              path: /healthz
+              port: 8080
+          livenessProbe:
+            tcpSocket:
+              port: http
+- apiVersion: route.openshift.io/v1
+  kind: Route
+  metadata:
+    name: web
+  spec:
+    to:
+      kind: Service
+      name: web
+    port:
+      targetPort: http
+`
+
+// route is the part of a route.openshift.io/v1 Route the edits touch, with
+// the API's own IntOrString for the port.
+type route struct {
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+	Metadata   struct {
+		Name string `json:"name"`
+	} `json:"metadata"`
+	Spec struct {
+		To struct {
+			Kind string `json:"kind"`
+			Name string `json:"name"`
+		} `json:"to"`
+		Port struct {
+			TargetPort intstr.IntOrString `json:"targetPort"`
+		} `json:"port"`
+	} `json:"spec"`
+}
+
+// decodeWeb reads the edited template back through the Kubernetes types.
+func decodeWeb(t *testing.T, b []byte) (corev1.Service, appsv1.Deployment, route) {
+	t.Helper()
+	var tmpl struct {
+		Objects []map[string]any `json:"objects"`
+	}
+	if err := yaml.Unmarshal(b, &tmpl); err != nil {
+		t.Fatal(err)
+	}
+	var svc corev1.Service
+	var dep appsv1.Deployment
+	var rt route
+	for _, o := range tmpl.Objects {
+		raw, _ := yaml.Marshal(o)
+		var err error
+		switch o["kind"] {
+		case "Service":
+			err = yaml.UnmarshalStrict(raw, &svc)
+		case "Deployment":
+			err = yaml.UnmarshalStrict(raw, &dep)
+		case "Route":
+			err = yaml.UnmarshalStrict(raw, &rt)
+		}
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", o["kind"], err, b)
+		}
+	}
+	return svc, dep, rt
+}
+
+func TestRemovedPortMovesProbesAndRoute(t *testing.T) {
+	for _, tc := range []struct {
+		name                string
+		edit                func(*okdedit.File)
+		svc                 []string // Service ports as name:port>target
+		readiness, liveness intstr.IntOrString
+		routePort           intstr.IntOrString
+		notes               []string // substrings, one a note
+	}{
+		{"changed port: follows the added one",
+			func(f *okdedit.File) { f.AddPort(8443, "tcp", "https"); f.RemovePort(8080) },
+			[]string{"http:80>8443", "metrics:9090>9090", "https:8443>8443"},
+			intstr.FromInt32(8443), intstr.FromInt32(8443), intstr.FromString("http"), nil},
+		{"a Route by number and a dropped Service port",
+			func(f *okdedit.File) { f.AddPort(8443, "tcp", "https"); f.RemovePort(80) },
+			[]string{"metrics:9090>9090", "https:8443>8443"},
+			intstr.FromInt32(8080), intstr.FromString("http"), intstr.FromString("https"), nil},
+		{"removed port: the first port left",
+			func(f *okdedit.File) { f.RemovePort(8080) },
+			[]string{"http:80>9090", "metrics:9090>9090"},
+			intstr.FromInt32(9090), intstr.FromString("metrics"), intstr.FromString("http"), nil},
+		{"an unrelated port stays",
+			func(f *okdedit.File) { f.RemovePort(9090) },
+			[]string{"http:80>8080"},
+			intstr.FromInt32(8080), intstr.FromString("http"), intstr.FromString("http"), nil},
+		{"no port left: reported",
+			func(f *okdedit.File) { f.RemovePort(8080); f.RemovePort(9090) },
+			nil,
+			// 8080's removal moved them to 9090, 9090's has nowhere to go
+			intstr.FromInt32(9090), intstr.FromString("metrics"), intstr.FromString("http"),
+			[]string{"Deployment web, container web: readinessProbe.httpGet.port 9090 is the removed port",
+				"Deployment web, container web: livenessProbe.tcpSocket.port metrics is the removed port",
+				"Route web: spec.port.targetPort http is the removed port"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f, err := okdedit.Parse([]byte(web))
+			if err != nil {
+				t.Fatal(err)
+			}
+			tc.edit(f)
+			b, err := f.Bytes()
+			if err != nil {
+				t.Fatal(err)
+			}
+			svc, dep, rt := decodeWeb(t, b)
+			var got []string
+			for _, p := range svc.Spec.Ports {
+				got = append(got, fmt.Sprintf("%s:%d>%s", p.Name, p.Port, p.TargetPort.String()))
+			}
+			if strings.Join(got, " ") != strings.Join(tc.svc, " ") {
+				t.Errorf("Service ports %v, want %v", got, tc.svc)
+			}
+			c := dep.Spec.Template.Spec.Containers[0]
+			if c.ReadinessProbe.HTTPGet.Port != tc.readiness {
+				t.Errorf("readiness port %s, want %s", c.ReadinessProbe.HTTPGet.Port.String(), tc.readiness.String())
+			}
+			if c.LivenessProbe.TCPSocket.Port != tc.liveness {
+				t.Errorf("liveness port %s, want %s", c.LivenessProbe.TCPSocket.Port.String(), tc.liveness.String())
+			}
+			if rt.Spec.Port.TargetPort != tc.routePort {
+				t.Errorf("Route targetPort %s, want %s", rt.Spec.Port.TargetPort.String(), tc.routePort.String())
+			}
+			// A named probe port must name a container port, a Route's a
+			// Service port.
+			names := map[string]bool{}
+			for _, p := range c.Ports {
+				names[p.Name] = true
+			}
+			if tc.notes == nil {
+				if p := c.LivenessProbe.TCPSocket.Port; p.Type == intstr.String && !names[p.StrVal] {
+					t.Errorf("liveness names %q, not a container port", p.StrVal)
+				}
+				svcNames := map[string]bool{}
+				for _, p := range svc.Spec.Ports {
+					svcNames[p.Name] = true
+				}
+				if p := rt.Spec.Port.TargetPort; p.Type == intstr.String && !svcNames[p.StrVal] {
+					t.Errorf("Route names %q, not a Service port", p.StrVal)
+				}
+			}
+			notes := strings.Join(f.Notes(), "\n")
+			if len(f.Notes()) != len(tc.notes) {
+				t.Errorf("notes:\n%s\nwant %d", notes, len(tc.notes))
+			}
+			for _, n := range tc.notes {
+				if !strings.Contains(notes, n) {
+					t.Errorf("notes lack %q:\n%s", n, notes)
+				}
+			}
+		})
 	}
 }
