@@ -136,7 +136,8 @@ func S2IBuild(ctx context.Context, e *Engine, sink Sink, step string, o S2IOptio
 	if err != nil {
 		var be *BuildError
 		if errors.As(err, &be) && strings.Contains(be.Step, plan.Scripts["assemble"]) {
-			be.Step += " (the assemble script)"
+			// the RUN also prints image_metadata.json: name only the script
+			be.Step = "RUN " + plan.Scripts["assemble"] + " (the assemble script)"
 		}
 		return nil, err
 	}
