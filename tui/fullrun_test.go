@@ -14,6 +14,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/teatest"
+	"github.com/kiln-s2i/kiln/builder"
 	"github.com/kiln-s2i/kiln/scaffold"
 )
 
@@ -307,5 +308,65 @@ func TestWizardDraftResumes(t *testing.T) {
 	res, out = run("\x03") // nothing changed since the resume: one ctrl+c leaves
 	if res.Spec.Name != "acme" || !strings.Contains(out, "Your answers are kept") {
 		t.Fatalf("the draft was not resumed and kept: name %q\n%s", res.Spec.Name, out)
+	}
+}
+
+// TestAccessibleLooksUpTheBase: the line-by-line wizard looks the base
+// image up once it is answered, as the full-screen one does (issue 13): one
+// line says what was found, the package manager follows a local image
+// while it is the preset's default, and an unreachable image lists the
+// local ones to pick from.
+func TestAccessibleLooksUpTheBase(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		where builder.BaseWhere
+	}{{"local", builder.BaseLocal}, {"unreachable", builder.BaseUnreachable}} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "acc")
+			spec, _ := startingSpec(dir)
+			pm := "apt"
+			if spec.PackageManager == pm {
+				pm = "dnf"
+			}
+			var asked []string
+			insp := BaseInspector{
+				Inspect: func(_ context.Context, ref string) builder.BaseInfo {
+					asked = append(asked, ref)
+					if tc.where != builder.BaseLocal {
+						return builder.BaseInfo{Ref: ref, Where: tc.where, Message: "registry unreachable"}
+					}
+					return builder.BaseInfo{Ref: ref, Where: builder.BaseLocal, OS: "Test OS 1", PackageManager: pm, User: "1001"}
+				},
+				Local: func() []string { return []string{"localhost/one:1", "localhost/two:2"} },
+			}
+			wasPM := spec.PackageManager
+			answers := []string{"", "", "", "", "", "", "", "", ""} // name … preset, base kept
+			var out bytes.Buffer
+			_, err := RunWizard(context.Background(), WizardInput{Spec: spec, Dir: dir, Accessible: true, Base: insp,
+				In: strings.NewReader(strings.Join(answers, "\n") + "\n"), Out: &out})
+			if !errors.Is(err, ErrInputEnded) {
+				t.Fatalf("err = %v\n%s", err, out.String())
+			}
+			o := out.String()
+			if len(asked) != 1 || asked[0] != spec.From {
+				t.Fatalf("looked up %q, want once %q\n%s", asked, spec.From, o)
+			}
+			switch tc.where {
+			case builder.BaseLocal:
+				if !strings.Contains(o, "base image "+spec.From+": found locally: Test OS 1, package manager "+pm+", USER 1001") {
+					t.Errorf("no line about the found image:\n%s", o)
+				}
+				if spec.PackageManager != pm || !strings.Contains(o, "Package manager ["+pm+"]") {
+					t.Errorf("package manager %q (was %q), want it to follow the image's %q:\n%s", spec.PackageManager, wasPM, pm, o)
+				}
+			default:
+				if !strings.Contains(o, "registry unreachable") || !strings.Contains(o, "localhost/one:1, localhost/two:2") {
+					t.Errorf("no notice and no local images offered:\n%s", o)
+				}
+				if spec.PackageManager != wasPM {
+					t.Errorf("package manager changed to %q for an image not found", spec.PackageManager)
+				}
+			}
+		})
 	}
 }

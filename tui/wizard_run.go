@@ -17,7 +17,9 @@ import (
 	"github.com/charmbracelet/x/term"
 	"github.com/muesli/termenv"
 
+	"github.com/kiln-s2i/kiln/builder"
 	"github.com/kiln-s2i/kiln/scaffold"
+	"github.com/kiln-s2i/kiln/scaffold/lint"
 )
 
 // WizardInput is what `kiln new` hands the wizard.
@@ -161,6 +163,7 @@ func runAccessible(ctx context.Context, spec *scaffold.Spec, in WizardInput) (Wi
 	type question struct{ screen, field int }
 	var asked []question
 	announced := -1
+	var looked accessibleBase // what the lookup of the base image answer found
 	for si, fi := 0, 0; si < len(models); {
 		sm := &models[si]
 		if fi == 0 && announced < si && in.Yes && sm.blocker(problems(spec), spec) < 0 {
@@ -197,6 +200,9 @@ func runAccessible(ctx context.Context, spec *scaffold.Spec, in WizardInput) (Wi
 		}
 		asked = append(asked, question{si, fi})
 		fi++
+		if f.def.id == "from" && spec.From != looked.ref {
+			looked = a.lookUpBase(in.Base, spec)
+		}
 		// a problem another answer caused sends the user back to that field
 		if b := sm.blocker(problems(spec), spec); b >= 0 && b < fi-1 {
 			fi = b
@@ -265,6 +271,10 @@ func runAccessible(ctx context.Context, spec *scaffold.Spec, in WizardInput) (Wi
 		return res, err
 	}
 	res.Written = true
+	if b, ok := looked.known(spec); ok {
+		// for kiln lint, as the full-screen wizard records it
+		_ = scaffold.WriteBaseImage(in.Dir, b)
+	}
 	fmt.Fprintf(a.w, "Wrote %s\n", in.Dir)
 	if res.BuildNow, err = a.yesNo("Build and test now?", true); err != nil {
 		return res, err
@@ -452,4 +462,44 @@ func choiceByNumber(cs []scaffold.Choice, answer string) (string, bool) {
 		return cs[n-1].Value, true
 	}
 	return "", false
+}
+
+// accessibleBase is what the line-by-line wizard found of a base image.
+type accessibleBase struct {
+	ref  string
+	info *builder.BaseInfo
+}
+
+// known is the lint record of the base image, when the answer is still
+// the one that was looked up.
+func (b accessibleBase) known(spec *scaffold.Spec) (lint.BaseImage, bool) {
+	if b.info == nil || b.ref != spec.From {
+		return lint.BaseImage{}, false
+	}
+	return b.info.LintBase()
+}
+
+// lookUpBase inspects the base image just answered, as the full-screen
+// wizard does beside the field (G01), and says in one line what it found;
+// the package manager follows the image while it is the preset's default.
+func (a *accessible) lookUpBase(insp BaseInspector, spec *scaffold.Spec) accessibleBase {
+	got := accessibleBase{ref: spec.From}
+	if insp.Inspect == nil || spec.From == "" {
+		return got
+	}
+	info := insp.Inspect(a.ctx, spec.From)
+	got.info = &info
+	fmt.Fprintf(a.w, "  base image %s: %s\n", spec.From, info.Summary())
+	if insp.Local != nil && (info.Where == builder.BaseUnreachable || info.Where == builder.BaseNotFound) {
+		if local := insp.Local(); len(local) > 0 {
+			fmt.Fprintf(a.w, "  local images (< to go back and pick one): %s\n", strings.Join(local[:min(len(local), 8)], ", "))
+		}
+	}
+	if info.Where == builder.BaseLocal && info.PackageManager != "" && info.PackageManager != spec.PackageManager {
+		if p, ok := scaffold.PresetByName(spec.Preset); ok && spec.PackageManager == p.PackageManager {
+			fmt.Fprintf(a.w, "  package manager %s, as the base image has (was %s)\n", info.PackageManager, spec.PackageManager)
+			spec.PackageManager = info.PackageManager
+		}
+	}
+	return got
 }
