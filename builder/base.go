@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kiln-s2i/kiln/builder/image"
+	"github.com/kiln-s2i/kiln/scaffold"
 	"github.com/kiln-s2i/kiln/scaffold/lint"
 )
 
@@ -179,4 +180,19 @@ func (b BaseInfo) LintBase() (lint.BaseImage, bool) {
 		return lint.BaseImage{}, false
 	}
 	return lint.BaseImage{Ref: b.Ref, User: b.User, Labels: b.Labels}, true
+}
+
+// FollowPackageManager makes spec's package manager the one a local base
+// image has, while the answer is still its preset's default (G06: an image
+// with apt-get gets apt; an author's choice is kept). It returns the answer
+// it replaced, and whether it replaced one.
+func (b BaseInfo) FollowPackageManager(spec *scaffold.Spec) (was string, ok bool) {
+	if b.Where != BaseLocal || b.PackageManager == "" || b.PackageManager == spec.PackageManager {
+		return "", false
+	}
+	if p, known := scaffold.PresetByName(spec.Preset); !known || spec.PackageManager != p.PackageManager {
+		return "", false
+	}
+	was, spec.PackageManager = spec.PackageManager, b.PackageManager
+	return was, true
 }

@@ -107,15 +107,12 @@ func (m wizardModel) onBase(msg tea.Msg) (tea.Model, tea.Cmd, bool) {
 // followBase makes the package-manager answer follow the image, while it is
 // still the preset's default: an image with apt-get gets apt.
 func (m *wizardModel) followBase() {
-	info := m.base.info
-	if info == nil || info.Where != builder.BaseLocal || info.PackageManager == "" || info.PackageManager == m.spec.PackageManager {
+	if m.base.info == nil {
 		return
 	}
-	p, ok := scaffold.PresetByName(m.spec.Preset)
-	if !ok || m.spec.PackageManager != p.PackageManager {
-		return // the author chose it
+	if _, ok := m.base.info.FollowPackageManager(m.spec); !ok {
+		return // the author chose it, or the image says nothing new
 	}
-	m.spec.PackageManager = info.PackageManager
 	for i := range m.screens {
 		m.screens[i].reload(m.spec)
 	}

@@ -495,11 +495,8 @@ func (a *accessible) lookUpBase(insp BaseInspector, spec *scaffold.Spec) accessi
 			fmt.Fprintf(a.w, "  local images (< to go back and pick one): %s\n", strings.Join(local[:min(len(local), 8)], ", "))
 		}
 	}
-	if info.Where == builder.BaseLocal && info.PackageManager != "" && info.PackageManager != spec.PackageManager {
-		if p, ok := scaffold.PresetByName(spec.Preset); ok && spec.PackageManager == p.PackageManager {
-			fmt.Fprintf(a.w, "  package manager %s, as the base image has (was %s)\n", info.PackageManager, spec.PackageManager)
-			spec.PackageManager = info.PackageManager
-		}
+	if was, ok := info.FollowPackageManager(spec); ok {
+		fmt.Fprintf(a.w, "  package manager %s, as the base image has (was %s)\n", spec.PackageManager, was)
 	}
 	return got
 }

@@ -55,14 +55,12 @@ func lookUpBase(s streams, ref string) (info builder.BaseInfo, ok bool) {
 // author did not choose one (G06: the package manager the image has), as
 // the wizard's followBase does, and says so.
 func followBase(s streams, spec *scaffold.Spec, info builder.BaseInfo, chosen bool) {
-	if chosen || info.Where != builder.BaseLocal || info.PackageManager == "" || info.PackageManager == spec.PackageManager {
+	if chosen {
 		return
 	}
-	if p, ok := scaffold.PresetByName(spec.Preset); !ok || spec.PackageManager != p.PackageManager {
-		return
+	if was, ok := info.FollowPackageManager(spec); ok {
+		fmt.Fprintf(s.err, "kiln new: package manager %s, as the base image has (was %s; --pkg-manager chooses another)\n", spec.PackageManager, was)
 	}
-	fmt.Fprintf(s.err, "kiln new: package manager %s, as the base image has (was %s; --pkg-manager chooses another)\n", info.PackageManager, spec.PackageManager)
-	spec.PackageManager = info.PackageManager
 }
 
 // recordBase writes what kiln found in the base image to dir's
