@@ -38,6 +38,9 @@ var ErrNoArtifacts = errors.New("save-artifacts wrote no files")
 // incremental builds upload/artifacts.tar from the previous image's
 // save-artifacts) and builds it, or with AsDockerfile writes it out.
 func S2IBuild(ctx context.Context, e *Engine, sink Sink, step string, o S2IOptions) (*S2IResult, error) {
+	if o.Incremental {
+		sink = &lockedSink{next: sink} // save-artifacts may run beside the build
+	}
 	r := newReporter(sink)
 	if err := o.Validate(); err != nil {
 		return nil, err
@@ -89,13 +92,23 @@ func S2IBuild(ctx context.Context, e *Engine, sink Sink, step string, o S2IOptio
 		return nil, err
 	}
 	res := &S2IResult{Plan: plan}
-	if o.Incremental {
+	var stream *artifactStream
+	switch {
+	case o.Incremental && o.AsDockerfile == "" && streamsArtifacts(e):
+		// save-artifacts runs beside the build (artifactStream)
+		if res.SaveErr = previousImage(ctx, e, r, step, o); res.SaveErr == nil {
+			if stream, err = newArtifactStream(dir); err != nil {
+				return nil, err
+			}
+		}
+		plan.Incremental, plan.StreamArtifacts = stream != nil, stream != nil
+	case o.Incremental:
 		res.SaveErr = saveArtifacts(ctx, e, r, step, o, plan, filepath.Join(dir, "upload", "artifacts.tar"))
 		res.Restored = res.SaveErr == nil
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
 		plan.Incremental = res.Restored
+	}
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
 	}
 	dockerfile := filepath.Join(dir, "Dockerfile")
 	if err := os.WriteFile(dockerfile, []byte(plan.Dockerfile()), 0o644); err != nil {
@@ -132,7 +145,14 @@ func S2IBuild(ctx context.Context, e *Engine, sink Sink, step string, o S2IOptio
 		bo.From = from
 	}
 	meta := &metadataSink{next: sink}
+	if stream != nil {
+		stream.start(ctx, e, r, step, o, plan)
+	}
 	err = e.Build(ctx, meta, step, bo)
+	if stream != nil {
+		res.SaveErr = stream.finish()
+		res.Restored = res.SaveErr == nil
+	}
 	if err != nil {
 		var be *BuildError
 		if errors.As(err, &be) && strings.Contains(be.Step, plan.Scripts["assemble"]) {
@@ -437,35 +457,61 @@ func newName(prefix string) string {
 // saveArtifacts runs the previous output image's save-artifacts into tarPath.
 // Any failure is a warning (and the returned error) and the build goes on clean.
 func saveArtifacts(ctx context.Context, e *Engine, r *reporter, step string, o S2IOptions, plan *S2IPlan, tarPath string) error {
-	fail := func(why string) error {
+	if err := previousImage(ctx, e, r, step, o); err != nil {
+		return err
+	}
+	f, err := os.Create(tarPath)
+	if err != nil {
+		return saveFailed(r, step, err.Error())
+	}
+	err = runSaveArtifacts(ctx, e, r, step, o, plan, f)
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = saveFailed(r, step, cerr.Error())
+	}
+	if err != nil {
 		os.Remove(tarPath)
-		r.warn(step, "incremental build: "+why+"; doing a clean build")
-		if why == ErrNoArtifacts.Error() {
-			return ErrNoArtifacts
-		}
-		return errors.New(why)
 	}
+	return err
+}
+
+// saveFailed warns that the incremental build goes on clean, and why.
+func saveFailed(r *reporter, step, why string) error {
+	r.warn(step, "incremental build: "+why+"; doing a clean build")
+	if why == ErrNoArtifacts.Error() {
+		return ErrNoArtifacts
+	}
+	return errors.New(why)
+}
+
+// previousImage makes sure the previous output image is local, pulling it
+// as --incremental-pull-policy says; an error (already warned about) means
+// a clean build.
+func previousImage(ctx context.Context, e *Engine, r *reporter, step string, o S2IOptions) error {
 	if !e.CanRun() {
-		return fail(string(e.Kind) + " cannot run the previous image's save-artifacts")
+		return saveFailed(r, step, string(e.Kind)+" cannot run the previous image's save-artifacts")
 	}
-	switch policy := o.IncrementalPullPolicy; {
-	case policy == "always" || (policy != "never" && !e.ImageExists(ctx, o.Output)):
+	policy := o.IncrementalPullPolicy
+	local := policy != "always" && e.ImageExists(ctx, o.Output)
+	switch {
+	case !local && policy != "never":
 		// --incremental-pull-policy: the previous image may live in a
 		// registry; a failed pull means a clean build, as in s2i.
 		r.emit(Event{Kind: StepLog, Step: step, Stream: "stdout", Line: "pulling the previous image " + o.Output})
 		if _, err := e.Output(ctx, "pull", o.Output); err != nil {
 			if !e.ImageExists(ctx, o.Output) {
-				return fail("no previous image " + o.Output + " (pulling it failed, --incremental-pull-policy " + pullPolicy(policy) + ")")
+				return saveFailed(r, step, "no previous image "+o.Output+" (pulling it failed, --incremental-pull-policy "+pullPolicy(policy)+")")
 			}
-			return fail("pulling the previous image " + o.Output + " failed (--incremental-pull-policy " + pullPolicy(policy) + "): " + firstLine(err.Error()))
+			return saveFailed(r, step, "pulling the previous image "+o.Output+" failed (--incremental-pull-policy "+pullPolicy(policy)+"): "+firstLine(err.Error()))
 		}
-	case !e.ImageExists(ctx, o.Output):
-		return fail("no previous image " + o.Output + " (--incremental-pull-policy never: not pulled)")
+	case !local:
+		return saveFailed(r, step, "no previous image "+o.Output+" (--incremental-pull-policy never: not pulled)")
 	}
-	f, err := os.Create(tarPath)
-	if err != nil {
-		return fail(err.Error())
-	}
+	return nil
+}
+
+// runSaveArtifacts runs the previous image's save-artifacts with its
+// stdout to w, and checks that it is a tar with entries.
+func runSaveArtifacts(ctx context.Context, e *Engine, r *reporter, step string, o S2IOptions, plan *S2IPlan, w io.Writer) error {
 	name := newName("kiln-save-artifacts-")
 	t0 := time.Now()
 	sub := "save-artifacts"
@@ -486,14 +532,11 @@ func saveArtifacts(ctx context.Context, e *Engine, r *reporter, step string, o S
 	// --network none: save-artifacts only streams files of the image (G29),
 	// and a container without a network starts in half the time (no
 	// netavark/iptables setup and teardown).
-	err = e.Stream(ctx, func(stream, line string) {
+	err := e.Stream(ctx, func(stream, line string) {
 		r.emit(Event{Kind: StepLog, Step: sub, Parent: step, Stream: stream, Line: line})
-	}, io.MultiWriter(f, pw), e.runArgs("--rm", "--name", name, "--network", "none", "--user", plan.User, "--entrypoint", plan.Scripts["save-artifacts"], o.Output)...)
+	}, io.MultiWriter(w, pw), e.runArgs("--rm", "--name", name, "--network", "none", "--user", plan.User, "--entrypoint", plan.Scripts["save-artifacts"], o.Output)...)
 	pw.Close()
 	c := <-count
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
 	if err != nil {
 		// --rm removes it unless the run was killed; make sure.
 		cctx, cancel := cleanupContext(ctx)
@@ -508,16 +551,15 @@ func saveArtifacts(ctx context.Context, e *Engine, r *reporter, step string, o S
 	}
 	r.emit(fin)
 	if err != nil {
-		return fail("save-artifacts of " + o.Output + " failed: " + err.Error())
+		return saveFailed(r, step, "save-artifacts of "+o.Output+" failed: "+err.Error())
 	}
-	n, err := c.n, c.err
-	if err != nil {
-		return fail("save-artifacts did not write a tar on stdout: " + err.Error())
+	if c.err != nil {
+		return saveFailed(r, step, "save-artifacts did not write a tar on stdout: "+c.err.Error())
 	}
-	if n == 0 {
-		return fail(ErrNoArtifacts.Error())
+	if c.n == 0 {
+		return saveFailed(r, step, ErrNoArtifacts.Error())
 	}
-	r.emit(Event{Kind: StepLog, Step: step, Stream: "stdout", Line: fmt.Sprintf("saved %d artifact entries from %s", n, o.Output)})
+	r.emit(Event{Kind: StepLog, Step: step, Stream: "stdout", Line: fmt.Sprintf("saved %d artifact entries from %s", c.n, o.Output)})
 	return nil
 }
 

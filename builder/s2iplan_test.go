@@ -53,6 +53,7 @@ func img(user string, labels map[string]string) *ImageConfig {
 func TestS2IDockerfileGolden(t *testing.T) {
 	git := SourceInfo{Location: "https://example.com/app.git", Git: true, CommitID: "0123456789abcdef0123456789abcdef01234567",
 		CommitRef: "main", CommitAuthor: "Ada <ada@example.com>", CommitDate: "Sat, 28 Nov 2026 20:00:00 +0000", CommitMessage: `Say "hi" for $5`}
+	secret := writeTree(t, map[string]string{"token": "x"})
 	tests := []struct {
 		name  string
 		opts  S2IOptions
@@ -61,6 +62,8 @@ func TestS2IDockerfileGolden(t *testing.T) {
 		src   SourceInfo
 		incr  bool
 		meta  bool
+		// stream: the artifacts come through a named pipe (podman)
+		stream bool
 	}{
 		{name: "defaults", img: img("1001", nil)},
 		{name: "user-with-group", img: img("1001:0", nil)},
@@ -81,7 +84,16 @@ func TestS2IDockerfileGolden(t *testing.T) {
 		{name: "git-labels", img: img("1001", nil), src: git},
 		{name: "name-and-description", opts: S2IOptions{DisplayName: "My App", Description: `It's "the" app, $5`}, img: img("1001", nil)},
 		{name: "incremental", img: img("1001", map[string]string{LabelDestination: "/opt/s2i-dest"}), incr: true},
+		// the tar, the scripts and the source in one COPY of upload/
+		{name: "incremental-with-source-scripts", img: img("1001", nil), incr: true,
+			files: map[string]string{".s2i/bin/assemble*": "#!/bin/sh\n"}},
+		// injections go elsewhere than the destination: a COPY each
+		{name: "incremental-with-injections", opts: S2IOptions{Injections: []Injection{{Source: secret, Dest: "/run/secrets/db"}}},
+			img: img("1001", nil), incr: true},
 		{name: "image-metadata", img: img("1001", nil), meta: true},
+		// podman: the artifacts come through a named pipe bound into the RUN
+		{name: "incremental-streamed", img: img("1001", nil), incr: true, stream: true,
+			files: map[string]string{".s2i/bin/assemble*": "#!/bin/sh\n"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -92,7 +104,7 @@ func TestS2IDockerfileGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			p.Incremental, p.ReadMetadata = tt.incr, tt.meta
+			p.Incremental, p.ReadMetadata, p.StreamArtifacts = tt.incr, tt.meta, tt.stream
 			df := p.Dockerfile()
 			golden.RequireEqual(t, []byte(df)) // go test -update refreshes testdata/TestS2IDockerfileGolden/
 			checkParses(t, df, p)

@@ -26,7 +26,7 @@ var presetReuse = map[string]string{
 	"ruby":   "Reusing the restored gems in vendor/bundle: Gemfile and Gemfile.lock are unchanged",
 	"java":   "Reusing the restored classes in target/",
 	"go":     "Reusing the restored Go build cache",
-	"php":    "Nothing to install, update or remove",
+	"php":    "Reusing the restored vendor: composer.json, composer.lock and the path repositories are unchanged",
 }
 
 // TestE2ELanguagePresets scaffolds each language preset with --from its e2e
@@ -229,5 +229,111 @@ func httpGetWithin(url string, bound time.Duration, running func() bool) (string
 			return "", err
 		}
 		time.Sleep(300 * time.Millisecond)
+	}
+}
+
+// TestE2EPHPAssembleReuse runs the php preset's s2i/bin/assemble, as kiln
+// renders it, with Debian's PHP and Composer (e2etest.Runtimes), the way
+// incremental builds follow each other: a clean build installs; a build
+// restoring that vendor with the same composer files does not start
+// composer; a change composer.lock does not record (a file of a path
+// repository) installs again; with an autoload section of its own the app's
+// classes come from composer dump-autoload, so a new class of the source is
+// in the classmap; install scripts are never skipped.
+func TestE2EPHPAssembleReuse(t *testing.T) {
+	e2etest.RequireEngine(t)
+	base := e2etest.RuntimeBase(t, "php")
+	label := e2etest.LeakCheck(t)
+	dir := filepath.Join(t.TempDir(), "repo")
+	if code, out := kiln(t, "new", dir, "--preset", "php", "--defaults", "--from", base, "--pkg-manager", "apt"); code != 0 {
+		t.Fatalf("kiln new: exit %d\n%s", code, out)
+	}
+	script, err := os.ReadFile(filepath.Join(dir, "s2i", "bin", "assemble"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	work := t.TempDir()
+	assemble := strings.NewReplacer("/tmp/src", "/w/src", "/tmp/artifacts", "/w/artifacts").Replace(string(script))
+	if err := os.WriteFile(filepath.Join(work, "assemble"), []byte(assemble), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	app := filepath.Join(work, "app")
+	if out, err := exec.Command("cp", "-R", filepath.Join(dir, "test", "test-app"), app).CombinedOutput(); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	write := func(name, content string) {
+		t.Helper()
+		p := filepath.Join(app, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	composerJSON, err := os.ReadFile(filepath.Join(app, "composer.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// build runs assemble on the app with the vendor the last build saved
+	// (what save-artifacts keeps, handed over in /tmp/artifacts) and then
+	// loads the dependency through the autoloader.
+	build := func(step string) string {
+		t.Helper()
+		sh := `set -e
+rm -rf /w/src /w/artifacts /w/home && mkdir -p /w/src /w/artifacts /w/home
+cp -R /w/app/. /w/src/
+if [ -d /w/saved ]; then cp -Rp /w/saved /w/artifacts/vendor; fi
+HOME=/w/home sh /w/assemble
+rm -rf /w/saved && cp -Rp /w/home/vendor /w/saved
+cd /w/home && php -r 'require "vendor/autoload.php"; echo \Kiln\Greeting\Greeting::greeting("php");'
+if [ -f src/Second.php ]; then grep -F "Second.php" vendor/composer/autoload_classmap.php; fi`
+		out, err := exec.Command("podman", "run", "--rm", "--label", label, "--network", "none",
+			"-e", "COMPOSER_ALLOW_SUPERUSER=1", "-v", work+":/w", "--entrypoint", "/bin/sh", base, "-c", sh).CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", step, err, out)
+		}
+		if !strings.Contains(string(out), "greeted by kiln/greeting") {
+			t.Errorf("%s: the app cannot load its dependency:\n%s", step, out)
+		}
+		return string(out)
+	}
+	const install, reuse, dump = "Installing dependencies with composer install", "Reusing the restored vendor", "composer dump-autoload"
+	expect := func(step, out string, want, not []string) {
+		t.Helper()
+		for _, w := range want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%s: the log lacks %q:\n%s", step, w, out)
+			}
+		}
+		for _, n := range not {
+			if strings.Contains(out, n) {
+				t.Errorf("%s: the log has %q:\n%s", step, n, out)
+			}
+		}
+	}
+
+	expect("clean build", build("clean build"), []string{install}, []string{reuse})
+	expect("nothing changed", build("nothing changed"), []string{reuse}, []string{install, dump})
+	write("packages/kiln-greeting/src/Extra.php", "<?php\nnamespace Kiln\\Greeting;\nfinal class Extra {}\n")
+	expect("a path repository changed", build("a path repository changed"), []string{install}, []string{reuse})
+	expect("then unchanged", build("then unchanged"), []string{reuse}, []string{install})
+
+	// An autoload section of the app's own: composer.json changed, so
+	// composer installs; after that the classmap is made again on every build.
+	withAutoload := strings.Replace(string(composerJSON), `"require"`, `"autoload": {"psr-4": {"App\\": "src/"}},
+    "require"`, 1)
+	write("composer.json", withAutoload)
+	write("src/First.php", "<?php\nnamespace App;\nfinal class First {}\n")
+	expect("an autoload section added", build("an autoload section added"), []string{install}, []string{reuse})
+	write("src/Second.php", "<?php\nnamespace App;\nfinal class Second {}\n")
+	out := build("a class added to the source")
+	expect("a class added to the source", out, []string{reuse, dump, "/src/Second.php"}, []string{install})
+
+	// Install scripts run on every install: composer is never skipped.
+	write("composer.json", strings.Replace(withAutoload, `"require"`, `"scripts": {"post-install-cmd": ["@php -r \"echo 'post-install ran', PHP_EOL;\""]},
+    "require"`, 1))
+	for _, step := range []string{"install scripts", "install scripts again"} {
+		expect(step, build(step), []string{install, "post-install ran"}, []string{reuse})
 	}
 }
