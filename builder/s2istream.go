@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -30,13 +31,20 @@ type artifactStream struct {
 }
 
 // streamsArtifacts reports whether e's builds can take the artifacts
-// through a named pipe: podman (buildah has no `run`, a daemon cannot
-// read a pipe on this host), and not under an enforcing SELinux, which
-// keeps a container from reading a file of the build context unless it is
-// relabelled (a mount option BuildKit does not know).
+// through a named pipe: podman on this Linux host (buildah has no `run`; a
+// daemon, or podman remote on a machine or through CONTAINER_HOST, gets the
+// build context as a copy, where the pipe would have no writer), and not
+// under an enforcing SELinux, which keeps a container from reading a file
+// of the build context unless it is relabelled (a mount option BuildKit
+// does not know).
 func streamsArtifacts(e *Engine) bool {
-	if !e.CanRun() || e.dialect().daemon {
+	if !e.CanRun() || e.dialect().daemon || runtime.GOOS != "linux" {
 		return false
+	}
+	for _, kv := range append(os.Environ(), e.Env...) {
+		if k, v, _ := strings.Cut(kv, "="); (k == "CONTAINER_HOST" || k == "CONTAINER_CONNECTION") && v != "" {
+			return false
+		}
 	}
 	enforce, err := os.ReadFile("/sys/fs/selinux/enforce")
 	return err != nil || strings.TrimSpace(string(enforce)) != "1"

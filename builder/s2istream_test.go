@@ -81,3 +81,34 @@ func TestArtifactStream(t *testing.T) {
 		})
 	}
 }
+
+// TestStreamsArtifacts: only a local podman reads the pipe where kiln
+// writes it; buildah cannot run save-artifacts, docker and podman remote
+// (CONTAINER_HOST, CONTAINER_CONNECTION) get a copy of the context.
+func TestStreamsArtifacts(t *testing.T) {
+	enforcing := false
+	if b, err := os.ReadFile("/sys/fs/selinux/enforce"); err == nil && string(bytes.TrimSpace(b)) == "1" {
+		enforcing = true
+	}
+	cases := []struct {
+		name string
+		e    *Engine
+		env  string // CONTAINER_HOST in kiln's environment
+		want bool
+	}{
+		{name: "podman", e: &Engine{Kind: Podman}, want: !enforcing},
+		{name: "buildah", e: &Engine{Kind: Buildah}},
+		{name: "docker", e: &Engine{Kind: Docker}},
+		{name: "podman remote", e: &Engine{Kind: Podman}, env: "unix:///run/podman/podman.sock"},
+		{name: "podman remote in the engine's environment", e: &Engine{Kind: Podman, Env: []string{"CONTAINER_CONNECTION=machine"}}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("CONTAINER_HOST", tc.env)
+			t.Setenv("CONTAINER_CONNECTION", "")
+			if got := streamsArtifacts(tc.e); got != tc.want {
+				t.Errorf("streamsArtifacts = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

@@ -213,9 +213,12 @@ func (t *TestRun) usage(ctx context.Context, log *Logger) error {
 	return nil
 }
 
+// s2iOptions: the incremental build keeps the previous app image, as s2i
+// does without --rm; it is tracked by ID (trackAppID) and removed with
+// everything else at the end, so neither build step pays for a removal.
 func (t *TestRun) s2iOptions(incremental bool) S2IOptions {
 	return S2IOptions{Source: t.cfg.TestApp, Builder: t.cfg.Image, Output: t.appTag,
-		AllowedUIDs: t.cfg.AllowedUIDs, Incremental: incremental, RemovePrevious: incremental, NoCache: t.cfg.NoCache,
+		AllowedUIDs: t.cfg.AllowedUIDs, Incremental: incremental, NoCache: t.cfg.NoCache,
 		Copy: true} // the test app as it is on disk, edits included
 }
 
