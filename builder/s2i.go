@@ -95,11 +95,19 @@ func S2IBuild(ctx context.Context, e *Engine, sink Sink, step string, o S2IOptio
 	var stream *artifactStream
 	switch {
 	case o.Incremental && o.AsDockerfile == "" && streamsArtifacts(e):
-		// save-artifacts runs beside the build (artifactStream)
-		if res.SaveErr = previousImage(ctx, e, r, step, o); res.SaveErr == nil {
+		// save-artifacts, and the look for the previous image before it,
+		// run beside the Dockerfile, the --from tag and the build's first
+		// steps (artifactStream); --rm needs the previous image's ID
+		// before the build, so there it is looked for (or pulled) first.
+		if o.RemovePrevious {
+			res.SaveErr = previousImage(ctx, e, r, step, o)
+		}
+		if res.SaveErr == nil {
 			if stream, err = newArtifactStream(dir); err != nil {
 				return nil, err
 			}
+			stream.start(ctx, e, r, step, o, plan, !o.RemovePrevious)
+			defer stream.finish() // when the build was not reached
 		}
 		plan.Incremental, plan.StreamArtifacts = stream != nil, stream != nil
 	case o.Incremental:
@@ -148,9 +156,6 @@ func S2IBuild(ctx context.Context, e *Engine, sink Sink, step string, o S2IOptio
 	// image_metadata.json: its events and its error name only the script.
 	assembleRun := assembleStepRenamer{next: sink, script: plan.Scripts["assemble"]}
 	meta := &metadataSink{next: assembleRun}
-	if stream != nil {
-		stream.start(ctx, e, r, step, o, plan)
-	}
 	err = e.Build(ctx, meta, step, bo)
 	if stream != nil {
 		res.SaveErr = stream.finish()

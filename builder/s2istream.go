@@ -28,6 +28,8 @@ type artifactStream struct {
 	fifo, saved string
 	cancel      context.CancelFunc
 	done        chan error
+	finished    sync.Once
+	err         error // what finish returns
 }
 
 // streamsArtifacts reports whether e's builds can take the artifacts
@@ -59,12 +61,20 @@ func newArtifactStream(dir string) (*artifactStream, error) {
 	return s, nil
 }
 
-// start runs save-artifacts of the previous image (local: previousImage
-// said so) and then writes the pipe; finish must follow.
-func (s *artifactStream) start(ctx context.Context, e *Engine, r *reporter, step string, o S2IOptions, plan *S2IPlan) {
+// start runs save-artifacts of the previous image, first making sure it
+// is local (previousImage) when lookFirst, and then writes the pipe;
+// finish must follow.
+func (s *artifactStream) start(ctx context.Context, e *Engine, r *reporter, step string, o S2IOptions, plan *S2IPlan, lookFirst bool) {
 	ctx, s.cancel = context.WithCancel(ctx)
 	s.done = make(chan error, 1)
 	go func() {
+		var err error
+		if lookFirst {
+			if err = previousImage(ctx, e, r, step, o); err != nil {
+				s.done <- s.write(err)
+				return
+			}
+		}
 		f, err := os.Create(s.saved)
 		if err != nil {
 			err = saveFailed(r, step, err.Error())
@@ -105,11 +115,17 @@ func (s *artifactStream) write(saveErr error) error {
 	return nil
 }
 
-// finish waits for the stream once the build is over and returns what
-// saving the artifacts came to. A build that failed or was cancelled before
+// finish waits for the stream once the build is over (or was never
+// reached) and returns what saving the artifacts came to; it may be called
+// again and returns the same. A build that failed or was cancelled before
 // its RUN never opens the pipe: save-artifacts is stopped and the pipe is
 // opened and drained here, so the writer is let go.
 func (s *artifactStream) finish() error {
+	s.finished.Do(func() { s.err = s.wait() })
+	return s.err
+}
+
+func (s *artifactStream) wait() error {
 	s.cancel()
 	var drain sync.WaitGroup
 	defer drain.Wait()

@@ -78,6 +78,10 @@ func TestArtifactStream(t *testing.T) {
 			case <-time.After(10 * time.Second):
 				t.Fatal("finish did not let the writer go")
 			}
+			// S2IBuild's deferred finish, after the one following the build
+			if err := s.finish(); !errors.Is(err, tc.saveErr) {
+				t.Errorf("finish again: %v, want %v", err, tc.saveErr)
+			}
 		})
 	}
 }
