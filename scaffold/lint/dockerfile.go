@@ -192,6 +192,25 @@ var knownInstructions = map[string]bool{
 	"stopsignal": true, "healthcheck": true, "shell": true,
 }
 
+// upperInstructions maps the usual spelling of each known instruction
+// (RUN) to the lower-case name kiln uses, so that lower-casing the
+// instructions of a Dockerfile allocates nothing.
+var upperInstructions = func() map[string]string {
+	m := make(map[string]string, len(knownInstructions))
+	for k := range knownInstructions {
+		m[strings.ToUpper(k)] = k
+	}
+	return m
+}()
+
+// instrName is strings.ToLower(name) without an allocation for RUN, COPY...
+func instrName(name string) string {
+	if l, ok := upperInstructions[name]; ok {
+		return l
+	}
+	return strings.ToLower(name)
+}
+
 // parsed is buildkit's parse of a Dockerfile, made once per file: finding
 // the build context and linting read the same tree.
 type parsed struct {
@@ -247,7 +266,7 @@ func lintParsedDockerfile(name string, src []byte, p parsed, out *[]Finding, fac
 	}
 	sawFrom := false
 	for _, n := range res.AST.Children {
-		cmd := strings.ToLower(n.Value)
+		cmd := instrName(n.Value)
 		if !knownInstructions[cmd] {
 			// buildkit's parser takes any word; the build stops here.
 			// Template syntax ({% if %}, {{ }}, @VAR@) is KL000: the file
@@ -303,7 +322,7 @@ func (d *dockerfile) build(root *parser.Node) {
 	words := make([]string, 0, nwords)
 	for i, n := range root.Children {
 		in := &slab[i]
-		*in = instr{cmd: strings.ToLower(n.Value), line: n.StartLine, end: n.EndLine, node: n, json: n.Attributes["json"]}
+		*in = instr{cmd: instrName(n.Value), line: n.StartLine, end: n.EndLine, node: n, json: n.Attributes["json"]}
 		if len(n.Flags) > 0 {
 			in.flags = make(map[string]string, len(n.Flags))
 		}
