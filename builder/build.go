@@ -114,7 +114,7 @@ func (e *Engine) Build(ctx context.Context, sink Sink, step string, o BuildOptio
 		// after it.
 		if base := firstBase(o); base != "" {
 			from := "localhost/" + newName("kiln-build-") + ":from"
-			_, err := e.Output(ctx, "tag", base, from)
+			err := e.tagUnique(ctx, base, from)
 			if err == nil || ctx.Err() != nil {
 				// a signal during `podman tag` may come after the tag was made
 				defer e.untagLater(ctx, r, step, base, from)()

@@ -45,6 +45,8 @@ func (e *Engine) untagLater(ctx context.Context, r *reporter, step, image, tag s
 	return func() {
 		cctx, cancel := cleanupContext(ctx)
 		defer cancel()
+		unlock := lockNames(cctx) // see names.go: an untag can undo a concurrent tag
+		defer unlock()
 		if _, err := e.remove(cctx, imageObject, tag, append(e.dialect().untag, image, tag)); err != nil {
 			r.left(step, "tag "+tag, err)
 		}

@@ -60,15 +60,18 @@ func TestE2EConcurrentS2IBuildsOneCancelled(t *testing.T) {
 	var wg sync.WaitGroup
 	var errA, errB, errPlain error
 	recA, recB := &recorder{}, &recorder{}
+	doneA, doneB := make(chan struct{}), make(chan struct{})
 	cancelCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	wg.Add(3)
 	go func() { // cancelled once its assemble has started
 		defer wg.Done()
-		_, errA = builder.S2IBuild(cancelCtx, e, recA, "s2i", builder.S2IOptions{Source: slowApp("a", 60), Builder: builderRef, Output: outA})
+		defer close(doneA)
+		_, errA = builder.S2IBuild(cancelCtx, e, recA, "s2i", builder.S2IOptions{Source: slowApp("a", 150), Builder: builderRef, Output: outA})
 	}()
 	go func() {
 		defer wg.Done()
+		defer close(doneB)
 		_, errB = builder.S2IBuild(ctx, e, recB, "s2i", builder.S2IOptions{Source: slowApp("b", 12), Builder: builderRef, Output: outB})
 	}()
 	go func() {
@@ -80,12 +83,27 @@ func TestE2EConcurrentS2IBuildsOneCancelled(t *testing.T) {
 			errPlain = fmt.Errorf("%v\n%s", err, out.String())
 		}
 	}()
-	deadline := time.Now().Add(3 * time.Minute)
+	// Both must be in assemble at once: A's lasts 150 s, B's 12. A build
+	// that ends first failed before its assemble (B may finish its 12 s
+	// once A is in; A may not end before it is cancelled).
+	deadline := time.After(4 * time.Minute)
 	for !strings.Contains(recA.text(), "a assembling") || !strings.Contains(recB.text(), "b assembling") {
-		if time.Now().After(deadline) {
-			t.Fatalf("the builds did not reach assemble:\n%s\n%s", recA.text(), recB.text())
+		select {
+		case <-doneA:
+			cancel()
+			wg.Wait()
+			t.Fatalf("build A ended before both builds reached assemble: %v\nA:\n%s\nB:\n%s", errA, recA.text(), recB.text())
+		case <-doneB:
+			if !strings.Contains(recB.text(), "b assembling") {
+				cancel()
+				wg.Wait()
+				t.Fatalf("build B ended before its assemble: %v\n%s", errB, recB.text())
+			}
+			doneB = nil // B finished after its assemble: wait for A's
+		case <-deadline:
+			t.Fatalf("the builds did not reach assemble in 4 minutes:\nA:\n%s\nB:\n%s", recA.text(), recB.text())
+		case <-time.After(200 * time.Millisecond):
 		}
-		time.Sleep(200 * time.Millisecond)
 	}
 	cancel()
 	wg.Wait()

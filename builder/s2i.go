@@ -121,7 +121,7 @@ func S2IBuild(ctx context.Context, e *Engine, sink Sink, step string, o S2IOptio
 		// A tag of the builder unique to this build names its working
 		// container, so a failed build removes exactly its own.
 		from := "localhost/" + newName("kiln-s2i-") + ":from"
-		_, err := e.Output(ctx, "tag", img.ID, from)
+		err := e.tagUnique(ctx, img.ID, from)
 		if err == nil || ctx.Err() != nil {
 			// a signal during `podman tag` may come after the tag was made
 			defer e.untagLater(ctx, r, step, img.ID, from)()
@@ -131,13 +131,15 @@ func S2IBuild(ctx context.Context, e *Engine, sink Sink, step string, o S2IOptio
 		}
 		bo.From = from
 	}
-	meta := &metadataSink{next: sink}
+	// The assemble RUN also restores the artifacts and prints
+	// image_metadata.json: its events and its error name only the script.
+	assembleRun := assembleStepRenamer{next: sink, script: plan.Scripts["assemble"]}
+	meta := &metadataSink{next: assembleRun}
 	err = e.Build(ctx, meta, step, bo)
 	if err != nil {
 		var be *BuildError
-		if errors.As(err, &be) && strings.Contains(be.Step, plan.Scripts["assemble"]) {
-			// the RUN also prints image_metadata.json: name only the script
-			be.Step = "RUN " + plan.Scripts["assemble"] + " (the assemble script)"
+		if errors.As(err, &be) {
+			be.Step = assembleRun.rename(be.Step)
 		}
 		return nil, err
 	}

@@ -22,6 +22,29 @@ const (
 	metadataEnd   = "---> kiln: end " + MetadataFile
 )
 
+// assembleStepRenamer names the RUN step of assemble by its script: the
+// Dockerfile line around it (artifacts restored before it, injections
+// emptied and image_metadata.json printed after) is kiln's plumbing, too
+// long for a progress line and not what the author wrote.
+type assembleStepRenamer struct {
+	next   Sink
+	script string
+}
+
+func (a assembleStepRenamer) rename(step string) string {
+	if strings.HasPrefix(step, "RUN ") && strings.Contains(step, a.script) {
+		return "RUN " + a.script + " (the assemble script)"
+	}
+	return step
+}
+
+func (a assembleStepRenamer) Event(e Event) {
+	if a.next != nil {
+		e.Step = a.rename(e.Step)
+		a.next.Event(e)
+	}
+}
+
 // MaxMetadataLabels bounds the labels of the metadata file: s2i's limit on
 // the sum of their keys' and values' lengths.
 const MaxMetadataLabels = 10240

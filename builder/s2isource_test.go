@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -426,6 +427,43 @@ func TestMetadataSink(t *testing.T) {
 	}
 	if strings.Join(passed, "|") != "assembling|done" {
 		t.Errorf("passed on %q", passed)
+	}
+}
+
+// The progress view and the failure message name the assemble RUN by its
+// script, whatever kiln's plan adds around it; other steps keep their
+// names. The RUN line is the plan's own, read back as podman prints it.
+func TestAssembleStepName(t *testing.T) {
+	p := &S2IPlan{Builder: "b", User: "1001", Destination: "/opt/s2i", Incremental: true, ReadMetadata: true,
+		Injections: []Injection{{Source: "s", Dest: "/etc/secret"}},
+		Scripts:    map[string]string{"assemble": "/usr/libexec/s2i/assemble", "run": "/usr/libexec/s2i/run"}, Labels: map[string]string{}}
+	var lines []string
+	for l := range strings.Lines(p.Dockerfile()) {
+		if !strings.HasPrefix(l, "#") && strings.TrimSpace(l) != "" {
+			lines = append(lines, strings.TrimSpace(l))
+		}
+	}
+	var steps []string
+	sink := assembleStepRenamer{script: p.Scripts["assemble"], next: SinkFunc(func(e Event) {
+		if e.Kind == StepStarted {
+			steps = append(steps, e.Step)
+		}
+	})}
+	bp := newBuildParser(newReporter(sink), "s2i")
+	for i, l := range lines {
+		bp.Line("stdout", fmt.Sprintf("STEP %d/%d: %s", i+1, len(lines), l))
+	}
+	want := "RUN /usr/libexec/s2i/assemble (the assemble script)"
+	if !slices.Contains(steps, want) {
+		t.Fatalf("no step %q in %q", want, steps)
+	}
+	for _, s := range steps {
+		if s != want && strings.Contains(s, "assemble") {
+			t.Errorf("step %q still names the plumbing around assemble", s)
+		}
+	}
+	if !slices.Contains(steps, "USER 1001") {
+		t.Errorf("other steps renamed: %q", steps)
 	}
 }
 
