@@ -9,12 +9,13 @@ import (
 // lintGCPercent is the garbage collector's target while lint runs. Linting
 // allocates much (buildkit's, mvdan.cc/sh's and yaml's trees, about 160 KB
 // per repository) and keeps little, so with Go's default of 100 the
-// collector runs every few repositories and, with the allocations it
-// slows, takes about a tenth of lint's CPU time. At 400 the heap may grow
-// to five times what is live (a few MB more for kiln lint) and lint needs
-// 5-7% less CPU. FS, Paths and Script set it for as long as they run, so
-// `kiln lint`, `kiln edit` and BenchmarkLintRepo run with the same setting
-// (docs/benchmarks.md); an explicit GOGC in the environment is left alone.
+// collector runs every few repositories and, with the assists and write
+// barriers it adds to allocations, takes about 12% of lint's CPU time. At
+// 400 the heap may grow to five times what is live (about 10 MB more at
+// peak for a large tree) and that share falls to about 3%. FS, Paths and
+// Script set it for as long as they run, so `kiln lint`, `kiln edit` and
+// BenchmarkLintRepo run with the same setting (docs/benchmarks.md); an
+// explicit GOGC in the environment is left alone.
 const lintGCPercent = 400
 
 var gcState struct {
