@@ -41,34 +41,39 @@ type kv struct {
 // instr is one Dockerfile instruction with its arguments expanded as far as
 // the ARG and ENV values known at that point allow.
 type instr struct {
-	cmd        string // lower-case: run, copy...
-	line, end  int
-	node       *parser.Node
-	flags      map[string]string
-	json       bool
-	words      []string // expanded arguments
-	resolved   bool     // every word fully expanded
-	pairs      []kv     // ENV, LABEL, ARG
-	program    *syntax.File
-	cmds       []command // simple commands of RUN, CMD, ENTRYPOINT
-	heredoc    bool
-	stage      *stage
-	workdir    string // WORKDIR in force
-	env        vars   // ENV and ARG in force
-	usesScript string // path of the wrapper script CMD/ENTRYPOINT starts
-	lazySrc    string // a RUN's program, not parsed yet
+	cmd       string // lower-case: run, copy...
+	line, end int
+	node      *parser.Node
+	flags     map[string]string
+	json      bool
+	words     []string // expanded arguments
+	resolved  bool     // every word fully expanded
+	pairs     []kv     // ENV, LABEL, ARG
+	program   *syntax.File
+	cmds      []command // simple commands of RUN, CMD, ENTRYPOINT
+	heredoc   bool
+	stage     *stage
+	workdir   string // WORKDIR in force
+	// workdirKnown: the stage set an absolute WORKDIR, or its base is an
+	// OS image (WORKDIR /); a builder base (ubi8/nodejs-16) has its own.
+	workdirKnown bool
+	env          vars   // ENV and ARG in force
+	usesScript   string // path of the wrapper script CMD/ENTRYPOINT starts
+	lazySrc      string // a RUN's program, not parsed yet
 }
 
 type stage struct {
-	index    int
-	env      vars   // ENV and ARG at the end of the stage
-	workdir  string // WORKDIR at the end of the stage
-	name     string
-	base     string
-	resolved bool
-	line     int
-	parent   *stage
-	instrs   []*instr
+	index   int
+	env     vars   // ENV and ARG at the end of the stage
+	workdir string // WORKDIR at the end of the stage
+	// workdirKnown as for instr, at the end of the stage
+	workdirKnown bool
+	name         string
+	base         string
+	resolved     bool
+	line         int
+	parent       *stage
+	instrs       []*instr
 }
 
 // copyOp is a COPY or ADD from the build context into the image.
@@ -310,7 +315,7 @@ func (d *dockerfile) build(root *parser.Node) {
 	global := vars{}
 	var st *stage
 	var env vars
-	workdir := "/"
+	workdir, workdirKnown := "/", false
 	// one allocation for all instructions and one for all their words
 	slab := make([]instr, len(root.Children))
 	nwords := 0
@@ -351,11 +356,11 @@ func (d *dockerfile) build(root *parser.Node) {
 			if !okd.OSBase(st.base) {
 				env = cloneVars(inheritedEnv)
 			}
-			workdir = "/"
+			workdir, workdirKnown = "/", okd.OSBase(st.base)
 			if prev, ok := d.names[strings.ToLower(st.base)]; ok && st.resolved {
 				st.parent = prev
 				env = cloneVars(prev.env)
-				workdir = prev.workdir
+				workdir, workdirKnown = prev.workdir, prev.workdirKnown
 			}
 			if st.name != "" {
 				if d.names == nil {
@@ -426,10 +431,11 @@ func (d *dockerfile) build(root *parser.Node) {
 		}
 		if in.cmd == "workdir" && len(in.words) > 0 && in.resolved {
 			workdir = absPath(workdir, in.words[0])
+			workdirKnown = workdirKnown || strings.HasPrefix(in.words[0], "/")
 		}
-		in.workdir = workdir
+		in.workdir, in.workdirKnown = workdir, workdirKnown
 		st.instrs = append(st.instrs, in)
-		st.env, st.workdir = env, workdir
+		st.env, st.workdir, st.workdirKnown = env, workdir, workdirKnown
 	}
 }
 
