@@ -392,8 +392,8 @@ func (d *dockerfile) checkSystemDirPerms(in *instr) {
 			targets = ops // sclorg's helper: chgrp -R 0 and chmod -R g+rw
 		}
 		for _, t := range targets {
-			if strings.Contains(t, "$") {
-				continue // not known here
+			if strings.Contains(t, "$") || (!strings.HasPrefix(t, "/") && !in.workdirKnown) {
+				continue // not known here: a builder base has a WORKDIR of its own
 			}
 			p := path.Clean(absPath(in.workdir, t))
 			if p == "/etc/passwd" {

@@ -56,12 +56,12 @@ func (d *dockerfile) checkLabels() {
 			if !p.resolved {
 				continue
 			}
-			line := d.keyLine(in, p.key)
+			// the key's line is looked up only for a finding
 			if problem := okd.LabelKey(p.key); problem != "" {
-				d.rep.add("KL087", line, "label key %q %s", p.key, problem)
+				d.rep.add("KL087", d.keyLine(in, p.key), "label key %q %s", p.key, problem)
 			}
 			if okd.Blank(p.value) {
-				d.rep.add("KL088", line, "label %s is empty", p.key)
+				d.rep.add("KL088", d.keyLine(in, p.key), "label %s is empty", p.key)
 			}
 		}
 	}

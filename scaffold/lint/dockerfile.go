@@ -41,34 +41,39 @@ type kv struct {
 // instr is one Dockerfile instruction with its arguments expanded as far as
 // the ARG and ENV values known at that point allow.
 type instr struct {
-	cmd        string // lower-case: run, copy...
-	line, end  int
-	node       *parser.Node
-	flags      map[string]string
-	json       bool
-	words      []string // expanded arguments
-	resolved   bool     // every word fully expanded
-	pairs      []kv     // ENV, LABEL, ARG
-	program    *syntax.File
-	cmds       []command // simple commands of RUN, CMD, ENTRYPOINT
-	heredoc    bool
-	stage      *stage
-	workdir    string // WORKDIR in force
-	env        vars   // ENV and ARG in force
-	usesScript string // path of the wrapper script CMD/ENTRYPOINT starts
-	lazySrc    string // a RUN's program, not parsed yet
+	cmd       string // lower-case: run, copy...
+	line, end int
+	node      *parser.Node
+	flags     map[string]string
+	json      bool
+	words     []string // expanded arguments
+	resolved  bool     // every word fully expanded
+	pairs     []kv     // ENV, LABEL, ARG
+	program   *syntax.File
+	cmds      []command // simple commands of RUN, CMD, ENTRYPOINT
+	heredoc   bool
+	stage     *stage
+	workdir   string // WORKDIR in force
+	// workdirKnown: the stage set an absolute WORKDIR, or its base is an
+	// OS image (WORKDIR /); a builder base (ubi8/nodejs-16) has its own.
+	workdirKnown bool
+	env          vars   // ENV and ARG in force
+	usesScript   string // path of the wrapper script CMD/ENTRYPOINT starts
+	lazySrc      string // a RUN's program, not parsed yet
 }
 
 type stage struct {
-	index    int
-	env      vars   // ENV and ARG at the end of the stage
-	workdir  string // WORKDIR at the end of the stage
-	name     string
-	base     string
-	resolved bool
-	line     int
-	parent   *stage
-	instrs   []*instr
+	index   int
+	env     vars   // ENV and ARG at the end of the stage
+	workdir string // WORKDIR at the end of the stage
+	// workdirKnown as for instr, at the end of the stage
+	workdirKnown bool
+	name         string
+	base         string
+	resolved     bool
+	line         int
+	parent       *stage
+	instrs       []*instr
 }
 
 // copyOp is a COPY or ADD from the build context into the image.
@@ -192,6 +197,25 @@ var knownInstructions = map[string]bool{
 	"stopsignal": true, "healthcheck": true, "shell": true,
 }
 
+// upperInstructions maps the usual spelling of each known instruction
+// (RUN) to the lower-case name kiln uses, so that lower-casing the
+// instructions of a Dockerfile allocates nothing.
+var upperInstructions = func() map[string]string {
+	m := make(map[string]string, len(knownInstructions))
+	for k := range knownInstructions {
+		m[strings.ToUpper(k)] = k
+	}
+	return m
+}()
+
+// instrName is strings.ToLower(name) without an allocation for RUN, COPY...
+func instrName(name string) string {
+	if l, ok := upperInstructions[name]; ok {
+		return l
+	}
+	return strings.ToLower(name)
+}
+
 // parsed is buildkit's parse of a Dockerfile, made once per file: finding
 // the build context and linting read the same tree.
 type parsed struct {
@@ -247,7 +271,7 @@ func lintParsedDockerfile(name string, src []byte, p parsed, out *[]Finding, fac
 	}
 	sawFrom := false
 	for _, n := range res.AST.Children {
-		cmd := strings.ToLower(n.Value)
+		cmd := instrName(n.Value)
 		if !knownInstructions[cmd] {
 			// buildkit's parser takes any word; the build stops here.
 			// Template syntax ({% if %}, {{ }}, @VAR@) is KL000: the file
@@ -291,7 +315,7 @@ func (d *dockerfile) build(root *parser.Node) {
 	global := vars{}
 	var st *stage
 	var env vars
-	workdir := "/"
+	workdir, workdirKnown := "/", false
 	// one allocation for all instructions and one for all their words
 	slab := make([]instr, len(root.Children))
 	nwords := 0
@@ -303,7 +327,7 @@ func (d *dockerfile) build(root *parser.Node) {
 	words := make([]string, 0, nwords)
 	for i, n := range root.Children {
 		in := &slab[i]
-		*in = instr{cmd: strings.ToLower(n.Value), line: n.StartLine, end: n.EndLine, node: n, json: n.Attributes["json"]}
+		*in = instr{cmd: instrName(n.Value), line: n.StartLine, end: n.EndLine, node: n, json: n.Attributes["json"]}
 		if len(n.Flags) > 0 {
 			in.flags = make(map[string]string, len(n.Flags))
 		}
@@ -332,11 +356,11 @@ func (d *dockerfile) build(root *parser.Node) {
 			if !okd.OSBase(st.base) {
 				env = cloneVars(inheritedEnv)
 			}
-			workdir = "/"
+			workdir, workdirKnown = "/", okd.OSBase(st.base)
 			if prev, ok := d.names[strings.ToLower(st.base)]; ok && st.resolved {
 				st.parent = prev
 				env = cloneVars(prev.env)
-				workdir = prev.workdir
+				workdir, workdirKnown = prev.workdir, prev.workdirKnown
 			}
 			if st.name != "" {
 				if d.names == nil {
@@ -407,10 +431,11 @@ func (d *dockerfile) build(root *parser.Node) {
 		}
 		if in.cmd == "workdir" && len(in.words) > 0 && in.resolved {
 			workdir = absPath(workdir, in.words[0])
+			workdirKnown = workdirKnown || strings.HasPrefix(in.words[0], "/")
 		}
-		in.workdir = workdir
+		in.workdir, in.workdirKnown = workdir, workdirKnown
 		st.instrs = append(st.instrs, in)
-		st.env, st.workdir = env, workdir
+		st.env, st.workdir, st.workdirKnown = env, workdir, workdirKnown
 	}
 }
 

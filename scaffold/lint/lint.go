@@ -135,6 +135,7 @@ func configAbove(dir string) ([]string, error) {
 // copies. A directory that is no builder itself is searched for builder
 // directories below it, and each is linted.
 func FS(fsys fs.FS, opts Options) ([]Finding, error) {
+	defer lintGC()()
 	r := &repo{fsys: fsys}
 	ignore, err := r.config(opts)
 	if err != nil {
@@ -176,6 +177,7 @@ func dedupe(fs []Finding) []Finding {
 // Script lints one script's source, named by its role (run, assemble…), with
 // no repository around it: kiln verify reads the run script from an image.
 func Script(name string, src []byte, mode fs.FileMode, opts Options) ([]Finding, error) {
+	defer lintGC()()
 	var out []Finding
 	if _, err := lintScript(name, src, mode, roleFromName(name), scriptContext{}, &out); err != nil {
 		return nil, err
@@ -187,6 +189,7 @@ func Script(name string, src []byte, mode fs.FileMode, opts Options) ([]Finding,
 // or a script (by name and content). Findings name files as given on the
 // command line, joined with the path inside a repository.
 func Paths(paths []string, opts Options) ([]Finding, error) {
+	defer lintGC()()
 	var all []Finding
 	for _, p := range paths {
 		fi, err := os.Stat(p)

@@ -40,6 +40,11 @@ reading the file against the guideline the rule cites:
 | KL133 | 8 | 8 | 0 | nodejs 18 and 20 run reads INIT_WRAPPER and NODE_CMD, which their README.md never mentions (22 and 24 document them) |
 | **total** | **227** | **219** | **8 (3.5%)** | no false error: all 68 errors are true |
 
+KL076 (a system directory made writable by group 0), added after this table, once reported an error on sclorg's
+nodejs examples/from-dockerfile: ` + "`RUN fix-permissions ./`" + ` read as ` + "`/`" + `, where the working directory is the base image's
+(/opt/app-root/src): false. A relative path is now judged only where the Dockerfile sets an absolute WORKDIR or the
+base is an OS image (WORKDIR /), and the corpus gives the 501 findings above again.
+
 Before this measurement 35% of the warning-or-error findings were false (256 of 733); the rules that caused them
 now read what the repositories do: vendor label keys (com.redhat.license_terms) are valid (KL087); variables a run
 script sets itself or the Dockerfile sets with ENV are not configuration (KL133); a missing label, EXPOSE, USER or

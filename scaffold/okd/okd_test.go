@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -125,6 +126,24 @@ func TestLabelKey(t *testing.T) {
 	for k, want := range bad {
 		if p := LabelKey(k); !strings.Contains(p, want) {
 			t.Errorf("LabelKey(%q) = %q, want a problem mentioning %q", k, p, want)
+		}
+	}
+}
+
+// TestLabelKeyCase holds LabelKey's map lookup of KnownLabels to a scan of
+// the list with strings.EqualFold, for every known key in several cases.
+func TestLabelKeyCase(t *testing.T) {
+	var keys []string
+	for _, k := range KnownLabels {
+		keys = append(keys, k, strings.ToUpper(k), strings.ToUpper(k[:1])+k[1:], k[:len(k)-1]+strings.ToUpper(k[len(k)-1:]), k+"x", "x"+k)
+	}
+	for _, k := range keys {
+		want := ""
+		if i := slices.IndexFunc(KnownLabels, func(known string) bool { return known != k && strings.EqualFold(known, k) }); i >= 0 {
+			want = "differs from " + KnownLabels[i] + " only in case; tools look labels up by exact key"
+		}
+		if got := LabelKey(k); got != want {
+			t.Errorf("LabelKey(%q) = %q, want %q", k, got, want)
 		}
 	}
 }

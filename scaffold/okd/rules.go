@@ -1,9 +1,9 @@
 package okd
 
 import (
-	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"go.podman.io/image/v5/docker/reference"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -163,11 +163,24 @@ func LabelKey(k string) string {
 			return "is in the " + strings.TrimSuffix(p, ".") + " namespace, which Docker reserves for itself"
 		}
 	}
-	if i := slices.IndexFunc(KnownLabels, func(known string) bool { return known != k && strings.EqualFold(known, k) }); i >= 0 {
-		return "differs from " + KnownLabels[i] + " only in case; tools look labels up by exact key"
+	// k is ASCII here, so lower-case equality is strings.EqualFold
+	if known, ok := knownLabelsLower()[lower]; ok && known != k {
+		return "differs from " + known + " only in case; tools look labels up by exact key"
 	}
 	return ""
 }
+
+// knownLabelsLower maps each of KnownLabels, lower-cased, to its spelling:
+// lint asks LabelKey for every label key.
+var knownLabelsLower = sync.OnceValue(func() map[string]string {
+	m := make(map[string]string, len(KnownLabels))
+	for _, k := range KnownLabels {
+		if _, dup := m[strings.ToLower(k)]; !dup {
+			m[strings.ToLower(k)] = k // the first, as a scan of the list finds
+		}
+	}
+	return m
+})
 
 // SplitList splits a comma-separated label value (io.openshift.tags,
 // io.openshift.wants) into its words.
