@@ -27,6 +27,17 @@ func kiln(t *testing.T, args ...string) (int, string) {
 	return code, out.String()
 }
 
+// kilnOK runs the CLI in-process, fails the test unless it exits 0, and
+// returns its standard output.
+func kilnOK(t *testing.T, args ...string) string {
+	t.Helper()
+	var out, errb strings.Builder
+	if code := run(args, strings.NewReader(""), &out, &errb); code != 0 {
+		t.Fatalf("kiln %v: exit %d\n%s%s", args, code, out.String(), errb.String())
+	}
+	return out.String()
+}
+
 // newRepo writes a builder repo with kiln new and removes its image at the end.
 func newRepo(t *testing.T, preset, from, name string) string {
 	t.Helper()

@@ -64,20 +64,12 @@ func TestNewRoundTrip(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "b")
-			kiln := func(args ...string) string {
-				t.Helper()
-				var out, errb strings.Builder
-				if code := run(args, strings.NewReader(""), &out, &errb); code != 0 {
-					t.Fatalf("kiln %v: exit %d\n%s%s", args, code, out.String(), errb.String())
-				}
-				return out.String()
-			}
-			kiln(append([]string{"new", dir, "--defaults"}, c.args...)...)
+			kilnOK(t, append([]string{"new", dir, "--defaults"}, c.args...)...)
 			for _, args := range [][]string{
 				{"new", dir, "--answers", filepath.Join(dir, "kiln.yaml"), "--defaults"},
 				{"new", dir, "--defaults"},
 			} {
-				out := kiln(args...)
+				out := kilnOK(t, args...)
 				if !strings.Contains(out, " 0 created, 0 updated, ") || !strings.Contains(out, " 0 overwritten") {
 					t.Errorf("kiln %v: not every file identical:\n%s", args, out)
 				}
@@ -107,19 +99,11 @@ func TestEditKeepsLintClean(t *testing.T) {
 	for _, p := range scaffold.Presets() {
 		t.Run(p.Name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "b")
-			kiln := func(args ...string) string {
-				t.Helper()
-				var out, errb strings.Builder
-				if code := run(args, strings.NewReader(""), &out, &errb); code != 0 {
-					t.Fatalf("kiln %v: exit %d\n%s%s", args, code, out.String(), errb.String())
-				}
-				return out.String()
-			}
-			kiln("new", dir, "--defaults", "--preset", p.Name)
+			kilnOK(t, "new", dir, "--defaults", "--preset", p.Name)
 			for _, e := range edits {
-				kiln(append([]string{"edit", dir}, e...)...)
+				kilnOK(t, append([]string{"edit", dir}, e...)...)
 				// exit 0 is the clean verdict: a warning or above exits 1
-				kiln("lint", "--severity", "warning", dir)
+				kilnOK(t, "lint", "--severity", "warning", dir)
 			}
 		})
 	}
