@@ -30,7 +30,7 @@ func namesLockPath() string {
 // (each takes well under a second). Without a lock file (an unwritable
 // /var/tmp) it goes on unlocked: the check after tagging still holds.
 func lockNames(ctx context.Context) (unlock func()) {
-	f, err := os.OpenFile(namesLockPath(), os.O_RDWR|os.O_CREATE, 0o600)
+	f, err := os.OpenFile(namesLockPath(), os.O_RDWR|os.O_CREATE|unix.O_NOFOLLOW, 0o600)
 	if err != nil {
 		return func() {}
 	}
